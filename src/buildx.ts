@@ -1,0 +1,69 @@
+// The argument list for `docker buildx build`, and reading its metadata file.
+// Always an argv array: nothing from a branch, input or Dockerfile meets a shell.
+
+export interface SecretFile {
+  id: string;
+  /** Path of a file that holds the secret's value (written by the shell layer). */
+  src: string;
+}
+
+export interface BuildOptions {
+  context: string;
+  file?: string;
+  target?: string;
+  tags: string[];
+  push: boolean;
+  load: boolean;
+  buildArgs: string[];
+  labels: string[];
+  platforms: string[];
+  builder?: string;
+  network?: string;
+  noCache: boolean;
+  pull: boolean;
+  secretFiles: SecretFile[];
+  provenance?: string;
+  metadataFile?: string;
+  cacheFrom: string[];
+  cacheTo: string[];
+}
+
+/** `docker` argv: buildx's global flags (builder) come before `build`. */
+export function buildxArgs(o: BuildOptions): string[] {
+  const args = ['buildx'];
+  if (o.builder) args.push('--builder', o.builder);
+  args.push('build', '--progress=plain');
+  if (o.file) args.push('--file', o.file);
+  if (o.target) args.push('--target', o.target);
+  for (const t of o.tags) args.push('--tag', t);
+  for (const b of o.buildArgs) args.push('--build-arg', b);
+  for (const l of o.labels) args.push('--label', l);
+  if (o.platforms.length > 0) args.push('--platform', o.platforms.join(','));
+  if (o.network) args.push('--network', o.network);
+  if (o.noCache) args.push('--no-cache');
+  if (o.pull) args.push('--pull');
+  for (const s of o.secretFiles) args.push('--secret', `id=${s.id},src=${s.src}`);
+  if (o.provenance) args.push('--provenance', o.provenance);
+  for (const c of o.cacheFrom) args.push('--cache-from', c);
+  for (const c of o.cacheTo) args.push('--cache-to', c);
+  if (o.push) args.push('--push');
+  if (o.load) args.push('--load');
+  if (o.metadataFile) args.push('--metadata-file', o.metadataFile);
+  // A context that starts with '-' would be read as a flag.
+  args.push(o.context.startsWith('-') ? `./${o.context}` : o.context);
+  return args;
+}
+
+export interface BuildMetadata {
+  digest: string;
+  imageid: string;
+  raw: Record<string, unknown>;
+}
+
+export function parseMetadata(text: string): BuildMetadata {
+  const trimmed = text.trim();
+  if (trimmed === '') return { digest: '', imageid: '', raw: {} };
+  const raw = JSON.parse(trimmed) as Record<string, unknown>;
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { digest: s(raw['containerimage.digest']), imageid: s(raw['containerimage.config.digest']), raw };
+}

@@ -1,0 +1,22 @@
+// Errors the user can fix. `run` prints them as one line, without a stack trace.
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`${input}: ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+/** Anything thrown, as one line (a thrown string or object too, not only Error). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (typeof e === 'string') return e;
+  try {
+    return JSON.stringify(e) ?? String(e);
+  } catch {
+    return String(e);
+  }
+}

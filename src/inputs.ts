@@ -1,0 +1,146 @@
+// Raw action inputs (strings) -> a typed, validated configuration.
+// Pure: takes a getter, so the action, the CLI and tests share it.
+import { InputError } from './errors.js';
+import { parseImage, type ImageName } from './image.js';
+import type { CacheMode } from './plan.js';
+import type { ExportSetting } from './ref.js';
+
+export type InputGetter = (name: string) => string;
+
+export interface Secret {
+  id: string;
+  value: string;
+}
+
+export interface Config {
+  image: ImageName;
+  prefix: string;
+  mode: CacheMode;
+  toOptions: [string, string][];
+  stage: string | undefined;
+  cacheStages: 'auto' | string[];
+  branch: string | undefined;
+  fallbackBranches: string[] | undefined;
+  exportCache: ExportSetting;
+  build: boolean;
+  context: string;
+  file: string | undefined;
+  target: string | undefined;
+  tags: string[];
+  push: boolean;
+  load: boolean;
+  buildArgs: string[];
+  labels: string[];
+  platforms: string[];
+  builder: string | undefined;
+  network: string | undefined;
+  noCache: boolean;
+  pull: boolean;
+  secrets: Secret[];
+  provenance: string | undefined;
+}
+
+/** Inputs with their defaults; action.yml must agree (a test checks it). */
+export const INPUT_DEFAULTS: Record<string, string> = {
+  image: '',
+  'cache-tag-prefix': 'cache',
+  'cache-mode': 'max',
+  'cache-to-options': '',
+  stage: '',
+  'cache-stages': 'auto',
+  branch: '',
+  'fallback-branches': '',
+  'export-cache': 'auto',
+  build: 'true',
+  context: '.',
+  file: '',
+  target: '',
+  tags: '',
+  push: 'false',
+  load: 'false',
+  'build-args': '',
+  labels: '',
+  platforms: '',
+  builder: '',
+  network: '',
+  'no-cache': 'false',
+  pull: 'false',
+  secrets: '',
+  provenance: '',
+};
+
+export function parseBool(name: string, raw: string): boolean {
+  const v = raw.trim();
+  if (['true', 'True', 'TRUE'].includes(v)) return true;
+  if (['false', 'False', 'FALSE'].includes(v)) return false;
+  throw new InputError(name, `"${raw}" is not a boolean: use true or false`);
+}
+
+/** Lines (and, unless values may hold commas, comma-separated items), trimmed, empty ones dropped. */
+export function parseList(raw: string, commas: boolean): string[] {
+  return raw
+    .split(commas ? /[\n,]/ : /\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+function optional(raw: string): string | undefined {
+  const v = raw.trim();
+  return v === '' ? undefined : v;
+}
+
+function keyValues(name: string, raw: string, commas: boolean): [string, string][] {
+  return parseList(raw, commas).map((item) => {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new InputError(name, `"${item}" is not key=value`);
+    return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
+  });
+}
+
+export function parseConfig(get: InputGetter): Config {
+  const input = (name: string) => {
+    const v = get(name);
+    return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
+  };
+  const bool = (name: string) => parseBool(name, input(name));
+
+  const mode = input('cache-mode').trim();
+  if (mode !== 'min' && mode !== 'max') {
+    throw new InputError('cache-mode', `"${mode}" is not a cache mode: use min or max`);
+  }
+  const exportCache = input('export-cache').trim().toLowerCase();
+  if (exportCache !== 'auto' && exportCache !== 'true' && exportCache !== 'false') {
+    throw new InputError('export-cache', `"${input('export-cache')}" is not valid: use auto, true or false`);
+  }
+  const stagesRaw = input('cache-stages').trim();
+  const fallbacks = parseList(input('fallback-branches'), true);
+  const secrets = keyValues('secrets', input('secrets'), false).map(([id, value]) => ({ id, value }));
+
+  return {
+    image: parseImage(input('image')),
+    prefix: input('cache-tag-prefix').trim(),
+    mode,
+    toOptions: keyValues('cache-to-options', input('cache-to-options'), true),
+    stage: optional(input('stage')),
+    cacheStages: stagesRaw.toLowerCase() === 'auto' ? 'auto' : parseList(stagesRaw, true).map((s) => s.toLowerCase()),
+    branch: optional(input('branch')),
+    fallbackBranches: fallbacks.length > 0 ? fallbacks : undefined,
+    exportCache,
+    build: bool('build'),
+    context: input('context').trim() || '.',
+    file: optional(input('file')),
+    target: optional(input('target')),
+    tags: parseList(input('tags'), true),
+    push: bool('push'),
+    load: bool('load'),
+    buildArgs: parseList(input('build-args'), false),
+    labels: parseList(input('labels'), false),
+    platforms: parseList(input('platforms'), true),
+    builder: optional(input('builder')),
+    network: optional(input('network')),
+    noCache: bool('no-cache'),
+    pull: bool('pull'),
+    secrets,
+    provenance: optional(input('provenance')),
+  };
+}

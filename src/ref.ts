@@ -1,0 +1,157 @@
+// Which branch is this build for, which branches may lend it a cache, and may
+// it write one? Decided from the workflow event alone (plain data in).
+import { InputError } from './errors.js';
+
+export interface EventContext {
+  eventName: string;
+  /** GITHUB_REF, e.g. refs/heads/main, refs/tags/v1, refs/pull/1/merge */
+  ref: string;
+  /** GITHUB_HEAD_REF / GITHUB_BASE_REF (set on pull_request events) */
+  headRef?: string;
+  baseRef?: string;
+  /** The event payload (GITHUB_EVENT_PATH); only a few fields are read. */
+  payload: Record<string, unknown>;
+}
+
+export type ExportSetting = 'auto' | 'true' | 'false';
+
+export interface RefOverrides {
+  branch?: string;
+  fallbackBranches?: string[];
+  exportCache?: ExportSetting;
+}
+
+export interface RefDecision {
+  /** The branch this build belongs to; undefined for tags, merge queues and the like. */
+  branch: string | undefined;
+  /** Branches to import from after the branch itself, in order, without duplicates. */
+  fallbacks: string[];
+  exportCache: boolean;
+  defaultBranch: string;
+  /** One line each on why: shown in the log group and the job summary. */
+  reasons: string[];
+}
+
+const DEFAULT_BRANCH_FALLBACK = 'main';
+
+function get(obj: unknown, ...path: string[]): unknown {
+  let cur: unknown = obj;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** refs/heads/feature/x -> feature/x; anything that is not a branch ref -> undefined. */
+export function branchFromRef(ref: string | undefined): string | undefined {
+  if (!ref) return undefined;
+  return ref.startsWith('refs/heads/') ? str(ref.slice('refs/heads/'.length)) : undefined;
+}
+
+/** A branch given either bare or as refs/heads/... */
+function bare(ref: string | undefined): string | undefined {
+  return ref === undefined ? undefined : (branchFromRef(ref) ?? str(ref));
+}
+
+export function dedupe(branches: readonly (string | undefined)[], exclude?: string): string[] {
+  const out: string[] = [];
+  for (const b of branches) {
+    if (b !== undefined && b !== '' && b !== exclude && !out.includes(b)) out.push(b);
+  }
+  return out;
+}
+
+interface EventDecision {
+  branch: string | undefined;
+  fallbacks: (string | undefined)[];
+  exportAllowed: boolean;
+  reason: string;
+}
+
+function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
+  const { eventName, payload } = ctx;
+  switch (eventName) {
+    case 'pull_request':
+    case 'pull_request_target': {
+      const head = str(get(payload, 'pull_request', 'head', 'ref')) ?? str(ctx.headRef);
+      const base = str(get(payload, 'pull_request', 'base', 'ref')) ?? str(ctx.baseRef);
+      const headRepo = str(get(payload, 'pull_request', 'head', 'repo', 'full_name'));
+      const baseRepo =
+        str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
+      // A deleted fork has no head repo: treat it as a fork, never as ours.
+      const fork = headRepo === undefined || baseRepo === undefined || headRepo !== baseRepo;
+      return {
+        branch: head,
+        fallbacks: [base, defaultBranch],
+        exportAllowed: !fork,
+        reason: fork
+          ? `${eventName} from fork ${headRepo ?? '(deleted repository)'}: imports only, a fork never writes the cache`
+          : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
+      };
+    }
+    case 'merge_group': {
+      const base = bare(str(get(payload, 'merge_group', 'base_ref')));
+      return {
+        branch: undefined,
+        fallbacks: [base, defaultBranch],
+        exportAllowed: false,
+        reason: `merge_group into ${base ?? '?'}: the queue branch is temporary, so no cache is written`,
+      };
+    }
+    default: {
+      const branch = branchFromRef(ctx.ref);
+      if (branch !== undefined) {
+        return { branch, fallbacks: [defaultBranch], exportAllowed: true, reason: `${eventName} on branch ${branch}` };
+      }
+      return {
+        branch: undefined,
+        fallbacks: [defaultBranch],
+        exportAllowed: false,
+        reason: `${eventName} on ${ctx.ref || 'no ref'}: not a branch, so imports only`,
+      };
+    }
+  }
+}
+
+export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): RefDecision {
+  const payloadDefault = str(get(ctx.payload, 'repository', 'default_branch'));
+  const defaultBranch = payloadDefault ?? DEFAULT_BRANCH_FALLBACK;
+  const reasons: string[] = [];
+  if (payloadDefault === undefined) {
+    reasons.push(`the event payload has no repository.default_branch: assuming "${DEFAULT_BRANCH_FALLBACK}"`);
+  }
+  const ev = fromEvent(ctx, defaultBranch);
+  reasons.push(ev.reason);
+
+  let branch = ev.branch;
+  const inputBranch = bare(overrides.branch?.trim());
+  if (inputBranch !== undefined) {
+    branch = inputBranch;
+    reasons.push(`branch set by input: ${branch}`);
+  }
+
+  let fallbackList = ev.fallbacks;
+  if (overrides.fallbackBranches !== undefined && overrides.fallbackBranches.length > 0) {
+    fallbackList = overrides.fallbackBranches.map((b) => bare(b.trim()));
+    reasons.push('fallback branches set by input');
+  }
+  const fallbacks = dedupe(fallbackList, branch);
+
+  let exportCache: boolean;
+  const setting = overrides.exportCache ?? 'auto';
+  if (setting === 'auto') {
+    exportCache = ev.exportAllowed && branch !== undefined;
+  } else {
+    exportCache = setting === 'true';
+    reasons.push(`export-cache set by input: ${setting}`);
+  }
+  if (exportCache && branch === undefined) {
+    throw new InputError('export-cache', `is true, but ${ctx.eventName} on ${ctx.ref || 'no ref'} has no branch to write to: also set the \`branch\` input`);
+  }
+  return { branch, fallbacks, exportCache, defaultBranch, reasons };
+}

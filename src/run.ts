@@ -1,0 +1,122 @@
+// The thin shell: reads inputs and the event, calls the pure core, runs buildx,
+// writes outputs and the job summary. The only module that touches the outside.
+import * as core from '@actions/core';
+import * as exec from '@actions/exec';
+import { context as github } from '@actions/github';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildxArgs, parseMetadata, type BuildOptions, type SecretFile } from './buildx.js';
+import { decide, type Decision } from './decide.js';
+import { errorMessage, InputError } from './errors.js';
+import { parseConfig, type Config } from './inputs.js';
+import type { EventContext } from './ref.js';
+import { logLines, summaryMarkdown } from './report.js';
+
+function readDockerfile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? errorMessage(e)})`;
+    throw new InputError('file', `${file} ${why}: set \`file\` (or \`context\`) to the Dockerfile's path`);
+  }
+}
+
+function eventContext(): EventContext {
+  return {
+    eventName: github.eventName ?? '',
+    ref: github.ref ?? '',
+    headRef: process.env.GITHUB_HEAD_REF,
+    baseRef: process.env.GITHUB_BASE_REF,
+    payload: (github.payload ?? {}) as Record<string, unknown>,
+  };
+}
+
+function buildOptions(config: Config, d: Decision, extra: { metadataFile?: string; secretFiles: SecretFile[] }): BuildOptions {
+  return {
+    context: config.context,
+    file: config.file,
+    target: config.target,
+    tags: config.tags,
+    push: config.push,
+    load: config.load,
+    buildArgs: config.buildArgs,
+    labels: config.labels,
+    platforms: config.platforms,
+    builder: config.builder,
+    network: config.network,
+    noCache: config.noCache,
+    pull: config.pull,
+    provenance: config.provenance,
+    cacheFrom: d.plan.cacheFrom,
+    cacheTo: d.plan.cacheTo,
+    ...extra,
+  };
+}
+
+function setPlanOutputs(d: Decision): void {
+  core.setOutput('branch', d.refs.branch ?? '');
+  core.setOutput('branch-slug', d.branchSlug);
+  core.setOutput('cache-from', d.plan.cacheFrom.join('\n'));
+  core.setOutput('cache-to', d.plan.cacheTo.join('\n'));
+  core.setOutput('cache-ref', d.plan.export?.ref ?? '');
+}
+
+async function build(config: Config, d: Decision): Promise<void> {
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'buildx-branch-cache-'));
+  try {
+    const secretFiles = config.secrets.map((s, i) => {
+      const src = join(dir, `secret-${i}`);
+      writeFileSync(src, s.value, { mode: 0o600 });
+      return { id: s.id, src };
+    });
+    const metadataFile = join(dir, 'metadata.json');
+    const args = buildxArgs(buildOptions(config, d, { metadataFile, secretFiles }));
+    core.setOutput('args', JSON.stringify(args));
+    const code = await exec.exec('docker', args, { ignoreReturnCode: true });
+    if (code !== 0) {
+      core.setFailed(`docker buildx build failed with exit code ${code}: see the build log above`);
+      process.exitCode = code;
+      return;
+    }
+    let metadata = '';
+    try {
+      metadata = readFileSync(metadataFile, 'utf8');
+    } catch {
+      core.warning('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
+    }
+    const meta = parseMetadata(metadata);
+    core.setOutput('imageid', meta.imageid);
+    core.setOutput('digest', meta.digest);
+    core.setOutput('metadata', JSON.stringify(meta.raw));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  try {
+    const config = parseConfig((name) => core.getInput(name));
+    for (const s of config.secrets) core.setSecret(s.value);
+    if (config.image.lowered) {
+      core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
+    }
+    const file = config.file ?? join(config.context, 'Dockerfile');
+    const d = decide(config, eventContext(), readDockerfile(file), file);
+
+    core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
+    for (const line of logLines(d)) core.info(line);
+    core.endGroup();
+    setPlanOutputs(d);
+
+    if (config.build) {
+      await build(config, d);
+    } else {
+      core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [] }))));
+    }
+    await core.summary.addRaw(summaryMarkdown(d)).write();
+  } catch (e) {
+    core.setFailed(errorMessage(e));
+  }
+}
