@@ -96,6 +96,7 @@ async function build(config: Config, d: Decision): Promise<void> {
 }
 
 export async function run(): Promise<void> {
+  let decision: Decision | undefined;
   try {
     const config = parseConfig((name) => core.getInput(name));
     for (const s of config.secrets) core.setSecret(s.value);
@@ -104,6 +105,7 @@ export async function run(): Promise<void> {
     }
     const file = config.file ?? join(config.context, 'Dockerfile');
     const d = decide(config, eventContext(), readDockerfile(file), file);
+    decision = d;
 
     core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
     for (const line of logLines(d)) core.info(line);
@@ -115,8 +117,15 @@ export async function run(): Promise<void> {
     } else {
       core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [] }))));
     }
-    await core.summary.addRaw(summaryMarkdown(d)).write();
   } catch (e) {
     core.setFailed(errorMessage(e));
+  }
+  // The summary is written for failed builds too: the plan is what the user debugs from.
+  if (decision !== undefined && process.env.GITHUB_STEP_SUMMARY) {
+    try {
+      await core.summary.addRaw(summaryMarkdown(decision)).write();
+    } catch (e) {
+      core.warning(`could not write the job summary: ${errorMessage(e)}`);
+    }
   }
 }

@@ -1,0 +1,17 @@
+// Starts (or reuses) the test engine and registries before the end-to-end tests.
+// scripts/test-engine.sh does the work; its env.json tells the tests where things are.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export default function setup(): void {
+  const root = join(import.meta.dirname, '..');
+  execFileSync('bash', [join(root, 'scripts/test-engine.sh'), 'start'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const dir = process.env.BBC_ENGINE_DIR ?? '/tmp/bbc-engine';
+  const env = JSON.parse(readFileSync(join(dir, 'env.json'), 'utf8')) as Record<string, unknown>;
+  // Workers are started after this and inherit the environment.
+  for (const key of ['DOCKER_HOST', 'DOCKER_CONFIG', 'PATH']) {
+    if (typeof env[key] === 'string') process.env[key] = env[key];
+  }
+  process.env.BBC_ENGINE_ENV = join(dir, 'env.json');
+}
