@@ -3,7 +3,7 @@
 import { InputError } from './errors.js';
 import type { Config } from './inputs.js';
 import { checkNamePart, planCache, type CachePlan } from './plan.js';
-import { resolveRefs, type EventContext, type RefDecision } from './ref.js';
+import { decideRefs, resolveRefs, type EventContext, type RefDecision, type RefFacts } from './ref.js';
 import { fitSlug, MAX_TAG_LENGTH, slugifyBranch } from './slug.js';
 import { ancestors, findStage, parseStages, stageNames, type StageGraph } from './stages.js';
 
@@ -37,12 +37,15 @@ function checkStage(input: string, value: string, graph: StageGraph, file: strin
   return checkNamePart(input, lower);
 }
 
-export function decide(config: Config, event: EventContext, dockerfile: string, file: string): Decision {
-  const refs = resolveRefs(event, {
-    branch: config.branch,
-    fallbackBranches: config.fallbackBranches,
-    exportCache: config.exportCache,
-  });
+/** Where the branch facts come from: a GitHub event, or another CI's variables (ci.ts). */
+export type BuildSource = { event: EventContext } | { facts: RefFacts; where: string };
+
+export function decide(config: Config, source: BuildSource, dockerfile: string, file: string): Decision {
+  const overrides = { branch: config.branch, fallbackBranches: config.fallbackBranches, exportCache: config.exportCache };
+  const refs =
+    'event' in source
+      ? resolveRefs(source.event, overrides)
+      : decideRefs(source.facts, overrides, source.where);
 
   const graph = parseStages(dockerfile);
   if (graph.stages.length === 0) {

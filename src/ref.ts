@@ -66,6 +66,20 @@ export function dedupe(branches: readonly (string | undefined)[], exclude?: stri
   return out;
 }
 
+/**
+ * What a CI system says about a build, before the user's overrides: the common
+ * ground of GitHub events and other CIs' variables (see ci.ts).
+ */
+export interface RefFacts {
+  branch: string | undefined;
+  /** Candidate fallbacks in order (the default branch included); may hold duplicates. */
+  fallbacks: (string | undefined)[];
+  /** False for forks, tags and merge queues: they must not write a cache. */
+  exportAllowed: boolean;
+  defaultBranch: string;
+  reasons: string[];
+}
+
 interface EventDecision {
   branch: string | undefined;
   fallbacks: (string | undefined)[];
@@ -118,7 +132,8 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
   }
 }
 
-export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): RefDecision {
+/** The facts of a GitHub Actions event. */
+export function githubFacts(ctx: EventContext): RefFacts {
   const payloadDefault = str(get(ctx.payload, 'repository', 'default_branch'));
   const defaultBranch = payloadDefault ?? DEFAULT_BRANCH_FALLBACK;
   const reasons: string[] = [];
@@ -127,15 +142,20 @@ export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): Re
   }
   const ev = fromEvent(ctx, defaultBranch);
   reasons.push(ev.reason);
+  return { branch: ev.branch, fallbacks: ev.fallbacks, exportAllowed: ev.exportAllowed, defaultBranch, reasons };
+}
 
-  let branch = ev.branch;
+/** Facts plus the user's overrides: the final answer. */
+export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where = 'this build'): RefDecision {
+  const reasons = [...facts.reasons];
+  let branch = facts.branch;
   const inputBranch = bare(overrides.branch?.trim());
   if (inputBranch !== undefined) {
     branch = inputBranch;
     reasons.push(`branch set by input: ${branch}`);
   }
 
-  let fallbackList = ev.fallbacks;
+  let fallbackList = facts.fallbacks;
   if (overrides.fallbackBranches !== undefined && overrides.fallbackBranches.length > 0) {
     fallbackList = overrides.fallbackBranches.map((b) => bare(b.trim()));
     reasons.push('fallback branches set by input');
@@ -145,13 +165,17 @@ export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): Re
   let exportCache: boolean;
   const setting = overrides.exportCache ?? 'auto';
   if (setting === 'auto') {
-    exportCache = ev.exportAllowed && branch !== undefined;
+    exportCache = facts.exportAllowed && branch !== undefined;
   } else {
     exportCache = setting === 'true';
     reasons.push(`export-cache set by input: ${setting}`);
   }
   if (exportCache && branch === undefined) {
-    throw new InputError('export-cache', `is true, but ${ctx.eventName} on ${ctx.ref || 'no ref'} has no branch to write to: also set the \`branch\` input`);
+    throw new InputError('export-cache', `is true, but ${where} has no branch to write to: also set the \`branch\` input`);
   }
-  return { branch, fallbacks, exportCache, defaultBranch, reasons };
+  return { branch, fallbacks, exportCache, defaultBranch: facts.defaultBranch, reasons };
+}
+
+export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): RefDecision {
+  return decideRefs(githubFacts(ctx), overrides, `${ctx.eventName} on ${ctx.ref || 'no ref'}`);
 }

@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
       core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     }
     const file = config.file ?? join(config.context, 'Dockerfile');
-    const d = decide(config, eventContext(), readDockerfile(file), file);
+    const d = decide(config, { event: eventContext() }, readDockerfile(file), file);
     decision = d;
 
     core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
