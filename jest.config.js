@@ -17,6 +17,7 @@ export default {
       testMatch: ['<rootDir>/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/e2e/setup.ts',
       globalTeardown: '<rootDir>/e2e/teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/e2e/timeout.ts'],
     },
   ],
 };

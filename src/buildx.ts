@@ -26,13 +26,15 @@ export interface BuildOptions {
   metadataFile?: string;
   cacheFrom: string[];
   cacheTo: string[];
+  /** `rawjson` when the action reads the progress itself; `plain` for a command to hand on. */
+  progress: 'plain' | 'rawjson';
 }
 
 /** `docker` argv: buildx's global flags (builder) come before `build`. */
 export function buildxArgs(o: BuildOptions): string[] {
   const args = ['buildx'];
   if (o.builder) args.push('--builder', o.builder);
-  args.push('build', '--progress=plain');
+  args.push('build', `--progress=${o.progress}`);
   if (o.file) args.push('--file', o.file);
   if (o.target) args.push('--target', o.target);
   for (const t of o.tags) args.push('--tag', t);

@@ -100,7 +100,10 @@ export function planCache(input: PlanInput): CachePlan {
   }
   const exported = input.exportCache && input.branch ? entry(input.branch, input.stage) : undefined;
 
-  for (const [k] of input.toOptions) {
+  // buildx lower-cases option keys (the last one wins): so do we, or TYPE=local
+  // would get past this check and Mode=min would not override mode in place.
+  const toOptions = input.toOptions.map(([k, v]): [string, string] => [k.toLowerCase(), v]);
+  for (const [k] of toOptions) {
     if (k === 'type' || k === 'ref') {
       throw new InputError('cache-to-options', `cannot override "${k}": the action decides where the cache goes`);
     }
@@ -117,7 +120,7 @@ export function planCache(input: PlanInput): CachePlan {
           ['oci-mediatypes', 'true'],
           // A failed cache export must not fail a good build (it is reported instead).
           ['ignore-error', 'true'],
-          ...input.toOptions,
+          ...toOptions,
         ]),
       ]
     : [];

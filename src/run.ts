@@ -11,6 +11,7 @@ import { decide, type Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
 import type { EventContext } from './ref.js';
+import { ProgressStream, summarize, type ProgressReport } from './progress.js';
 import { logLines, summaryMarkdown } from './report.js';
 
 function readDockerfile(file: string): string {
@@ -33,7 +34,11 @@ function eventContext(): EventContext {
   };
 }
 
-function buildOptions(config: Config, d: Decision, extra: { metadataFile?: string; secretFiles: SecretFile[] }): BuildOptions {
+function buildOptions(
+  config: Config,
+  d: Decision,
+  extra: { metadataFile?: string; secretFiles: SecretFile[]; progress: BuildOptions['progress'] },
+): BuildOptions {
   return {
     context: config.context,
     file: config.file,
@@ -55,12 +60,38 @@ function buildOptions(config: Config, d: Decision, extra: { metadataFile?: strin
   };
 }
 
+function setReportOutputs(r: ProgressReport): void {
+  core.setOutput('cache-hit', String(r.cacheHit));
+  core.setOutput('cached-steps', String(r.cached));
+  core.setOutput('total-steps', String(r.total));
+  for (const e of r.exportErrors) core.warning(`the cache was not saved: ${e}`);
+}
+
 function setPlanOutputs(d: Decision): void {
   core.setOutput('branch', d.refs.branch ?? '');
   core.setOutput('branch-slug', d.branchSlug);
   core.setOutput('cache-from', d.plan.cacheFrom.join('\n'));
   core.setOutput('cache-to', d.plan.cacheTo.join('\n'));
   core.setOutput('cache-ref', d.plan.export?.ref ?? '');
+}
+
+/** Runs buildx, printing a plain log made from its JSON progress, which it also reads. */
+async function runBuildx(args: string[]): Promise<{ code: number; report: ProgressReport }> {
+  const progress = new ProgressStream();
+  const print = (lines: string[]) => {
+    if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+  };
+  core.info(`[command]docker ${args.join(' ')}`);
+  const code = await exec.exec('docker', args, {
+    ignoreReturnCode: true,
+    silent: true,
+    listeners: {
+      stdout: (data: Buffer) => process.stdout.write(data),
+      stderr: (data: Buffer) => print(progress.feed(data.toString('utf8'))),
+    },
+  });
+  print(progress.end());
+  return { code, report: summarize(progress.result()) };
 }
 
 async function build(config: Config, d: Decision): Promise<void> {
@@ -72,9 +103,10 @@ async function build(config: Config, d: Decision): Promise<void> {
       return { id: s.id, src };
     });
     const metadataFile = join(dir, 'metadata.json');
-    const args = buildxArgs(buildOptions(config, d, { metadataFile, secretFiles }));
+    const args = buildxArgs(buildOptions(config, d, { metadataFile, secretFiles, progress: 'rawjson' }));
     core.setOutput('args', JSON.stringify(args));
-    const code = await exec.exec('docker', args, { ignoreReturnCode: true });
+    const { code, report } = await runBuildx(args);
+    setReportOutputs(report);
     if (code !== 0) {
       core.setFailed(`docker buildx build failed with exit code ${code}: see the build log above`);
       process.exitCode = code;
@@ -115,7 +147,7 @@ export async function run(): Promise<void> {
     if (config.build) {
       await build(config, d);
     } else {
-      core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [] }))));
+      core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }))));
     }
   } catch (e) {
     core.setFailed(errorMessage(e));

@@ -1,0 +1,160 @@
+// Helpers for the end-to-end tests: the engine's whereabouts, docker as a
+// process, an emptied builder per job, fixtures, the registry's HTTP API, and
+// counting RUN steps from a build's own plain progress output.
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface Engine {
+  registry: string;
+  authRegistry: string;
+  authUser: string;
+  authPassword: string;
+  busybox: string;
+  env: Record<string, string>;
+}
+
+export function engine(): Engine {
+  const file = process.env.BBC_ENGINE_ENV ?? join(process.env.BBC_ENGINE_DIR ?? '/tmp/bbc-engine', 'env.json');
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const env: Record<string, string> = {};
+  for (const key of ['DOCKER_HOST', 'DOCKER_CONFIG', 'PATH']) if (raw[key]) env[key] = raw[key]!;
+  return {
+    registry: raw.registry!,
+    authRegistry: raw.authRegistry!,
+    authUser: raw.authUser!,
+    authPassword: raw.authPassword!,
+    busybox: raw.busybox!,
+    env,
+  };
+}
+
+export interface ProcResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<ProcResult> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, env: { ...process.env, ...engine().env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+export async function docker(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<ProcResult> {
+  return run('docker', args, opts);
+}
+
+async function must(p: Promise<ProcResult>, what: string): Promise<ProcResult> {
+  const r = await p;
+  if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr || r.stdout}`);
+  return r;
+}
+
+/** As on an ephemeral runner: no build cache, no images. */
+export async function emptyBuilder(): Promise<void> {
+  await must(docker(['buildx', 'prune', '-af']), 'docker buildx prune');
+  const ids = (await must(docker(['image', 'ls', '-aq']), 'docker image ls')).stdout.split('\n').filter(Boolean);
+  if (ids.length > 0) await must(docker(['image', 'rm', '-f', ...new Set(ids)]), 'docker image rm');
+}
+
+/** A unique repository name per test, so tests never see each other's tags. */
+export function uniqueRepo(name: string): string {
+  return `e2e/${name}-${randomBytes(4).toString('hex')}`;
+}
+
+/** A build context: the files given, plus the static busybox at ./busybox. */
+export function fixture(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bbc-e2e-'));
+  copyFileSync(engine().busybox, join(dir, 'busybox'));
+  writeFiles(dir, files);
+  return dir;
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+export interface StepCount {
+  total: number;
+  ran: number;
+  cached: number;
+  /** The RUN steps that ran, as the log names them. */
+  ranNames: string[];
+}
+
+/**
+ * Count RUN steps in `--progress=plain` output. A vertex is `#N [stage i/n] RUN ...`;
+ * it was served from cache when a `#N CACHED` line follows.
+ */
+export function countRunSteps(log: string): StepCount {
+  const names = new Map<string, string>();
+  const cached = new Set<string>();
+  for (const line of log.split('\n')) {
+    const vertex = /^#(\d+) \[[^\]]*\d+\/\d+\] (RUN .*)$/.exec(line);
+    if (vertex) names.set(vertex[1]!, vertex[2]!);
+    const hit = /^#(\d+) CACHED\s*$/.exec(line);
+    if (hit) cached.add(hit[1]!);
+  }
+  const ranNames = [...names].filter(([id]) => !cached.has(id)).map(([, n]) => n);
+  return { total: names.size, ran: ranNames.length, cached: names.size - ranNames.length, ranNames };
+}
+
+/**
+ * Count RUN steps in `--progress=rawjson` output (indented JSON objects, one per
+ * status update). Each vertex's last state says whether it was cached.
+ */
+export function countRawRunSteps(raw: string): StepCount {
+  const state = new Map<string, { name: string; cached: boolean }>();
+  let buf: string[] = [];
+  for (const line of raw.split('\n')) {
+    if (buf.length === 0 && line !== '{') continue;
+    buf.push(line);
+    if (line !== '}') continue;
+    const status = JSON.parse(buf.join('\n')) as { vertexes?: { digest: string; name?: string; cached?: boolean }[] };
+    buf = [];
+    for (const v of status.vertexes ?? []) {
+      const prev = state.get(v.digest);
+      state.set(v.digest, { name: v.name ?? prev?.name ?? '', cached: v.cached ?? prev?.cached ?? false });
+    }
+  }
+  const runs = [...state.values()].filter((v) => /^\[[^\]]*\d+\/\d+\] RUN /.test(v.name));
+  const ranNames = runs.filter((v) => !v.cached).map((v) => v.name.replace(/^\[[^\]]*\] /, ''));
+  return { total: runs.length, ran: ranNames.length, cached: runs.length - ranNames.length, ranNames };
+}
+
+async function registryGet(registry: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> {
+  return fetch(`http://${registry}${path}`, { method, headers });
+}
+
+export async function registryTags(registry: string, repo: string): Promise<string[]> {
+  const res = await registryGet(registry, `/v2/${repo}/tags/list`);
+  if (res.status === 404) return [];
+  const body = (await res.json()) as { tags?: string[] | null };
+  return (body.tags ?? []).sort();
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+export async function registryDigest(registry: string, repo: string, tag: string): Promise<string | undefined> {
+  const res = await registryGet(registry, `/v2/${repo}/manifests/${tag}`, { Accept: MANIFEST_TYPES }, 'HEAD');
+  return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+}

@@ -1,0 +1,131 @@
+// Issue: prove it on a real BuildKit engine and registry. Every job starts on an
+// emptied builder, as on an ephemeral runner; the counts come from the build's own output.
+import { describe, expect, test } from '@jest/globals';
+import { pullRequestEvent, pushEvent } from '../scripts/action-harness.mjs';
+import { engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
+import { actionJob, changeFiles, manualJob, pipelineContext } from './pipeline.js';
+
+const E = engine();
+
+function ok(job: { result: { code: number; stdout: string; stderr: string } }): void {
+  if (job.result.code !== 0) throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);
+}
+
+describe("the article's pipeline with the action", () => {
+  const repo = uniqueRepo('pipeline');
+  const context = pipelineContext();
+
+  test('main: both jobs build from scratch and export per-stage caches', async () => {
+    const deps = await actionJob({ context, repo, event: pushEvent('main'), job: 'dependencies' });
+    ok(deps);
+    expect(deps.steps).toMatchObject({ total: 3, ran: 3 });
+    const final = await actionJob({ context, repo, event: pushEvent('main'), job: 'final' });
+    ok(final);
+    // The dependencies stage comes from job 1's cache; only the build stage runs.
+    expect(final.steps).toMatchObject({ total: 5, ran: 2 });
+    expect(await registryTags(E.registry, repo)).toEqual(
+      expect.arrayContaining(['cache-dependencies-main', 'cache-build-main']),
+    );
+  });
+
+  test('a new branch feature/x: both jobs run zero RUN steps', async () => {
+    const deps = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'dependencies' });
+    ok(deps);
+    expect(deps.steps).toMatchObject({ total: 3, ran: 0 });
+    const final = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'final' });
+    ok(final);
+    expect(final.steps).toMatchObject({ total: 5, ran: 0 });
+    expect(await registryTags(E.registry, repo)).toEqual(
+      expect.arrayContaining(['cache-dependencies-feature-x', 'cache-build-feature-x']),
+    );
+  });
+
+  test('the digest output is what the registry serves for the pushed tag, and imageid is set', async () => {
+    const final = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'final' });
+    ok(final);
+    const served = await registryDigest(E.registry, repo, 'feature-x');
+    expect(served).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(final.result.outputs['digest']).toBe(served);
+    expect(final.result.outputs['imageid']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(JSON.parse(final.result.outputs['metadata']!)['containerimage.digest']).toBe(served);
+  });
+
+  test('a changed source file on a new branch: dependencies all cached, only the steps after the change run', async () => {
+    const changed = pipelineContext({ source: 'console.log("changed")\n' });
+    const deps = await actionJob({ context: changed, repo, event: pushEvent('feature/src'), job: 'dependencies' });
+    ok(deps);
+    expect(deps.steps).toMatchObject({ total: 3, ran: 0 });
+    const final = await actionJob({ context: changed, repo, event: pushEvent('feature/src'), job: 'final' });
+    ok(final);
+    expect(final.steps.ranNames).toEqual(['RUN cat /app/src/*.js > /app/bundle.js', 'RUN echo built >> /app/bundle.js']);
+    expect(final.steps.cached).toBe(3);
+  });
+});
+
+describe('the control: one shared cache ref (the broken setup, flags by hand)', () => {
+  test('the new branch rebuilds the final stage', async () => {
+    const repo = uniqueRepo('control');
+    const context = pipelineContext();
+    const ref = `${E.registry}/${repo}:cache`;
+    const from = [`type=registry,ref=${ref}`];
+    const to = [`type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`];
+    for (const tag of ['main', 'feature-x']) {
+      const deps = await manualJob({ context, repo, job: 'dependencies', cacheFrom: from, cacheTo: to, tag: `deps-${tag}` });
+      expect(deps.code).toBe(0);
+      const final = await manualJob({ context, repo, job: 'final', cacheFrom: from, cacheTo: to, tag });
+      expect(final.code).toBe(0);
+      if (tag === 'feature-x') {
+        expect(deps.steps).toMatchObject({ total: 3, ran: 0 });
+        // Job 1 overwrote the shared ref with its own stage only: the build stage runs again.
+        expect(final.steps).toMatchObject({ total: 5, ran: 2 });
+      }
+    }
+  });
+});
+
+describe('a stacked pull request', () => {
+  test('feature/b onto feature/a, which changed the dependencies: zero RUN steps, cache from feature/a', async () => {
+    const repo = uniqueRepo('stacked');
+    const main = pipelineContext();
+    ok(await actionJob({ context: main, repo, event: pushEvent('main'), job: 'dependencies' }));
+    ok(await actionJob({ context: main, repo, event: pushEvent('main'), job: 'final' }));
+
+    const a = pipelineContext({ deps: '{"dependencies":{"lib":"2.0.0"}}\n' });
+    const aDeps = await actionJob({ context: a, repo, event: pushEvent('feature/a'), job: 'dependencies' });
+    ok(aDeps);
+    expect(aDeps.steps.ran).toBe(2); // the install step and the one after it
+    ok(await actionJob({ context: a, repo, event: pushEvent('feature/a'), job: 'final' }));
+
+    const event = pullRequestEvent('feature/b', 'feature/a');
+    const bDeps = await actionJob({ context: a, repo, event, job: 'dependencies' });
+    ok(bDeps);
+    expect(bDeps.result.outputs['cache-from']!.split('\n')[1]).toContain(':cache-dependencies-feature-a');
+    expect(bDeps.steps).toMatchObject({ total: 3, ran: 0 });
+    const bFinal = await actionJob({ context: a, repo, event, job: 'final' });
+    ok(bFinal);
+    expect(bFinal.steps).toMatchObject({ total: 5, ran: 0 });
+  });
+});
+
+describe('a fork pull request', () => {
+  test('builds and imports, and writes no cache tag', async () => {
+    const repo = uniqueRepo('fork');
+    const context = pipelineContext();
+    ok(await actionJob({ context, repo, event: pushEvent('main'), job: 'dependencies' }));
+    const before = await registryTags(E.registry, repo);
+
+    const fork = await actionJob({
+      context,
+      repo,
+      event: pullRequestEvent('patch-1', 'main', { fork: true }),
+      job: 'dependencies',
+      inputs: { push: 'false', tags: '' },
+    });
+    ok(fork);
+    expect(fork.result.outputs['cache-to']).toBe('');
+    expect(fork.steps).toMatchObject({ total: 3, ran: 0 }); // imported main's cache
+    const after = await registryTags(E.registry, repo);
+    expect(after).toEqual(before);
+    expect(after.some((t) => t.includes('patch-1'))).toBe(false);
+  });
+});

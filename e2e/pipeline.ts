@@ -1,0 +1,96 @@
+// The article's pipeline (Trick #4), as jobs on fresh runners: job 1 builds the
+// `dependencies` stage, job 3 the final image. Shared by the tests and the benchmark.
+import { pullRequestEvent, pushEvent, runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
+import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, writeFiles, type StepCount } from './lib.js';
+
+/** `sleep` stands in for a slow `yarn install`; there is no network in builds here. */
+export function pipelineDockerfile(sleep = 1): string {
+  return [
+    'FROM scratch AS dependencies',
+    'COPY busybox /bin/busybox',
+    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+    'COPY package.json /app/package.json',
+    `RUN cp /app/package.json /app/installed.json && sleep ${sleep}`,
+    'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js',
+    'COPY src/ /app/src/',
+    '',
+    'FROM dependencies AS build',
+    'RUN cat /app/src/*.js > /app/bundle.js',
+    'RUN echo built >> /app/bundle.js',
+    '',
+  ].join('\n');
+}
+
+export function pipelineContext(opts: { sleep?: number; deps?: string; source?: string } = {}): string {
+  return fixture({
+    Dockerfile: pipelineDockerfile(opts.sleep),
+    'package.json': opts.deps ?? '{"dependencies":{"lib":"1.0.0"}}\n',
+    'src/index.js': opts.source ?? 'console.log("hello")\n',
+  });
+}
+
+export function changeFiles(dir: string, files: Record<string, string>): void {
+  writeFiles(dir, files);
+}
+
+export interface JobResult {
+  result: RunResult;
+  steps: StepCount;
+  seconds: number;
+}
+
+export type Job = 'dependencies' | 'final';
+
+/** One pipeline job through the action, on an emptied builder, pushing its image. */
+export async function actionJob(opts: {
+  context: string;
+  repo: string;
+  event: RunnerEvent;
+  job: Job;
+  inputs?: Record<string, string>;
+}): Promise<JobResult> {
+  const e = engine();
+  await emptyBuilder();
+  const image = `${e.registry}/${opts.repo}`;
+  const branch = opts.event.headRef || (opts.event.ref ?? 'x').replace(/^refs\/heads\//, '');
+  const tag = `${opts.job === 'dependencies' ? 'deps-' : ''}${branch.replace(/[^a-z0-9]+/gi, '-')}`;
+  const start = performance.now();
+  const result = await runAction({
+    cwd: opts.context,
+    event: opts.event,
+    env: e.env,
+    inputs: {
+      image,
+      ...(opts.job === 'dependencies' ? { target: 'dependencies' } : {}),
+      tags: `${image}:${tag}`,
+      push: 'true',
+      network: 'none',
+      ...opts.inputs,
+    },
+  });
+  const seconds = (performance.now() - start) / 1000;
+  return { result, steps: countRunSteps(result.stderr + result.stdout), seconds };
+}
+
+/** The same job without the action: the flags given by hand (the control and the benchmark's baselines). */
+export async function manualJob(opts: { context: string; repo: string; job: Job; cacheFrom: string[]; cacheTo: string[]; tag: string }): Promise<{
+  code: number;
+  log: string;
+  steps: StepCount;
+  seconds: number;
+}> {
+  const e = engine();
+  await emptyBuilder();
+  const image = `${e.registry}/${opts.repo}`;
+  const args = ['buildx', 'build', '--progress=rawjson', '--network', 'none', '--push', '--tag', `${image}:${opts.tag}`];
+  if (opts.job === 'dependencies') args.push('--target', 'dependencies');
+  for (const c of opts.cacheFrom) args.push('--cache-from', c);
+  for (const c of opts.cacheTo) args.push('--cache-to', c);
+  args.push('.');
+  const start = performance.now();
+  const r = await docker(args, { cwd: opts.context });
+  const seconds = (performance.now() - start) / 1000;
+  return { code: r.code, log: r.stderr + r.stdout, steps: countRawRunSteps(r.stderr), seconds };
+}
+
+export { pullRequestEvent, pushEvent };
