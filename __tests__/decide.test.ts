@@ -1,0 +1,307 @@
+import { describe, expect, test } from '@jest/globals';
+import { decide, knownStages, UNNAMED_FINAL, type BuildSource } from '../src/decide.js';
+import { InputError } from '../src/errors.js';
+import { parseConfig, type Config } from '../src/inputs.js';
+import type { EventContext } from '../src/ref.js';
+import { parseStages } from '../src/stages.js';
+
+const IMAGE = 'ghcr.io/acme/app';
+const FILE = 'Dockerfile';
+
+// The article's pipeline: a dependencies stage, and the build FROM it.
+const PIPELINE = `FROM scratch AS dependencies
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN echo deps > /deps
+
+FROM dependencies AS build
+RUN echo build > /build
+`;
+
+const TOOLS = `FROM scratch AS base
+FROM base AS Tools
+FROM base AS Deps
+RUN --mount=type=bind,from=tools,target=/t true
+FROM deps AS app
+COPY --from=0 /a /a
+`;
+
+function config(inputs: Record<string, string> = {}): Config {
+  const all: Record<string, string> = { image: IMAGE, ...inputs };
+  return parseConfig((name) => all[name] ?? '');
+}
+
+function push(branch: string): BuildSource {
+  return event({ eventName: 'push', ref: `refs/heads/${branch}`, payload: { repository: { default_branch: 'main' } } });
+}
+
+function event(e: EventContext): BuildSource {
+  return { event: e };
+}
+
+function from(refs: string[]): string[] {
+  return refs.map((r) => `type=registry,ref=${IMAGE}:${r}`);
+}
+
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('decide: the two-stage pipeline on a new branch', () => {
+  test('job 1, target dependencies on feature/x', () => {
+    const d = decide(config({ target: 'dependencies' }), push('feature/x'), PIPELINE, FILE);
+    expect(d.targetStage).toBe('dependencies');
+    expect(d.stage).toBe('dependencies');
+    expect(d.importStages).toEqual(['dependencies']);
+    expect(d.branchSlug).toBe('feature-x');
+    expect(d.plan.cacheFrom).toEqual(from(['cache-dependencies-feature-x', 'cache-dependencies-main']));
+    expect(d.plan.cacheTo).toEqual([
+      `type=registry,ref=${IMAGE}:cache-dependencies-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+    ]);
+    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache-dependencies-feature-x`);
+  });
+
+  test('the final job (no target) imports its own stage and the stage it builds on, branch before main', () => {
+    const d = decide(config(), push('feature/x'), PIPELINE, FILE);
+    expect(d.targetStage).toBe('build');
+    expect(d.stage).toBe('build');
+    expect(d.importStages).toEqual(['build', 'dependencies']);
+    expect(d.plan.cacheFrom).toEqual(
+      from(['cache-build-feature-x', 'cache-dependencies-feature-x', 'cache-build-main', 'cache-dependencies-main']),
+    );
+    expect(d.plan.cacheTo).toEqual([
+      `type=registry,ref=${IMAGE}:cache-build-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+    ]);
+  });
+
+  test('on main itself there is no fallback', () => {
+    const d = decide(config(), push('main'), PIPELINE, FILE);
+    expect(d.plan.cacheFrom).toEqual(from(['cache-build-main', 'cache-dependencies-main']));
+    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache-build-main`);
+  });
+
+  test('the target is matched case-insensitively and cached under its lower-case name', () => {
+    const d = decide(config({ target: 'DEPENDENCIES' }), push('feature/x'), PIPELINE, FILE);
+    expect(d.stage).toBe('dependencies');
+    expect(d.plan.export?.name).toBe('cache-dependencies-feature-x');
+  });
+
+  test('a fork pull request imports the same chain and exports nothing', () => {
+    const event: EventContext = {
+      eventName: 'pull_request',
+      ref: 'refs/pull/9/merge',
+      payload: {
+        repository: { full_name: 'acme/app', default_branch: 'main' },
+        pull_request: {
+          head: { ref: 'feature/x', repo: { full_name: 'mallory/app' } },
+          base: { ref: 'main', repo: { full_name: 'acme/app' } },
+        },
+      },
+    };
+    const d = decide(config(), { event }, PIPELINE, FILE);
+    expect(d.refs.exportCache).toBe(false);
+    expect(d.plan.cacheTo).toEqual([]);
+    expect(d.plan.export).toBeUndefined();
+    expect(d.plan.cacheFrom).toEqual(
+      from(['cache-build-feature-x', 'cache-dependencies-feature-x', 'cache-build-main', 'cache-dependencies-main']),
+    );
+  });
+
+  test('a tag push has no branch slug and imports main only', () => {
+    const d = decide(
+      config(),
+      event({ eventName: 'push', ref: 'refs/tags/v1', payload: { repository: { default_branch: 'main' } } }),
+      PIPELINE,
+      FILE,
+    );
+    expect(d.refs.branch).toBeUndefined();
+    expect(d.branchSlug).toBe('');
+    expect(d.plan.cacheFrom).toEqual(from(['cache-build-main', 'cache-dependencies-main']));
+    expect(d.plan.cacheTo).toEqual([]);
+  });
+
+  test('inputs reach the plan: prefix, cache-mode, cache-to-options, branch, fallbacks, export-cache', () => {
+    const d = decide(
+      config({
+        'cache-tag-prefix': 'CI',
+        'cache-mode': 'min',
+        'cache-to-options': 'compression=zstd',
+        branch: 'release/1.x',
+        'fallback-branches': 'develop',
+      }),
+      push('feature/x'),
+      PIPELINE,
+      FILE,
+    );
+    expect(d.refs.branch).toBe('release/1.x');
+    expect(d.plan.cacheFrom).toEqual(
+      from(['ci-build-release-1.x', 'ci-dependencies-release-1.x', 'ci-build-develop', 'ci-dependencies-develop']),
+    );
+    expect(d.plan.cacheTo).toEqual([
+      `type=registry,ref=${IMAGE}:ci-build-release-1.x,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true,compression=zstd`,
+    ]);
+    const off = decide(config({ 'export-cache': 'false' }), push('feature/x'), PIPELINE, FILE);
+    expect(off.plan.cacheTo).toEqual([]);
+  });
+
+  test('the branch slug output is the tag-safe slug of the branch', () => {
+    expect(decide(config(), push('feature/Login-FORM'), PIPELINE, FILE).branchSlug).toBe('feature-login-form');
+  });
+});
+
+describe('decide: stages', () => {
+  test('auto imports the target and every stage it builds on, transitively, nearest first', () => {
+    const d = decide(config(), push('main'), TOOLS, FILE);
+    expect(d.targetStage).toBe('app');
+    expect(d.importStages).toEqual(['app', 'deps', 'base', 'tools']);
+  });
+
+  test('`stage` exports under another stage; the target and its stages are still imported', () => {
+    const d = decide(config({ target: 'deps', stage: 'Tools' }), push('feature/x'), TOOLS, FILE);
+    expect(d.targetStage).toBe('deps');
+    expect(d.stage).toBe('tools');
+    expect(d.importStages).toEqual(['tools', 'deps', 'base']);
+    expect(d.plan.export?.name).toBe('cache-tools-feature-x');
+    expect(d.plan.imports[0]?.name).toBe('cache-tools-feature-x');
+  });
+
+  test('cache-stages list: this stage first, then the listed stages (checked and lowered)', () => {
+    const d = decide(config({ 'cache-stages': 'BASE, deps' }), push('feature/x'), TOOLS, FILE);
+    expect(d.stage).toBe('app');
+    expect(d.importStages).toEqual(['app', 'base', 'deps']);
+    expect(d.plan.cacheFrom).toEqual(
+      from([
+        'cache-app-feature-x',
+        'cache-base-feature-x',
+        'cache-deps-feature-x',
+        'cache-app-main',
+        'cache-base-main',
+        'cache-deps-main',
+      ]),
+    );
+  });
+
+  test('an unnamed last stage is cached as `final`', () => {
+    const dockerfile = 'FROM scratch AS deps\nRUN true\nFROM deps\nRUN true\n';
+    const d = decide(config(), push('feature/x'), dockerfile, FILE);
+    expect(UNNAMED_FINAL).toBe('final');
+    expect(d.targetStage).toBe('final');
+    expect(d.stage).toBe('final');
+    expect(d.importStages).toEqual(['final', 'deps']);
+    expect(d.plan.export?.name).toBe('cache-final-feature-x');
+  });
+
+  test('`stage: final` is accepted when the last stage is unnamed', () => {
+    const dockerfile = 'FROM scratch AS deps\nFROM deps\n';
+    expect(decide(config({ stage: 'final', target: 'deps' }), push('x'), dockerfile, FILE).stage).toBe('final');
+  });
+
+  test('knownStages adds `final` only for an unnamed last stage', () => {
+    expect(knownStages(parseStages('FROM a AS x\nFROM x\n'))).toEqual(['x', 'final']);
+    expect(knownStages(parseStages('FROM a\nFROM a AS y\n'))).toEqual(['y']);
+    expect(knownStages(parseStages(''))).toEqual([]);
+  });
+});
+
+describe('decide: errors name the input', () => {
+  test('an unknown target lists the stages', () => {
+    const e = thrown(() => decide(config({ target: 'tests' }), push('main'), PIPELINE, 'app/Dockerfile'));
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).input).toBe('target');
+    expect(e.message).toBe('target: "tests" is not a stage of app/Dockerfile: use one of dependencies, build');
+  });
+
+  test('an unknown target in a file with only unnamed stages', () => {
+    const e = thrown(() => decide(config({ target: 'x' }), push('main'), 'FROM scratch\n', FILE));
+    expect(e.message).toMatch(/^target: "x" is not a stage of Dockerfile: use one of \(no named stages\)$/);
+  });
+
+  test('an unknown `stage` input', () => {
+    const e = thrown(() => decide(config({ stage: 'nope' }), push('main'), PIPELINE, FILE));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toBe('stage: "nope" is not a stage of Dockerfile: use one of dependencies, build');
+  });
+
+  test('`final` is not a stage when the last stage is named', () => {
+    expect(() => decide(config({ stage: 'final' }), push('main'), PIPELINE, FILE)).toThrow(/^stage: "final" is not a stage/);
+  });
+
+  test('an unknown stage in cache-stages', () => {
+    const e = thrown(() => decide(config({ 'cache-stages': 'dependencies, tests' }), push('main'), PIPELINE, FILE));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^cache-stages: "tests" is not a stage of Dockerfile: use one of dependencies, build$/);
+  });
+
+  test('a Dockerfile without FROM', () => {
+    for (const content of ['', '# nothing\n', 'ARG X=1\nRUN echo\n']) {
+      const e = thrown(() => decide(config(), push('main'), content, 'ctx/Dockerfile'));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toBe('file: ctx/Dockerfile has no FROM instruction: point `file` at a Dockerfile');
+    }
+  });
+
+  test('an invalid cache-tag-prefix', () => {
+    expect(() => decide(config({ 'cache-tag-prefix': '-x' }), push('main'), PIPELINE, FILE)).toThrow(
+      /^cache-tag-prefix: "-x" is not tag-safe/,
+    );
+    expect(() => decide(config({ 'cache-tag-prefix': 'p'.repeat(110) }), push('main'), PIPELINE, FILE)).toThrow(
+      /^cache-tag-prefix: .*leaves too little room/,
+    );
+  });
+
+  test('export-cache true on a tag without a branch input', () => {
+    const e = thrown(() =>
+      decide(
+        config({ 'export-cache': 'true' }),
+        event({ eventName: 'push', ref: 'refs/tags/v1', payload: {} }),
+        PIPELINE,
+        FILE,
+      ),
+    );
+    expect(e.message).toMatch(/^export-cache: /);
+    expect(e.message).toContain('push on refs/tags/v1');
+  });
+});
+
+describe('decide: facts from another CI', () => {
+  const facts = {
+    branch: 'feature/x',
+    fallbacks: ['develop', 'main', 'develop'],
+    exportAllowed: true,
+    defaultBranch: 'main',
+    reasons: ['other CI: feature/x'],
+  };
+
+  test('the same plan as for a GitHub event with those facts', () => {
+    const d = decide(config(), { facts, where: 'other CI job' }, PIPELINE, FILE);
+    expect(d.refs.fallbacks).toEqual(['develop', 'main']);
+    expect(d.plan.cacheFrom).toEqual(
+      from([
+        'cache-build-feature-x',
+        'cache-dependencies-feature-x',
+        'cache-build-develop',
+        'cache-dependencies-develop',
+        'cache-build-main',
+        'cache-dependencies-main',
+      ]),
+    );
+    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache-build-feature-x`);
+  });
+
+  test('export-cache true without a branch names `where`', () => {
+    const e = thrown(() =>
+      decide(
+        config({ 'export-cache': 'true' }),
+        { facts: { ...facts, branch: undefined, exportAllowed: false }, where: 'a tag pipeline' },
+        PIPELINE,
+        FILE,
+      ),
+    );
+    expect(e.message).toBe('export-cache: is true, but a tag pipeline has no branch to write to: also set the `branch` input');
+  });
+});

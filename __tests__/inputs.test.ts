@@ -1,0 +1,241 @@
+import { describe, expect, test } from '@jest/globals';
+import { InputError } from '../src/errors.js';
+import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, type Config } from '../src/inputs.js';
+
+/** The getter @actions/core gives: '' for anything not set. */
+function config(inputs: Record<string, string> = {}): Config {
+  const all = { image: 'ghcr.io/acme/app', ...inputs };
+  return parseConfig((name) => all[name as keyof typeof all] ?? '');
+}
+
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+function expectInputError(f: () => unknown, input: string, message?: RegExp): void {
+  const e = thrown(f);
+  expect(e).toBeInstanceOf(InputError);
+  expect((e as InputError).input).toBe(input);
+  expect(e.message.startsWith(`${input}: `)).toBe(true);
+  if (message) expect(e.message).toMatch(message);
+}
+
+describe('parseConfig: defaults', () => {
+  test('only image set: every other input takes its default', () => {
+    expect(config()).toEqual({
+      image: { repository: 'ghcr.io/acme/app', lowered: false },
+      prefix: 'cache',
+      mode: 'max',
+      toOptions: [],
+      stage: undefined,
+      cacheStages: 'auto',
+      branch: undefined,
+      fallbackBranches: undefined,
+      exportCache: 'auto',
+      build: true,
+      context: '.',
+      file: undefined,
+      target: undefined,
+      tags: [],
+      push: false,
+      load: false,
+      buildArgs: [],
+      labels: [],
+      platforms: [],
+      builder: undefined,
+      network: undefined,
+      noCache: false,
+      pull: false,
+      secrets: [],
+      provenance: undefined,
+    } satisfies Config);
+  });
+
+  test('the same result when the getter returns the action.yml defaults explicitly', () => {
+    const explicit = parseConfig((name) => (name === 'image' ? 'ghcr.io/acme/app' : (INPUT_DEFAULTS[name] ?? '')));
+    expect(explicit).toEqual(config());
+  });
+
+  test('image is required', () => {
+    expectInputError(() => parseConfig(() => ''), 'image', /is required/);
+  });
+
+  test('image is validated and lowered', () => {
+    expect(config({ image: 'ghcr.io/Acme/App' }).image).toEqual({ repository: 'ghcr.io/acme/app', lowered: true });
+    expectInputError(() => config({ image: 'ghcr.io/acme/app:v1' }), 'image', /has a tag/);
+  });
+
+  test('string inputs are trimmed; whitespace-only is unset', () => {
+    const c = config({
+      stage: '  deps ',
+      branch: ' feature/x\n',
+      target: '   ',
+      file: ' docker/Dockerfile ',
+      builder: ' b ',
+      network: ' host ',
+      provenance: ' mode=max ',
+      'cache-tag-prefix': ' ci ',
+      context: '   ',
+    });
+    expect(c.stage).toBe('deps');
+    expect(c.branch).toBe('feature/x');
+    expect(c.target).toBeUndefined();
+    expect(c.file).toBe('docker/Dockerfile');
+    expect(c.builder).toBe('b');
+    expect(c.network).toBe('host');
+    expect(c.provenance).toBe('mode=max');
+    expect(c.prefix).toBe('ci');
+    expect(c.context).toBe('.');
+  });
+
+  test('context is passed through', () => {
+    expect(config({ context: './app' }).context).toBe('./app');
+  });
+});
+
+describe('booleans', () => {
+  test.each([
+    ['true', true],
+    ['True', true],
+    ['TRUE', true],
+    [' true ', true],
+    ['false', false],
+    ['False', false],
+    ['FALSE', false],
+  ])('%p -> %p', (raw, value) => {
+    expect(parseBool('push', raw)).toBe(value);
+  });
+
+  test.each(['yes', 'no', '1', '0', 'on', 'tRUE', 'y', ''])('%p is an InputError naming the input', (raw) => {
+    expectInputError(() => parseBool('push', raw), 'push', /is not a boolean: use true or false/);
+  });
+
+  test.each([
+    ['build', 'build'],
+    ['push', 'push'],
+    ['load', 'load'],
+    ['no-cache', 'noCache'],
+    ['pull', 'pull'],
+  ] as const)('%s is a boolean input', (name, key) => {
+    expect(config({ [name]: 'TRUE' })[key]).toBe(true);
+    expect(config({ [name]: 'False' })[key]).toBe(false);
+    expectInputError(() => config({ [name]: 'yes' }), name, /"yes" is not a boolean/);
+  });
+});
+
+describe('cache-mode and export-cache', () => {
+  test('cache-mode min and max', () => {
+    expect(config({ 'cache-mode': 'min' }).mode).toBe('min');
+    expect(config({ 'cache-mode': ' max ' }).mode).toBe('max');
+  });
+
+  test.each(['maximum', 'MAX', 'none', 'min,max'])('cache-mode %p is an InputError', (mode) => {
+    expectInputError(() => config({ 'cache-mode': mode }), 'cache-mode', /is not a cache mode: use min or max/);
+  });
+
+  test.each([
+    ['auto', 'auto'],
+    ['true', 'true'],
+    ['false', 'false'],
+    ['TRUE', 'true'],
+    [' False ', 'false'],
+    ['Auto', 'auto'],
+  ])('export-cache %p -> %p', (raw, value) => {
+    expect(config({ 'export-cache': raw }).exportCache).toBe(value);
+  });
+
+  test.each(['yes', 'always', 'no', '1'])('export-cache %p is an InputError', (raw) => {
+    expectInputError(() => config({ 'export-cache': raw }), 'export-cache', /is not valid: use auto, true or false/);
+  });
+});
+
+describe('lists', () => {
+  test('parseList splits on newlines, and on commas when asked; trims; drops empty items', () => {
+    expect(parseList('a, b\nc,,\n\n d ', true)).toEqual(['a', 'b', 'c', 'd']);
+    expect(parseList('a, b\nc,,\n\n d ', false)).toEqual(['a, b', 'c,,', 'd']);
+    expect(parseList('', true)).toEqual([]);
+    expect(parseList('  \n ', false)).toEqual([]);
+    expect(parseList('a\r\nb', false)).toEqual(['a', 'b']);
+  });
+
+  test('tags and platforms: commas or newlines', () => {
+    const c = config({
+      tags: 'ghcr.io/acme/app:latest, ghcr.io/acme/app:1.0\nghcr.io/acme/app:sha',
+      platforms: 'linux/amd64,linux/arm64',
+    });
+    expect(c.tags).toEqual(['ghcr.io/acme/app:latest', 'ghcr.io/acme/app:1.0', 'ghcr.io/acme/app:sha']);
+    expect(c.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
+  test('build-args and labels: one per line, commas kept inside values', () => {
+    const c = config({
+      'build-args': 'A=1\nLIST=a,b,c\n',
+      labels: 'org.opencontainers.image.title=app, the app\nteam=x',
+    });
+    expect(c.buildArgs).toEqual(['A=1', 'LIST=a,b,c']);
+    expect(c.labels).toEqual(['org.opencontainers.image.title=app, the app', 'team=x']);
+  });
+
+  test('fallback-branches: a list, or undefined when empty', () => {
+    expect(config({ 'fallback-branches': 'develop, main' }).fallbackBranches).toEqual(['develop', 'main']);
+    expect(config({ 'fallback-branches': 'develop\nrelease/1.x\n' }).fallbackBranches).toEqual([
+      'develop',
+      'release/1.x',
+    ]);
+    expect(config({ 'fallback-branches': ' , \n' }).fallbackBranches).toBeUndefined();
+  });
+
+  test('cache-stages: auto (any case) or a lower-cased list', () => {
+    expect(config({ 'cache-stages': 'AUTO' }).cacheStages).toBe('auto');
+    expect(config({ 'cache-stages': 'Deps, build\ntools' }).cacheStages).toEqual(['deps', 'build', 'tools']);
+  });
+});
+
+describe('key=value inputs', () => {
+  test('cache-to-options: comma- or newline-separated pairs, trimmed, in order', () => {
+    expect(config({ 'cache-to-options': 'compression=zstd, ignore-error=false\ncompression-level = 3' }).toOptions).toEqual([
+      ['compression', 'zstd'],
+      ['ignore-error', 'false'],
+      ['compression-level', '3'],
+    ]);
+  });
+
+  test('a value may contain = and may be empty', () => {
+    expect(config({ 'cache-to-options': 'a=b=c,d=' }).toOptions).toEqual([
+      ['a', 'b=c'],
+      ['d', ''],
+    ]);
+  });
+
+  test.each(['compression', '=zstd', 'compression=zstd,oops'])('cache-to-options %p is an InputError', (raw) => {
+    expectInputError(() => config({ 'cache-to-options': raw }), 'cache-to-options', /is not key=value/);
+  });
+
+  test('secrets: one id=value per line; values may hold commas and =', () => {
+    expect(config({ secrets: 'token=abc,def\nnpmrc=//registry/:_authToken=x' }).secrets).toEqual([
+      { id: 'token', value: 'abc,def' },
+      { id: 'npmrc', value: '//registry/:_authToken=x' },
+    ]);
+  });
+
+  test('a secret line without = is an InputError naming secrets', () => {
+    expectInputError(() => config({ secrets: 'token=abc\njustavalue' }), 'secrets', /"justavalue" is not key=value/);
+  });
+});
+
+describe('INPUT_DEFAULTS', () => {
+  test('covers every input parseConfig reads', () => {
+    const read: string[] = [];
+    parseConfig((name) => {
+      read.push(name);
+      return name === 'image' ? 'a/b' : '';
+    });
+    for (const name of read) expect(Object.keys(INPUT_DEFAULTS)).toContain(name);
+    expect(new Set(read)).toEqual(new Set(Object.keys(INPUT_DEFAULTS)));
+  });
+});

@@ -1,0 +1,232 @@
+import { describe, expect, test } from '@jest/globals';
+import { InputError } from '../src/errors.js';
+import { cacheName, checkNamePart, planCache, renderOptions, type PlanInput } from '../src/plan.js';
+import { shortHash } from '../src/slug.js';
+
+const IMAGE = 'ghcr.io/acme/app';
+
+function input(over: Partial<PlanInput> = {}): PlanInput {
+  return {
+    image: IMAGE,
+    prefix: 'cache',
+    stage: 'build',
+    importStages: ['build', 'dependencies'],
+    branch: 'feature/Login-FORM',
+    fallbacks: ['develop', 'main'],
+    exportCache: true,
+    mode: 'max',
+    toOptions: [],
+    ...over,
+  };
+}
+
+function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+const EXPORT_TAIL = 'mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true';
+
+describe('planCache: imports', () => {
+  test('branch first, then each fallback; within a branch, this stage first, then the stages it builds on', () => {
+    const plan = planCache(input());
+    expect(plan.cacheFrom).toEqual([
+      `type=registry,ref=${IMAGE}:cache-build-feature-login-form`,
+      `type=registry,ref=${IMAGE}:cache-dependencies-feature-login-form`,
+      `type=registry,ref=${IMAGE}:cache-build-develop`,
+      `type=registry,ref=${IMAGE}:cache-dependencies-develop`,
+      `type=registry,ref=${IMAGE}:cache-build-main`,
+      `type=registry,ref=${IMAGE}:cache-dependencies-main`,
+    ]);
+    expect(plan.imports.map((e) => [e.branch, e.stage])).toEqual([
+      ['feature/Login-FORM', 'build'],
+      ['feature/Login-FORM', 'dependencies'],
+      ['develop', 'build'],
+      ['develop', 'dependencies'],
+      ['main', 'build'],
+      ['main', 'dependencies'],
+    ]);
+    expect(plan.imports[0]).toEqual({
+      branch: 'feature/Login-FORM',
+      stage: 'build',
+      name: 'cache-build-feature-login-form',
+      ref: `${IMAGE}:cache-build-feature-login-form`,
+    });
+  });
+
+  test('this stage comes first even when importStages lists it later, and duplicates are dropped', () => {
+    const plan = planCache(input({ importStages: ['dependencies', 'build', 'dependencies'], fallbacks: [] }));
+    expect(plan.imports.map((e) => e.stage)).toEqual(['build', 'dependencies']);
+  });
+
+  test('this stage is imported even when importStages leaves it out', () => {
+    const plan = planCache(input({ importStages: ['dependencies'], fallbacks: [] }));
+    expect(plan.imports.map((e) => e.name)).toEqual([
+      'cache-build-feature-login-form',
+      'cache-dependencies-feature-login-form',
+    ]);
+  });
+
+  test('no branch: only the fallbacks are imported', () => {
+    const plan = planCache(input({ branch: undefined, fallbacks: ['main'], exportCache: false }));
+    expect(plan.cacheFrom).toEqual([
+      `type=registry,ref=${IMAGE}:cache-build-main`,
+      `type=registry,ref=${IMAGE}:cache-dependencies-main`,
+    ]);
+    expect(plan.export).toBeUndefined();
+    expect(plan.cacheTo).toEqual([]);
+  });
+
+  test('two branches with the same slug are imported once', () => {
+    const plan = planCache(input({ branch: 'feature/a', fallbacks: ['feature-a', 'Feature/A', 'main'], importStages: [] }));
+    expect(plan.imports.map((e) => e.name)).toEqual(['cache-build-feature-a', 'cache-build-main']);
+  });
+
+  test('a scope goes between stage and slug', () => {
+    const plan = planCache(input({ scope: 'linux-arm64', fallbacks: [], importStages: [] }));
+    expect(plan.imports.map((e) => e.name)).toEqual(['cache-build-linux-arm64-feature-login-form']);
+    expect(plan.cacheTo[0]).toContain(`ref=${IMAGE}:cache-build-linux-arm64-feature-login-form,`);
+  });
+});
+
+describe('planCache: export', () => {
+  test('exactly one entry: the branch own ref for this stage, with the fixed options', () => {
+    const plan = planCache(input());
+    expect(plan.cacheTo).toEqual([`type=registry,ref=${IMAGE}:cache-build-feature-login-form,${EXPORT_TAIL}`]);
+    expect(plan.export).toEqual({
+      branch: 'feature/Login-FORM',
+      stage: 'build',
+      name: 'cache-build-feature-login-form',
+      ref: `${IMAGE}:cache-build-feature-login-form`,
+    });
+  });
+
+  test('the exported stage is `stage`, not the first of importStages', () => {
+    const plan = planCache(input({ stage: 'dependencies', importStages: ['build'] }));
+    expect(plan.cacheTo).toEqual([`type=registry,ref=${IMAGE}:cache-dependencies-feature-login-form,${EXPORT_TAIL}`]);
+  });
+
+  test('no export when exportCache is false; imports are unchanged', () => {
+    const plan = planCache(input({ exportCache: false }));
+    expect(plan.cacheTo).toEqual([]);
+    expect(plan.export).toBeUndefined();
+    expect(plan.cacheFrom).toHaveLength(6);
+  });
+
+  test('cache-mode min', () => {
+    const plan = planCache(input({ mode: 'min' }));
+    expect(plan.cacheTo).toEqual([
+      `type=registry,ref=${IMAGE}:cache-build-feature-login-form,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+    ]);
+  });
+
+  test('cache-to-options override in place and extra keys are appended in order', () => {
+    const plan = planCache(
+      input({
+        toOptions: [
+          ['ignore-error', 'false'],
+          ['compression', 'zstd'],
+          ['compression-level', '3'],
+          ['mode', 'min'],
+        ],
+      }),
+    );
+    expect(plan.cacheTo).toEqual([
+      `type=registry,ref=${IMAGE}:cache-build-feature-login-form,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd,compression-level=3`,
+    ]);
+  });
+
+  test.each(['type', 'ref'])('cache-to-options may not override %s', (key) => {
+    const e = thrown(() => planCache(input({ toOptions: [[key, 'local']] })));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot override "${key}"`));
+  });
+
+  // buildx lower-cases cache option keys and the last one wins, so TYPE=local
+  // would silently turn the registry export into a local one.
+  test.each(['TYPE', 'Type', 'REF', 'Ref'])('cache-to-options may not override %s either (keys are case-insensitive)', (key) => {
+    const e = thrown(() => planCache(input({ toOptions: [[key, 'local']] })));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot override "${key.toLowerCase()}"`));
+  });
+
+  test('an upper-case key overrides its option in place instead of adding a second one', () => {
+    const plan = planCache(input({ toOptions: [['Mode', 'min'], ['IGNORE-ERROR', 'false'], ['Compression', 'zstd']] }));
+    expect(plan.cacheTo).toEqual([
+      `type=registry,ref=${IMAGE}:cache-build-feature-login-form,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd`,
+    ]);
+  });
+
+  test('type/ref are refused even when this build does not export', () => {
+    expect(() => planCache(input({ exportCache: false, toOptions: [['type', 'gha']] }))).toThrow(/^cache-to-options:/);
+  });
+});
+
+describe('cacheName and the length limit', () => {
+  test('<prefix>-<stage>-<slug>', () => {
+    expect(cacheName('cache', 'dependencies', 'main')).toBe('cache-dependencies-main');
+    expect(cacheName('ci', 'build', 'über/straße')).toBe('ci-build-uber-strasse');
+  });
+
+  test('a long branch is cut to 128 characters with a hash of the full name', () => {
+    const branch = 'renovate/' + 'x'.repeat(200);
+    const name = cacheName('cache', 'dependencies', branch);
+    expect(name).toHaveLength(128);
+    expect(name.endsWith(`-${shortHash(branch)}`)).toBe(true);
+  });
+
+  test('a prefix that leaves no room for the branch is an InputError naming cache-tag-prefix', () => {
+    const e = thrown(() => cacheName('p'.repeat(120), 'build', 'main'));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^cache-tag-prefix: /);
+    expect(e.message).toMatch(/128-character tag/);
+  });
+
+  test('a prefix longer than a whole tag is the same error', () => {
+    expect(() => cacheName('p'.repeat(200), 'build', 'main')).toThrow(/^cache-tag-prefix: /);
+  });
+
+  test('the longest prefix that still fits works, one more character does not', () => {
+    // head "<prefix>-build-" must leave 10 characters (8 hash + '-' + 1)
+    const fits = 'p'.repeat(128 - '-build-'.length - 10);
+    expect(cacheName(fits, 'build', 'x'.repeat(50))).toHaveLength(128);
+    expect(() => cacheName(fits + 'p', 'build', 'x')).toThrow(/^cache-tag-prefix: /);
+  });
+
+  test('planCache reports a too-long prefix', () => {
+    expect(() => planCache(input({ prefix: 'p'.repeat(125) }))).toThrow(/^cache-tag-prefix: /);
+  });
+});
+
+describe('checkNamePart', () => {
+  test('accepts tag-safe parts, trimmed and lowered', () => {
+    expect(checkNamePart('cache-tag-prefix', 'cache')).toBe('cache');
+    expect(checkNamePart('cache-tag-prefix', ' Build_Cache.v2-x ')).toBe('build_cache.v2-x');
+    expect(checkNamePart('stage', '_x')).toBe('_x');
+  });
+
+  test.each(['', ' ', '-cache', '.cache', 'ca che', 'ca/che', 'ca:che', 'über'])('refuses %p', (value) => {
+    const e = thrown(() => checkNamePart('cache-tag-prefix', value));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^cache-tag-prefix: /);
+    expect(e.message).toContain('is not tag-safe');
+  });
+});
+
+describe('renderOptions', () => {
+  test('later keys override in place; order of first appearance is kept', () => {
+    expect(
+      renderOptions([
+        ['a', '1'],
+        ['b', '2'],
+        ['a', '3'],
+        ['c', ''],
+      ]),
+    ).toBe('a=3,b=2,c=');
+    expect(renderOptions([])).toBe('');
+  });
+});
