@@ -129,12 +129,16 @@ describe('booleans', () => {
 });
 
 describe('cache-mode and export-cache', () => {
+  test('cache-mode is case-insensitive, like export-cache', () => {
+    expect(config({ 'cache-mode': 'MAX' }).mode).toBe('max');
+  });
+
   test('cache-mode min and max', () => {
     expect(config({ 'cache-mode': 'min' }).mode).toBe('min');
     expect(config({ 'cache-mode': ' max ' }).mode).toBe('max');
   });
 
-  test.each(['maximum', 'MAX', 'none', 'min,max'])('cache-mode %p is an InputError', (mode) => {
+  test.each(['maximum', 'none', 'min,max'])('cache-mode %p is an InputError', (mode) => {
     expectInputError(() => config({ 'cache-mode': mode }), 'cache-mode', /is not a cache mode: use min or max/);
   });
 

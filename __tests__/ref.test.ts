@@ -288,11 +288,21 @@ describe('resolveRefs: input overrides', () => {
     ]);
   });
 
-  test('exportCache true lets a fork write', () => {
-    const d = resolveRefs(pr({ headRepo: 'mallory/app' }), { exportCache: 'true' });
-    expect(d.exportCache).toBe(true);
-    expect(d.reasons).toContain('export-cache set by input: true');
+  test('exportCache true is refused for a fork: it could name its branch main', () => {
+    expect(() => resolveRefs(pr({ headRepo: 'mallory/app' }), { exportCache: 'true' })).toThrow(
+      /^export-cache: is true, but this pull request comes from the fork mallory\/app/,
+    );
   });
+
+  test.each(['workflow_run', 'issue_comment', 'repository_dispatch'])(
+    '%s on the default branch imports only, unless export-cache is true',
+    (eventName) => {
+      const auto = resolveRefs(onRef(eventName, 'refs/heads/main'));
+      expect([auto.branch, auto.exportCache]).toEqual(['main', false]);
+      expect(auto.reasons.join(' ')).toContain('imports only');
+      expect(resolveRefs(onRef(eventName, 'refs/heads/main'), { exportCache: 'true' }).exportCache).toBe(true);
+    },
+  );
 
   test('exportCache false stops a push from writing', () => {
     const d = resolveRefs(onRef('push', 'refs/heads/main'), { exportCache: 'false' });

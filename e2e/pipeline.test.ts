@@ -57,7 +57,7 @@ describe("the article's pipeline with the action", () => {
     expect(deps.steps).toMatchObject({ total: 3, ran: 0 });
     const final = await actionJob({ context: changed, repo, event: pushEvent('feature/src'), job: 'final' });
     ok(final);
-    expect(final.steps.ranNames).toEqual(['RUN cat /app/src/*.js > /app/bundle.js', 'RUN echo built >> /app/bundle.js']);
+    expect(final.steps.ranNames).toEqual(['RUN cat /app/src/*.js > /app/bundle.js && sleep 1', 'RUN echo built >> /app/bundle.js']);
     expect(final.steps.cached).toBe(3);
   });
 });

@@ -3,7 +3,7 @@
 import { pullRequestEvent, pushEvent, runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
 import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, writeFiles, type StepCount } from './lib.js';
 
-/** `sleep` stands in for a slow `yarn install`; there is no network in builds here. */
+/** `sleep` stands in for a slow `yarn install` and `yarn build`; there is no network in builds here. */
 export function pipelineDockerfile(sleep = 1): string {
   return [
     'FROM scratch AS dependencies',
@@ -15,7 +15,7 @@ export function pipelineDockerfile(sleep = 1): string {
     'COPY src/ /app/src/',
     '',
     'FROM dependencies AS build',
-    'RUN cat /app/src/*.js > /app/bundle.js',
+    `RUN cat /app/src/*.js > /app/bundle.js && sleep ${sleep}`,
     'RUN echo built >> /app/bundle.js',
     '',
   ].join('\n');

@@ -104,7 +104,7 @@ export function parseConfig(get: InputGetter): Config {
   };
   const bool = (name: string) => parseBool(name, input(name));
 
-  const mode = input('cache-mode').trim();
+  const mode = input('cache-mode').trim().toLowerCase();
   if (mode !== 'min' && mode !== 'max') {
     throw new InputError('cache-mode', `"${mode}" is not a cache mode: use min or max`);
   }

@@ -33,6 +33,8 @@ export interface RefDecision {
 }
 
 const DEFAULT_BRANCH_FALLBACK = 'main';
+/** Events that build the branch's own code, so may write its cache by default. */
+const BRANCH_EVENTS = new Set(['push', 'workflow_dispatch', 'schedule', 'create']);
 
 function get(obj: unknown, ...path: string[]): unknown {
   let cur: unknown = obj;
@@ -78,6 +80,8 @@ export interface RefFacts {
   exportAllowed: boolean;
   defaultBranch: string;
   reasons: string[];
+  /** Set when the code comes from a fork: writing a cache is refused even when asked. */
+  fork?: string;
 }
 
 interface EventDecision {
@@ -85,6 +89,7 @@ interface EventDecision {
   fallbacks: (string | undefined)[];
   exportAllowed: boolean;
   reason: string;
+  fork?: string;
 }
 
 function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
@@ -103,6 +108,7 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
         branch: head,
         fallbacks: [base, defaultBranch],
         exportAllowed: !fork,
+        fork: fork ? (headRepo ?? '(deleted repository)') : undefined,
         reason: fork
           ? `${eventName} from fork ${headRepo ?? '(deleted repository)'}: imports only, a fork never writes the cache`
           : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
@@ -119,8 +125,18 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
     }
     default: {
       const branch = branchFromRef(ctx.ref);
-      if (branch !== undefined) {
+      if (branch !== undefined && BRANCH_EVENTS.has(eventName)) {
         return { branch, fallbacks: [defaultBranch], exportAllowed: true, reason: `${eventName} on branch ${branch}` };
+      }
+      if (branch !== undefined) {
+        // workflow_run, issue_comment, repository_dispatch... run on the default
+        // branch's ref but may build other code (a fork's): never write its cache unasked.
+        return {
+          branch,
+          fallbacks: [defaultBranch],
+          exportAllowed: false,
+          reason: `${eventName} on branch ${branch}: imports only (only push, workflow_dispatch and schedule write the cache unless export-cache is true)`,
+        };
       }
       return {
         branch: undefined,
@@ -142,7 +158,7 @@ export function githubFacts(ctx: EventContext): RefFacts {
   }
   const ev = fromEvent(ctx, defaultBranch);
   reasons.push(ev.reason);
-  return { branch: ev.branch, fallbacks: ev.fallbacks, exportAllowed: ev.exportAllowed, defaultBranch, reasons };
+  return { branch: ev.branch, fallbacks: ev.fallbacks, exportAllowed: ev.exportAllowed, defaultBranch, reasons, fork: ev.fork };
 }
 
 /** Facts plus the user's overrides: the final answer. */
@@ -169,6 +185,10 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
   } else {
     exportCache = setting === 'true';
     reasons.push(`export-cache set by input: ${setting}`);
+  }
+  if (exportCache && facts.fork !== undefined) {
+    // A fork chooses its branch name: it could overwrite any branch's cache, main's included.
+    throw new InputError('export-cache', `is true, but this pull request comes from the fork ${facts.fork}: forks never write the cache; use auto`);
   }
   if (exportCache && branch === undefined) {
     throw new InputError('export-cache', `is true, but ${where} has no branch to write to: also set the \`branch\` input`);
