@@ -38,6 +38,7 @@ describe('parseConfig: defaults', () => {
       fallbackBranches: undefined,
       exportCache: 'auto',
       build: true,
+      probeCache: true,
       context: '.',
       file: undefined,
       target: undefined,

@@ -23,6 +23,7 @@ export interface Config {
   fallbackBranches: string[] | undefined;
   exportCache: ExportSetting;
   build: boolean;
+  probeCache: boolean;
   context: string;
   file: string | undefined;
   target: string | undefined;
@@ -52,6 +53,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'fallback-branches': '',
   'export-cache': 'auto',
   build: 'true',
+  'probe-cache': 'true',
   context: '.',
   file: '',
   target: '',
@@ -127,6 +129,7 @@ export function parseConfig(get: InputGetter): Config {
     fallbackBranches: fallbacks.length > 0 ? fallbacks : undefined,
     exportCache,
     build: bool('build'),
+    probeCache: bool('probe-cache'),
     context: input('context').trim() || '.',
     file: optional(input('file')),
     target: optional(input('target')),

@@ -76,6 +76,10 @@ export function renderOptions(pairs: [string, string][]): string {
   return [...merged].map(([k, v]) => `${k}=${v}`).join(',');
 }
 
+export function registryCacheFrom(imports: CacheEntry[]): string[] {
+  return imports.map((e) => `type=registry,ref=${e.ref}`);
+}
+
 export function planCache(input: PlanInput): CachePlan {
   const chain = [input.branch, ...input.fallbacks].filter((b): b is string => b !== undefined && b !== '');
   const stages = [input.stage, ...input.importStages.filter((s) => s !== input.stage)].filter(
@@ -108,7 +112,7 @@ export function planCache(input: PlanInput): CachePlan {
       throw new InputError('cache-to-options', `cannot override "${k}": the action decides where the cache goes`);
     }
   }
-  const cacheFrom = imports.map((e) => `type=registry,ref=${e.ref}`);
+  const cacheFrom = registryCacheFrom(imports);
   const cacheTo = exported
     ? [
         renderOptions([

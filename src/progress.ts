@@ -196,6 +196,8 @@ export interface ProgressReport {
   cacheHit: boolean;
   /** Why the cache export failed (BuildKit went on: ignore-error=true). */
   exportErrors: string[];
+  /** A cache export step finished without error. */
+  exported: boolean;
   /** Cache imports BuildKit could not read. */
   importErrors: string[];
 }
@@ -207,13 +209,15 @@ export function summarize(vertices: Vertex[]): ProgressReport {
   const steps: Step[] = [];
   const exportErrors: string[] = [];
   const importErrors: string[] = [];
+  let exported = false;
   for (const v of vertices) {
+    if (/^exporting cache|^exporting to GitHub Actions Cache/i.test(v.name) && v.completed && !v.error) exported = true;
     const m = STEP_RE.exec(v.name);
     // FROM only names a base image: there is nothing to run or cache.
     if (m && !/^FROM /i.test(m[4]!)) {
       steps.push({ stage: m[1] ?? 'default', index: Number(m[2]), name: m[4]!, cached: v.cached, error: v.error !== undefined });
     }
-    if (v.error && /^exporting cache/i.test(v.name)) exportErrors.push(v.error);
+    if (v.error && /^exporting cache|^exporting to GitHub Actions Cache/i.test(v.name)) exportErrors.push(v.error);
     if (v.error && /^importing cache manifest/i.test(v.name)) importErrors.push(v.error);
   }
   const byStage = new Map<string, Step[]>();
@@ -223,5 +227,5 @@ export function summarize(vertices: Vertex[]): ProgressReport {
     return { stage, total: list.length, cached: list.length - ran.length, firstRan: ran[0] };
   });
   const cached = steps.filter((s) => s.cached).length;
-  return { steps, stages, total: steps.length, cached, cacheHit: cached === steps.length, exportErrors, importErrors };
+  return { steps, stages, total: steps.length, cached, cacheHit: cached === steps.length, exportErrors, exported, importErrors };
 }

@@ -1,8 +1,38 @@
-// What the user reads: the log group's lines and the job summary's Markdown.
+// What the user reads: the log's lines and the job summary's Markdown, from the
+// decision and, after a build, what happened (probe, progress, export).
 import type { Decision } from './decide.js';
+import type { ImportSelection } from './probe.js';
+import type { ProgressReport } from './progress.js';
+
+export type ExportState =
+  | { state: 'saved' }
+  | { state: 'not saved'; why: string }
+  | { state: 'disabled'; why: string }
+  | { state: 'not run' };
+
+export interface Outcome {
+  /** Undefined when the refs were not checked (probing off, or no Docker). */
+  selection?: ImportSelection;
+  progress?: ProgressReport;
+  exitCode?: number;
+}
+
+/** Why this build writes no cache, from the reasons ref.ts gave. */
+function disabledWhy(d: Decision): string {
+  const why = d.refs.reasons.filter((r) => /fork|not a branch|temporary|imports only|export-cache/.test(r));
+  return why.join('; ') || 'this build may not write the cache';
+}
+
+export function exportState(d: Decision, o: Outcome): ExportState {
+  if (!d.plan.export) return { state: 'disabled', why: disabledWhy(d) };
+  if (!o.progress) return { state: 'not run' };
+  if (o.progress.exportErrors.length > 0) return { state: 'not saved', why: o.progress.exportErrors.join('; ') };
+  if (o.progress.exported) return { state: 'saved' };
+  return { state: 'not saved', why: o.exitCode ? `the build failed (exit code ${o.exitCode})` : 'BuildKit reported no cache export' };
+}
 
 function code(s: string): string {
-  // Backticks in a branch name would end the code span early.
+  // A backtick in a branch name would end the code span early.
   return '`' + s.replace(/`/g, "'") + '`';
 }
 
@@ -10,8 +40,23 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+function table(head: string[], rows: string[][]): string[] {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+}
+
+/** One line on how the cache did, for the log and the summary's headline. */
+export function headline(o: Outcome): string | undefined {
+  const p = o.progress;
+  if (!p) return o.selection?.cold ? 'No cache exists for this branch or its fallbacks: this is a cold build.' : undefined;
+  const ran = p.total - p.cached;
+  if (p.total === 0) return 'The build has no cacheable steps.';
+  if (p.cacheHit) return `Cache hit: all ${p.total} steps came from the cache.`;
+  const cold = o.selection?.cold ? ' No cache existed for this branch or its fallbacks: this was a cold build.' : '';
+  return `${ran} of ${p.total} steps ran, ${p.cached} came from the cache.${cold}`;
+}
+
 export function logLines(d: Decision): string[] {
-  const lines = [
+  return [
     `branch: ${d.refs.branch ?? '(none)'}${d.branchSlug ? ` (slug ${d.branchSlug})` : ''}`,
     `fallbacks: ${d.refs.fallbacks.join(', ') || '(none)'}`,
     `default branch: ${d.refs.defaultBranch}`,
@@ -21,28 +66,78 @@ export function logLines(d: Decision): string[] {
     ...d.plan.cacheFrom.map((c) => `cache-from: ${c}`),
     ...(d.plan.cacheTo.length > 0 ? d.plan.cacheTo.map((c) => `cache-to: ${c}`) : ['cache-to: (none, export disabled)']),
   ];
+}
+
+/** After the build: per stage, and where the cache stopped matching. */
+export function resultLines(d: Decision, o: Outcome): string[] {
+  const lines: string[] = [];
+  const h = headline(o);
+  if (h) lines.push(h);
+  for (const s of o.progress?.stages ?? []) {
+    const first = s.firstRan ? `; first step that ran: ${s.firstRan.name}` : '';
+    lines.push(`stage ${s.stage}: ${s.cached}/${s.total} steps cached${first}`);
+  }
+  const ex = exportState(d, o);
+  if (ex.state === 'saved') lines.push(`cache saved to ${d.plan.export?.ref}`);
+  if (ex.state === 'not saved') lines.push(`cache NOT saved to ${d.plan.export?.ref}: ${ex.why}`);
+  if (ex.state === 'disabled') lines.push(`cache export disabled: ${ex.why}`);
   return lines;
 }
 
-export function summaryMarkdown(d: Decision): string {
-  const rows: string[][] = [
-    ['Branch', d.refs.branch ? `${code(d.refs.branch)} → ${code(d.branchSlug)}` : '(none)'],
-    ['Fallbacks', d.refs.fallbacks.map(code).join(' → ') || '(none)'],
-    ['Stage', `${code(d.stage)} (imports ${d.importStages.map(code).join(', ')})`],
-    ['Export', d.plan.export ? code(d.plan.export.ref) : 'disabled'],
-    ['Why', d.refs.reasons.join('; ')],
-  ];
-  const out = [
-    '### buildx-branch-cache',
+function importState(ref: string, o: Outcome): string {
+  const r = o.selection?.states.get(ref);
+  if (!r) return o.selection ? 'not checked' : 'imported (not checked)';
+  if (r.state === 'exists') return '✅ exists';
+  if (r.state === 'missing') return '➖ missing (skipped)';
+  return `⚠️ could not check: ${r.detail ?? 'unknown error'}`;
+}
+
+export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
+  const out: string[] = [`### buildx-branch-cache: ${d.refs.branch ? code(d.refs.branch) : 'no branch'}`, ''];
+  const h = headline(o);
+  if (h) out.push(`**${h}**`, '');
+  out.push(
+    ...table(
+      ['', ''],
+      [
+        ['Branch', d.refs.branch ? `${code(d.refs.branch)} → ${code(d.branchSlug)}` : '(none)'],
+        ['Fallbacks', d.refs.fallbacks.map(code).join(' → ') || '(none)'],
+        ['Stage', `${code(d.stage)}, importing ${d.importStages.map(code).join(', ')}`],
+        ['Why', d.refs.reasons.join('; ')],
+      ],
+    ),
     '',
-    '| | |',
-    '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | ${cell(v ?? '')} |`),
+    '#### Cache imports, in order',
     '',
-    '| Import (in order) | Branch | Stage |',
-    '|---|---|---|',
-    ...d.plan.imports.map((e) => `| ${code(e.ref)} | ${cell(code(e.branch))} | ${code(e.stage)} |`),
+    ...table(
+      ['Ref', 'Branch', 'Stage', 'State'],
+      d.plan.imports.map((e) => [code(e.ref), code(e.branch), code(e.stage), importState(e.ref, o)]),
+    ),
     '',
-  ];
+    '#### Cache export',
+    '',
+  );
+  const ex = exportState(d, o);
+  const exRef = d.plan.export ? code(d.plan.export.ref) : '(none)';
+  const exText =
+    ex.state === 'saved'
+      ? '✅ saved'
+      : ex.state === 'not saved'
+        ? `❌ not saved: ${ex.why}`
+        : ex.state === 'disabled'
+          ? `export disabled: ${ex.why}`
+          : 'not run (no build)';
+  out.push(...table(['Ref', 'Result'], [[exRef, exText]]), '');
+  if (o.progress && o.progress.stages.length > 0) {
+    out.push(
+      '#### Steps',
+      '',
+      ...table(
+        ['Stage', 'Cached / total', 'First step that ran'],
+        o.progress.stages.map((s) => [code(s.stage), `${s.cached} / ${s.total}`, s.firstRan ? code(s.firstRan.name) : '—']),
+      ),
+      '',
+    );
+  }
   return out.join('\n');
 }

@@ -1,7 +1,6 @@
 // The thin shell: reads inputs and the event, calls the pure core, runs buildx,
 // writes outputs and the job summary. The only module that touches the outside.
 import * as core from '@actions/core';
-import * as exec from '@actions/exec';
 import { context as github } from '@actions/github';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +10,14 @@ import { decide, type Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
 import type { EventContext } from './ref.js';
-import { ProgressStream, summarize, type ProgressReport } from './progress.js';
-import { logLines, summaryMarkdown } from './report.js';
+import { probeRefs, runBuildx } from './docker.js';
+import { registryCacheFrom } from './plan.js';
+import { selectImports, type ImportSelection } from './probe.js';
+import type { ProgressReport } from './progress.js';
+import { exportState, logLines, resultLines, summaryMarkdown, type Outcome } from './report.js';
+
+/** Each ref check is bounded; they all run at once. */
+const PROBE_TIMEOUT_MS = 15_000;
 
 function readDockerfile(file: string): string {
   try {
@@ -64,7 +69,6 @@ function setReportOutputs(r: ProgressReport): void {
   core.setOutput('cache-hit', String(r.cacheHit));
   core.setOutput('cached-steps', String(r.cached));
   core.setOutput('total-steps', String(r.total));
-  for (const e of r.exportErrors) core.warning(`the cache was not saved: ${e}`);
 }
 
 function setPlanOutputs(d: Decision): void {
@@ -75,26 +79,32 @@ function setPlanOutputs(d: Decision): void {
   core.setOutput('cache-ref', d.plan.export?.ref ?? '');
 }
 
-/** Runs buildx, printing a plain log made from its JSON progress, which it also reads. */
-async function runBuildx(args: string[]): Promise<{ code: number; report: ProgressReport }> {
-  const progress = new ProgressStream();
-  const print = (lines: string[]) => {
-    if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
-  };
-  core.info(`[command]docker ${args.join(' ')}`);
-  const code = await exec.exec('docker', args, {
-    ignoreReturnCode: true,
-    silent: true,
-    listeners: {
-      stdout: (data: Buffer) => process.stdout.write(data),
-      stderr: (data: Buffer) => print(progress.feed(data.toString('utf8'))),
-    },
-  });
-  print(progress.end());
-  return { code, report: summarize(progress.result()) };
+/** Import only the refs that exist: BuildKit's "not found" importer errors alarm people. */
+async function probe(config: Config, d: Decision): Promise<{ d: Decision; selection?: ImportSelection }> {
+  if (!config.probeCache || d.plan.imports.length === 0) return { d };
+  const results = await probeRefs(
+    d.plan.imports.map((e) => e.ref),
+    config.builder,
+    PROBE_TIMEOUT_MS,
+  );
+  if (results === undefined) {
+    core.info('docker buildx is not available here, so the cache refs were not checked');
+    return { d };
+  }
+  const selection = selectImports(d.plan.imports, results);
+  for (const r of results) core.info(`${r.state === 'exists' ? 'found' : r.state === 'missing' ? 'missing' : 'could not check'}: ${r.ref}${r.detail ? ` (${r.detail})` : ''}`);
+  if (selection.unreadable.length > 0) {
+    core.warning(
+      `could not read ${selection.unreadable.length} cache ref(s), the build goes on without them if they fail: ${selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; ')}`,
+    );
+  }
+  if (selection.cold) core.info('No cache exists for this branch or its fallbacks: this is a cold build.');
+  // The plan keeps every planned import (the summary lists them all); cache-from is what buildx gets.
+  const plan = { ...d.plan, cacheFrom: registryCacheFrom(selection.imports) };
+  return { d: { ...d, plan }, selection };
 }
 
-async function build(config: Config, d: Decision): Promise<void> {
+async function build(config: Config, d: Decision, outcome: Outcome): Promise<void> {
   const dir = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'buildx-branch-cache-'));
   try {
     const secretFiles = config.secrets.map((s, i) => {
@@ -106,7 +116,14 @@ async function build(config: Config, d: Decision): Promise<void> {
     const args = buildxArgs(buildOptions(config, d, { metadataFile, secretFiles, progress: 'rawjson' }));
     core.setOutput('args', JSON.stringify(args));
     const { code, report } = await runBuildx(args);
+    outcome.progress = report;
+    outcome.exitCode = code;
     setReportOutputs(report);
+    const ex = exportState(d, outcome);
+    if (ex.state === 'not saved' && code === 0) core.warning(`the cache was not saved to ${d.plan.export?.ref}: ${ex.why}`);
+    core.startGroup('buildx-branch-cache: what the cache did');
+    for (const line of resultLines(d, outcome)) core.info(line);
+    core.endGroup();
     if (code !== 0) {
       core.setFailed(`docker buildx build failed with exit code ${code}: see the build log above`);
       process.exitCode = code;
@@ -129,6 +146,7 @@ async function build(config: Config, d: Decision): Promise<void> {
 
 export async function run(): Promise<void> {
   let decision: Decision | undefined;
+  const outcome: Outcome = {};
   try {
     const config = parseConfig((name) => core.getInput(name));
     for (const s of config.secrets) core.setSecret(s.value);
@@ -136,16 +154,20 @@ export async function run(): Promise<void> {
       core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     }
     const file = config.file ?? join(config.context, 'Dockerfile');
-    const d = decide(config, { event: eventContext() }, readDockerfile(file), file);
+    let d = decide(config, { event: eventContext() }, readDockerfile(file), file);
     decision = d;
 
     core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
     for (const line of logLines(d)) core.info(line);
+    const probed = await probe(config, d);
     core.endGroup();
+    d = probed.d;
+    decision = d;
+    outcome.selection = probed.selection;
     setPlanOutputs(d);
 
     if (config.build) {
-      await build(config, d);
+      await build(config, d, outcome);
     } else {
       core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }))));
     }
@@ -155,7 +177,7 @@ export async function run(): Promise<void> {
   // The summary is written for failed builds too: the plan is what the user debugs from.
   if (decision !== undefined && process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(summaryMarkdown(decision)).write();
+      await core.summary.addRaw(summaryMarkdown(decision, outcome)).write();
     } catch (e) {
       core.warning(`could not write the job summary: ${errorMessage(e)}`);
     }
