@@ -136,7 +136,7 @@ describe('README', () => {
     const rows = new Map<string, string>();
     for (const line of readme.slice(start).split('\n').slice(1)) {
       if (line.startsWith('#')) break;
-      const m = /^\| `([a-z-]+)` \|(.*)$/.exec(line);
+      const m = /^\| `([a-z0-9-]+)` \|(.*)$/.exec(line);
       if (m) rows.set(m[1]!, m[2]!);
     }
     return rows;

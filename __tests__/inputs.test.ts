@@ -29,6 +29,14 @@ describe('parseConfig: defaults', () => {
   test('only image set: every other input takes its default', () => {
     expect(config()).toEqual({
       image: { repository: 'ghcr.io/acme/app', lowered: false },
+      cacheType: 'registry',
+      cacheDir: undefined,
+      s3Bucket: undefined,
+      s3Region: undefined,
+      cacheOptions: [],
+      cacheScope: undefined,
+      extraCacheFrom: [],
+      extraCacheTo: [],
       prefix: 'cache',
       mode: 'max',
       toOptions: [],
@@ -62,8 +70,8 @@ describe('parseConfig: defaults', () => {
     expect(explicit).toEqual(config());
   });
 
-  test('image is required', () => {
-    expectInputError(() => parseConfig(() => ''), 'image', /is required/);
+  test('image may be empty here: only registry and inline caches need it (decide.ts checks)', () => {
+    expect(parseConfig(() => '').image).toBeUndefined();
   });
 
   test('image is validated and lowered', () => {

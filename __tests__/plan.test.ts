@@ -1,13 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/errors.js';
-import { cacheName, checkNamePart, planCache, renderOptions, type PlanInput } from '../src/plan.js';
+import { renderOptions } from '../src/backend.js';
+import { cacheName, checkNamePart, planCache, type PlanInput } from '../src/plan.js';
 import { shortHash } from '../src/slug.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 
 function input(over: Partial<PlanInput> = {}): PlanInput {
   return {
-    image: IMAGE,
+    backend: { type: 'registry', image: IMAGE, options: [] },
     prefix: 'cache',
     stage: 'build',
     importStages: ['build', 'dependencies'],
@@ -143,7 +144,7 @@ describe('planCache: export', () => {
   test.each(['type', 'ref'])('cache-to-options may not override %s', (key) => {
     const e = thrown(() => planCache(input({ toOptions: [[key, 'local']] })));
     expect(e).toBeInstanceOf(InputError);
-    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot override "${key}"`));
+    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot set "${key}"`));
   });
 
   // buildx lower-cases cache option keys and the last one wins, so TYPE=local
@@ -151,7 +152,7 @@ describe('planCache: export', () => {
   test.each(['TYPE', 'Type', 'REF', 'Ref'])('cache-to-options may not override %s either (keys are case-insensitive)', (key) => {
     const e = thrown(() => planCache(input({ toOptions: [[key, 'local']] })));
     expect(e).toBeInstanceOf(InputError);
-    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot override "${key.toLowerCase()}"`));
+    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot set "${key.toLowerCase()}"`));
   });
 
   test('an upper-case key overrides its option in place instead of adding a second one', () => {

@@ -2,9 +2,10 @@
 // The action and the command line both call this and nothing else decides.
 import { InputError } from './errors.js';
 import type { Config } from './inputs.js';
+import { checkOptions, type Backend } from './backend.js';
 import { checkNamePart, planCache, type CachePlan } from './plan.js';
 import { decideRefs, resolveRefs, type EventContext, type RefDecision, type RefFacts } from './ref.js';
-import { fitSlug, MAX_TAG_LENGTH, slugifyBranch } from './slug.js';
+import { fitSlug, MAX_TAG_LENGTH, slugifyBranch, slugifyName } from './slug.js';
 import { ancestors, findStage, parseStages, stageNames, type StageGraph } from './stages.js';
 
 /** The name an unnamed last stage is cached under. */
@@ -19,7 +20,10 @@ export interface Decision {
   /** The stage this build exports under. */
   stage: string;
   importStages: string[];
+  backend: Backend;
   plan: CachePlan;
+  /** Tags the image gets for the cache's sake (inline: the branch's cache tag). */
+  extraTags: string[];
 }
 
 export function knownStages(graph: StageGraph): string[] {
@@ -39,6 +43,39 @@ function checkStage(input: string, value: string, graph: StageGraph, file: strin
 
 /** Where the branch facts come from: a GitHub event, or another CI's variables (ci.ts). */
 export type BuildSource = { event: EventContext } | { facts: RefFacts; where: string };
+
+/** The backend from the inputs; each backend's required inputs are checked here. */
+export function backendFor(config: Config): Backend {
+  const type = config.cacheType;
+  let backend: Backend;
+  switch (type) {
+    case 'registry':
+    case 'inline':
+      if (!config.image) {
+        throw new InputError('image', `is required for cache-type ${type}: give a repository such as ghcr.io/owner/app`);
+      }
+      backend = { type, image: config.image.repository, options: config.cacheOptions };
+      break;
+    case 'local':
+      if (!config.cacheDir) {
+        throw new InputError('cache-dir', 'is required for cache-type local: give a directory on a disk that outlives the job');
+      }
+      backend = { type, cacheDir: config.cacheDir, options: config.cacheOptions };
+      break;
+    case 's3':
+      if (!config.s3Bucket || !config.s3Region) {
+        throw new InputError(config.s3Bucket ? 's3-region' : 's3-bucket', 'is required for cache-type s3: set both s3-bucket and s3-region');
+      }
+      backend = { type, s3: { bucket: config.s3Bucket, region: config.s3Region }, options: config.cacheOptions };
+      break;
+    case 'gha':
+      // BuildKit reads the runner's cache URL and token itself; url/token in cache-options override.
+      backend = { type, options: config.cacheOptions };
+      break;
+  }
+  checkOptions(backend, 'cache-options', backend.options);
+  return backend;
+}
 
 export function decide(config: Config, source: BuildSource, dockerfile: string, file: string): Decision {
   const overrides = { branch: config.branch, fallbackBranches: config.fallbackBranches, exportCache: config.exportCache };
@@ -66,11 +103,30 @@ export function decide(config: Config, source: BuildSource, dockerfile: string, 
       : [stage, ...config.cacheStages.map((s) => checkStage('cache-stages', s, graph, file))];
   const unique = importStages.filter((s, i) => importStages.indexOf(s) === i);
 
+  const backend = backendFor(config);
+  if (backend.type === 'inline') {
+    const builtOn = ancestors(graph, target);
+    if (builtOn.length > 0) {
+      const names = builtOn.map((s) => s.name ?? `#${s.index}`).join(', ');
+      throw new InputError(
+        'cache-type',
+        `inline keeps only the layers of the image it is pushed with, and ${targetStage} builds on ${names}: use registry (or local, gha, s3) for multi-stage builds`,
+      );
+    }
+    if (refs.exportCache && !config.push) {
+      throw new InputError('cache-type', 'inline stores the cache inside the pushed image: set push: true, or use registry');
+    }
+  }
+  const scope = config.cacheScope ?? (config.platforms.length === 1 ? config.platforms[0] : undefined);
+
   const plan = planCache({
-    image: config.image.repository,
+    backend,
+    scope: scope === undefined ? undefined : slugifyName(scope),
+    extraFrom: config.extraCacheFrom,
+    extraTo: config.extraCacheTo,
     prefix: checkNamePart('cache-tag-prefix', config.prefix),
     stage,
-    importStages: unique,
+    importStages: backend.type === 'inline' ? [stage] : unique,
     branch: refs.branch,
     fallbacks: refs.fallbacks,
     exportCache: refs.exportCache,
@@ -83,7 +139,9 @@ export function decide(config: Config, source: BuildSource, dockerfile: string, 
     graph,
     targetStage,
     stage,
-    importStages: unique,
+    importStages: backend.type === 'inline' ? [stage] : unique,
+    backend,
     plan,
+    extraTags: backend.type === 'inline' && plan.export ? [plan.export.ref] : [],
   };
 }

@@ -1,6 +1,7 @@
 // Raw action inputs (strings) -> a typed, validated configuration.
 // Pure: takes a getter, so the action, the CLI and tests share it.
 import { InputError } from './errors.js';
+import { CACHE_TYPES, type CacheType } from './backend.js';
 import { parseImage, type ImageName } from './image.js';
 import type { CacheMode } from './plan.js';
 import type { ExportSetting } from './ref.js';
@@ -13,7 +14,16 @@ export interface Secret {
 }
 
 export interface Config {
-  image: ImageName;
+  /** Undefined when not given (only registry and inline caches need it). */
+  image: ImageName | undefined;
+  cacheType: CacheType;
+  cacheDir: string | undefined;
+  s3Bucket: string | undefined;
+  s3Region: string | undefined;
+  cacheOptions: [string, string][];
+  cacheScope: string | undefined;
+  extraCacheFrom: string[];
+  extraCacheTo: string[];
   prefix: string;
   mode: CacheMode;
   toOptions: [string, string][];
@@ -44,6 +54,14 @@ export interface Config {
 /** Inputs with their defaults; action.yml must agree (a test checks it). */
 export const INPUT_DEFAULTS: Record<string, string> = {
   image: '',
+  'cache-type': 'registry',
+  'cache-dir': '',
+  's3-bucket': '',
+  's3-region': '',
+  'cache-options': '',
+  'cache-scope': '',
+  'extra-cache-from': '',
+  'extra-cache-to': '',
   'cache-tag-prefix': 'cache',
   'cache-mode': 'max',
   'cache-to-options': '',
@@ -118,8 +136,22 @@ export function parseConfig(get: InputGetter): Config {
   const fallbacks = parseList(input('fallback-branches'), true);
   const secrets = keyValues('secrets', input('secrets'), false).map(([id, value]) => ({ id, value }));
 
+  const cacheType = input('cache-type').trim().toLowerCase();
+  if (!(CACHE_TYPES as readonly string[]).includes(cacheType)) {
+    throw new InputError('cache-type', `"${input('cache-type')}" is not a cache type: use one of ${CACHE_TYPES.join(', ')}`);
+  }
+  const image = input('image').trim();
+
   return {
-    image: parseImage(input('image')),
+    image: image === '' ? undefined : parseImage(image),
+    cacheType: cacheType as CacheType,
+    cacheDir: optional(input('cache-dir')),
+    s3Bucket: optional(input('s3-bucket')),
+    s3Region: optional(input('s3-region')),
+    cacheOptions: keyValues('cache-options', input('cache-options'), true).map(([k, v]) => [k.toLowerCase(), v]),
+    cacheScope: optional(input('cache-scope')),
+    extraCacheFrom: parseList(input('extra-cache-from'), false),
+    extraCacheTo: parseList(input('extra-cache-to'), false),
     prefix: input('cache-tag-prefix').trim(),
     mode,
     toOptions: keyValues('cache-to-options', input('cache-to-options'), true),

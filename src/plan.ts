@@ -1,14 +1,14 @@
 // The cache plan: which cache names to import (branch chain x stages) and the
 // one to export (this branch, this stage). Names are Docker tags
 // `<prefix>-<stage>[-<scope>]-<branch slug>`, at most 128 characters.
+import { checkOptions, location, renderExport, renderImport, type Backend } from './backend.js';
 import { InputError } from './errors.js';
 import { fitSlug, isValidTag, MAX_TAG_LENGTH, slugifyBranch } from './slug.js';
 
 export type CacheMode = 'min' | 'max';
 
 export interface PlanInput {
-  /** Normalised repository, e.g. ghcr.io/acme/app */
-  image: string;
+  backend: Backend;
   prefix: string;
   /** The stage this build exports under. */
   stage: string;
@@ -22,6 +22,9 @@ export interface PlanInput {
   toOptions: [string, string][];
   /** Already-sanitised scope (e.g. a platform) that keeps matrix jobs apart. */
   scope?: string;
+  /** Passed through after the planned entries. */
+  extraFrom?: string[];
+  extraTo?: string[];
 }
 
 export interface CacheEntry {
@@ -29,7 +32,7 @@ export interface CacheEntry {
   stage: string;
   /** The tag: <prefix>-<stage>[-<scope>]-<slug> */
   name: string;
-  /** The full reference: <image>:<name> */
+  /** Where it lives: <image>:<name> for registry caches, a directory, a gha scope, an s3 name. */
   ref: string;
 }
 
@@ -69,15 +72,8 @@ export function cacheName(prefix: string, stage: string, branch: string, scope?:
   return name;
 }
 
-/** Render key=value pairs; later keys override earlier ones, in place. */
-export function renderOptions(pairs: [string, string][]): string {
-  const merged = new Map<string, string>();
-  for (const [k, v] of pairs) merged.set(k, v);
-  return [...merged].map(([k, v]) => `${k}=${v}`).join(',');
-}
-
-export function registryCacheFrom(imports: CacheEntry[]): string[] {
-  return imports.map((e) => `type=registry,ref=${e.ref}`);
+export function cacheFromFor(backend: Backend, imports: CacheEntry[], extra: string[] = []): string[] {
+  return [...imports.map((e) => renderImport(backend, e.name)), ...extra];
 }
 
 export function planCache(input: PlanInput): CachePlan {
@@ -87,7 +83,7 @@ export function planCache(input: PlanInput): CachePlan {
   );
   const entry = (branch: string, stage: string): CacheEntry => {
     const name = cacheName(input.prefix, stage, branch, input.scope);
-    return { branch, stage, name, ref: `${input.image}:${name}` };
+    return { branch, stage, name, ref: location(input.backend, name) };
   };
 
   const imports: CacheEntry[] = [];
@@ -107,26 +103,11 @@ export function planCache(input: PlanInput): CachePlan {
   // buildx lower-cases option keys (the last one wins): so do we, or TYPE=local
   // would get past this check and Mode=min would not override mode in place.
   const toOptions = input.toOptions.map(([k, v]): [string, string] => [k.toLowerCase(), v]);
-  for (const [k] of toOptions) {
-    if (k === 'type' || k === 'ref') {
-      throw new InputError('cache-to-options', `cannot override "${k}": the action decides where the cache goes`);
-    }
-  }
-  const cacheFrom = registryCacheFrom(imports);
-  const cacheTo = exported
-    ? [
-        renderOptions([
-          ['type', 'registry'],
-          ['ref', exported.ref],
-          ['mode', input.mode],
-          // The image-manifest layout is what GHCR, ECR and Harbor accept.
-          ['image-manifest', 'true'],
-          ['oci-mediatypes', 'true'],
-          // A failed cache export must not fail a good build (it is reported instead).
-          ['ignore-error', 'true'],
-          ...toOptions,
-        ]),
-      ]
-    : [];
+  checkOptions(input.backend, 'cache-to-options', toOptions);
+  const cacheFrom = cacheFromFor(input.backend, imports, input.extraFrom);
+  const cacheTo = [
+    ...(exported ? [renderExport(input.backend, exported.name, input.mode, toOptions)] : []),
+    ...(input.extraTo ?? []),
+  ];
   return { imports, export: exported, cacheFrom, cacheTo };
 }

@@ -2,7 +2,7 @@
 // writes outputs and the job summary. The only module that touches the outside.
 import * as core from '@actions/core';
 import { context as github } from '@actions/github';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildxArgs, parseMetadata, type BuildOptions, type SecretFile } from './buildx.js';
@@ -11,8 +11,8 @@ import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
 import type { EventContext } from './ref.js';
 import { probeRefs, runBuildx } from './docker.js';
-import { registryCacheFrom } from './plan.js';
-import { selectImports, type ImportSelection } from './probe.js';
+import { cacheFromFor } from './plan.js';
+import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
 import type { ProgressReport } from './progress.js';
 import { exportState, logLines, resultLines, summaryMarkdown, type Outcome } from './report.js';
 
@@ -48,7 +48,7 @@ function buildOptions(
     context: config.context,
     file: config.file,
     target: config.target,
-    tags: config.tags,
+    tags: [...config.tags, ...d.extraTags],
     push: config.push,
     load: config.load,
     buildArgs: config.buildArgs,
@@ -81,7 +81,13 @@ function setPlanOutputs(d: Decision): void {
 
 /** Import only the refs that exist: BuildKit's "not found" importer errors alarm people. */
 async function probe(config: Config, d: Decision): Promise<{ d: Decision; selection?: ImportSelection }> {
+  // Only registry refs can be asked about; a local directory is simply there or not.
   if (!config.probeCache || d.plan.imports.length === 0) return { d };
+  if (d.backend.type === 'local') {
+    const results = d.plan.imports.map((e) => ({ ref: e.ref, state: existsSync(join(e.ref, 'index.json')) ? ('exists' as const) : ('missing' as const) }));
+    return finishProbe(config, d, results);
+  }
+  if (d.backend.type !== 'registry' && d.backend.type !== 'inline') return { d };
   const results = await probeRefs(
     d.plan.imports.map((e) => e.ref),
     config.builder,
@@ -91,6 +97,10 @@ async function probe(config: Config, d: Decision): Promise<{ d: Decision; select
     core.info('docker buildx is not available here, so the cache refs were not checked');
     return { d };
   }
+  return finishProbe(config, d, results);
+}
+
+function finishProbe(config: Config, d: Decision, results: ProbeResult[]): { d: Decision; selection: ImportSelection } {
   const selection = selectImports(d.plan.imports, results);
   for (const r of results) core.info(`${r.state === 'exists' ? 'found' : r.state === 'missing' ? 'missing' : 'could not check'}: ${r.ref}${r.detail ? ` (${r.detail})` : ''}`);
   if (selection.unreadable.length > 0) {
@@ -100,7 +110,7 @@ async function probe(config: Config, d: Decision): Promise<{ d: Decision; select
   }
   if (selection.cold) core.info('No cache exists for this branch or its fallbacks: this is a cold build.');
   // The plan keeps every planned import (the summary lists them all); cache-from is what buildx gets.
-  const plan = { ...d.plan, cacheFrom: registryCacheFrom(selection.imports) };
+  const plan = { ...d.plan, cacheFrom: cacheFromFor(d.backend, selection.imports, config.extraCacheFrom) };
   return { d: { ...d, plan }, selection };
 }
 
@@ -150,7 +160,7 @@ export async function run(): Promise<void> {
   try {
     const config = parseConfig((name) => core.getInput(name));
     for (const s of config.secrets) core.setSecret(s.value);
-    if (config.image.lowered) {
+    if (config.image?.lowered) {
       core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     }
     const file = config.file ?? join(config.context, 'Dockerfile');

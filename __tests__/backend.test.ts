@@ -1,0 +1,199 @@
+// Each cache backend says the same plan (branch chain x stages, export only to
+// the branch's own stage) in its own terms; each backend's bad inputs are errors.
+import { describe, expect, test } from '@jest/globals';
+import { decide, type BuildSource } from '../src/decide.js';
+import { InputError } from '../src/errors.js';
+import { parseConfig } from '../src/inputs.js';
+
+const PIPELINE = `FROM scratch AS dependencies
+RUN echo deps > /deps
+FROM dependencies AS build
+RUN echo build > /build
+`;
+const SINGLE = 'FROM scratch AS app\nRUN echo app > /app\n';
+
+const payload = { repository: { full_name: 'acme/app', default_branch: 'main' } };
+const events: Record<string, BuildSource> = {
+  push: { event: { eventName: 'push', ref: 'refs/heads/feature/x', payload } },
+  'pull request': {
+    event: {
+      eventName: 'pull_request',
+      ref: 'refs/pull/3/merge',
+      payload: {
+        ...payload,
+        pull_request: { head: { ref: 'feature/x', repo: { full_name: 'acme/app' } }, base: { ref: 'develop', repo: { full_name: 'acme/app' } } },
+      },
+    },
+  },
+  tag: { event: { eventName: 'push', ref: 'refs/tags/v1.0.0', payload } },
+};
+
+function plan(inputs: Record<string, string>, source: BuildSource, dockerfile = PIPELINE) {
+  const config = parseConfig((name) => inputs[name] ?? '');
+  return decide(config, source, dockerfile, 'Dockerfile').plan;
+}
+
+function error(inputs: Record<string, string>, dockerfile = PIPELINE, source: BuildSource = events.push!): InputError {
+  try {
+    plan(inputs, source, dockerfile);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return e as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('local', () => {
+  const inputs = { 'cache-type': 'local', 'cache-dir': '/mnt/cache/' };
+  test('push: imports each branch x stage from its directory, exports the branch own stage', () => {
+    const p = plan(inputs, events.push!);
+    expect(p.cacheFrom).toEqual([
+      'type=local,src=/mnt/cache/cache-build-feature-x',
+      'type=local,src=/mnt/cache/cache-dependencies-feature-x',
+      'type=local,src=/mnt/cache/cache-build-main',
+      'type=local,src=/mnt/cache/cache-dependencies-main',
+    ]);
+    expect(p.cacheTo).toEqual(['type=local,dest=/mnt/cache/cache-build-feature-x,mode=max,ignore-error=true']);
+  });
+  test('pull request: base branch then default; tag: default only, no export', () => {
+    expect(plan(inputs, events['pull request']!).cacheFrom.map((c) => c.split('/').pop())).toEqual([
+      'cache-build-feature-x',
+      'cache-dependencies-feature-x',
+      'cache-build-develop',
+      'cache-dependencies-develop',
+      'cache-build-main',
+      'cache-dependencies-main',
+    ]);
+    const tag = plan(inputs, events.tag!);
+    expect(tag.cacheFrom).toEqual(['type=local,src=/mnt/cache/cache-build-main', 'type=local,src=/mnt/cache/cache-dependencies-main']);
+    expect(tag.cacheTo).toEqual([]);
+  });
+  test('without cache-dir: one line naming cache-dir', () => {
+    expect(error({ 'cache-type': 'local' }).message).toBe(
+      'cache-dir: is required for cache-type local: give a directory on a disk that outlives the job',
+    );
+  });
+  test('needs no image', () => {
+    expect(plan(inputs, events.push!).export?.ref).toBe('/mnt/cache/cache-build-feature-x');
+  });
+});
+
+describe('gha', () => {
+  test('push: one scope per branch x stage; export with mode=max; url/token only when set', () => {
+    const p = plan({ 'cache-type': 'gha' }, events.push!);
+    expect(p.cacheFrom).toEqual([
+      'type=gha,scope=cache-build-feature-x',
+      'type=gha,scope=cache-dependencies-feature-x',
+      'type=gha,scope=cache-build-main',
+      'type=gha,scope=cache-dependencies-main',
+    ]);
+    expect(p.cacheTo).toEqual(['type=gha,scope=cache-build-feature-x,mode=max,ignore-error=true']);
+    const withToken = plan({ 'cache-type': 'gha', 'cache-options': 'url=http://127.0.0.1:1/,token=t0k' }, events.push!);
+    expect(withToken.cacheFrom[0]).toBe('type=gha,scope=cache-build-feature-x,url=http://127.0.0.1:1/,token=t0k');
+    expect(withToken.cacheTo[0]).toBe('type=gha,scope=cache-build-feature-x,mode=max,ignore-error=true,url=http://127.0.0.1:1/,token=t0k');
+  });
+  test('pull request and tag', () => {
+    expect(plan({ 'cache-type': 'gha' }, events['pull request']!).cacheFrom).toHaveLength(6);
+    expect(plan({ 'cache-type': 'gha' }, events.tag!).cacheTo).toEqual([]);
+  });
+  test('cache-options may not move the cache elsewhere', () => {
+    expect(error({ 'cache-type': 'gha', 'cache-options': 'scope=other' }).message).toMatch(/^cache-options: cannot set "scope"/);
+  });
+});
+
+describe('s3', () => {
+  const inputs = { 'cache-type': 's3', 's3-bucket': 'ci-cache', 's3-region': 'eu-west-1' };
+  test('push: one entry per name (BuildKit imports only the first of ;-separated names)', () => {
+    const p = plan(inputs, events.push!);
+    expect(p.cacheFrom[0]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache-build-feature-x');
+    expect(p.cacheFrom).toHaveLength(4);
+    expect(p.cacheFrom.every((c) => !c.includes(';'))).toBe(true);
+    expect(p.cacheTo).toEqual(['type=s3,region=eu-west-1,bucket=ci-cache,name=cache-build-feature-x,mode=max,ignore-error=true']);
+  });
+  test('pull request and tag', () => {
+    expect(plan(inputs, events['pull request']!).cacheFrom[2]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache-build-develop');
+    expect(plan(inputs, events.tag!).cacheTo).toEqual([]);
+  });
+  test('bucket and region are required', () => {
+    expect(error({ 'cache-type': 's3', 's3-region': 'eu-west-1' }).input).toBe('s3-bucket');
+    expect(error({ 'cache-type': 's3', 's3-bucket': 'b' }).input).toBe('s3-region');
+  });
+});
+
+describe('inline', () => {
+  const inputs = { 'cache-type': 'inline', image: 'ghcr.io/acme/app', push: 'true' };
+  test('push: imports the branch chain image tags, exports type=inline and tags the image for the branch', () => {
+    const config = parseConfig((name) => (inputs as Record<string, string>)[name] ?? '');
+    const d = decide(config, events.push!, SINGLE, 'Dockerfile');
+    expect(d.plan.cacheFrom).toEqual([
+      'type=registry,ref=ghcr.io/acme/app:cache-app-feature-x',
+      'type=registry,ref=ghcr.io/acme/app:cache-app-main',
+    ]);
+    expect(d.plan.cacheTo).toEqual(['type=inline']);
+    expect(d.extraTags).toEqual(['ghcr.io/acme/app:cache-app-feature-x']);
+  });
+  test('pull request and tag', () => {
+    expect(plan(inputs, events['pull request']!, SINGLE).cacheFrom).toHaveLength(3);
+    const tag = parseConfig((name) => (inputs as Record<string, string>)[name] ?? '');
+    const d = decide(tag, events.tag!, SINGLE, 'Dockerfile');
+    expect([d.plan.cacheTo, d.extraTags]).toEqual([[], []]);
+  });
+  test('refused, with the reason, when the target builds on other stages', () => {
+    expect(error(inputs).message).toBe(
+      'cache-type: inline keeps only the layers of the image it is pushed with, and build builds on dependencies: use registry (or local, gha, s3) for multi-stage builds',
+    );
+  });
+  test('refused without push when it would export', () => {
+    expect(error({ ...inputs, push: 'false' }, SINGLE).message).toMatch(/^cache-type: inline stores the cache inside the pushed image: set push: true/);
+  });
+  test('needs an image', () => {
+    expect(error({ 'cache-type': 'inline' }, SINGLE).input).toBe('image');
+  });
+});
+
+describe('registry needs an image; unknown types are refused', () => {
+  test('registry without image', () => {
+    expect(error({}).message).toMatch(/^image: is required for cache-type registry/);
+  });
+  test('cache-type nonsense', () => {
+    expect(error({ 'cache-type': 'nfs' }).message).toBe('cache-type: "nfs" is not a cache type: use one of registry, local, gha, s3, inline');
+  });
+});
+
+describe('matrix-safe names', () => {
+  const base = { image: 'ghcr.io/acme/app' };
+  test('one platform and no cache-scope: the platform keeps matrix jobs apart', () => {
+    const p = plan({ ...base, platforms: 'linux/arm64' }, events.push!);
+    expect(p.export?.name).toBe('cache-build-linux-arm64-feature-x');
+    expect(p.imports.every((e) => e.name.includes('-linux-arm64-'))).toBe(true);
+  });
+  test('cache-scope is sanitized like a branch and wins over the platform', () => {
+    expect(plan({ ...base, platforms: 'linux/arm64', 'cache-scope': 'Node 20/Alpine' }, events.push!).export?.name).toBe(
+      'cache-build-node-20-alpine-feature-x',
+    );
+  });
+  test('several platforms and no scope: no scope', () => {
+    expect(plan({ ...base, platforms: 'linux/amd64,linux/arm64' }, events.push!).export?.name).toBe('cache-build-feature-x');
+  });
+  test('names stay valid tags at any branch length', () => {
+    const long = { event: { eventName: 'push', ref: `refs/heads/${'x/'.repeat(120)}end`, payload } };
+    const p = plan({ ...base, 'cache-scope': 'linux/arm64/v8' }, long);
+    for (const e of [...p.imports, p.export!]) expect(e.name).toMatch(/^[a-z0-9_][a-z0-9_.-]{0,127}$/);
+  });
+});
+
+describe('extra refs', () => {
+  test('extra-cache-from and extra-cache-to lines are passed through after the planned ones', () => {
+    const p = plan(
+      {
+        image: 'ghcr.io/acme/app',
+        'extra-cache-from': 'type=registry,ref=ghcr.io/acme/base:cache\ntype=local,src=/tmp/c',
+        'extra-cache-to': 'type=local,dest=/tmp/c,mode=max',
+      },
+      events.push!,
+    );
+    expect(p.cacheFrom.slice(-2)).toEqual(['type=registry,ref=ghcr.io/acme/base:cache', 'type=local,src=/tmp/c']);
+    expect(p.cacheTo).toHaveLength(2);
+    expect(p.cacheTo[1]).toBe('type=local,dest=/tmp/c,mode=max');
+  });
+});
