@@ -60,7 +60,7 @@ describe.each(nodes)('dist/index.js under %s', (_label, node) => {
     // The log group names the choice and the reason.
     expect(r.stdout).toContain('::group::buildx-branch-cache: feature/Login-FORM (fallbacks: main)');
     expect(r.stdout).toContain('why: push on branch feature/Login-FORM');
-    expect(r.summary).toContain('| Branch | `feature/Login-FORM` → `feature-login-form` |');
+    expect(r.summary).toContain('- **Branch:** `feature/Login-FORM` (tag slug `feature-login-form`)');
     // No build ran, so no build outputs.
     expect(r.outputs['digest']).toBeUndefined();
   });

@@ -23,7 +23,8 @@ describe('cache report', () => {
     expect(deps.result.outputs['cache-from']).toBe('');
     expect(deps.result.outputs['cache-hit']).toBe('false');
     expect(deps.result.stdout + deps.result.stderr).not.toMatch(IMPORTER_NOT_FOUND);
-    expect(deps.result.summary).toContain('| `' + E.registry + '/' + repo + ':cache-dependencies-main` | `main` | `dependencies` | ➖ missing (skipped) |');
+    expect(deps.result.summary).toContain('| `cache-dependencies-main` | `main` | `dependencies` | ➖ missing (skipped) |');
+    expect(deps.result.summary).toContain(`- **Cache:** registry in \`${E.registry}/${repo}\``);
     expect(deps.result.summary).toContain('✅ saved');
     ok(await actionJob({ context, repo, event: pushEvent('main'), job: 'final' }));
   });
@@ -45,9 +46,9 @@ describe('cache report', () => {
     expect(final.result.stdout).toContain('Cache hit: all 8 steps came from the cache.');
     const s = final.result.summary;
     expect(s).toContain('**Cache hit: all 8 steps came from the cache.**');
-    expect(s).toContain(`| \`${E.registry}/${repo}:cache-build-feature-new\` | \`feature/new\` | \`build\` | ➖ missing (skipped) |`);
-    expect(s).toContain(`| \`${E.registry}/${repo}:cache-build-main\` | \`main\` | \`build\` | ✅ exists |`);
-    expect(s).toContain(`| \`${E.registry}/${repo}:cache-build-feature-new\` | ✅ saved |`);
+    expect(s).toContain('| `cache-build-feature-new` | `feature/new` | `build` | ➖ missing (skipped) |');
+    expect(s).toContain('| `cache-build-main` | `main` | `build` | ✅ exists |');
+    expect(s).toContain('| `cache-build-feature-new` | ✅ saved |');
     expect(s).toContain('| `dependencies` | 6 / 6 | — |');
     expect(s).toContain('| `build` | 2 / 2 | — |');
   });

@@ -2,7 +2,7 @@
 // decision and, after a build, what happened (probe, progress, export).
 import type { Decision } from './decide.js';
 import type { ImportSelection } from './probe.js';
-import type { ProgressReport } from './progress.js';
+import type { ProgressReport, StageReport } from './progress.js';
 
 export type ExportState =
   | { state: 'saved' }
@@ -29,6 +29,21 @@ export function exportState(d: Decision, o: Outcome): ExportState {
   if (o.progress.exportErrors.length > 0) return { state: 'not saved', why: o.progress.exportErrors.join('; ') };
   if (o.progress.exported) return { state: 'saved' };
   return { state: 'not saved', why: o.exitCode ? `the build failed (exit code ${o.exitCode})` : 'BuildKit reported no cache export' };
+}
+
+/** The place all cache names live in: a repository, a directory, a bucket. */
+function where(d: Decision): string | undefined {
+  const b = d.backend;
+  return b.image ?? b.cacheDir ?? (b.s3 ? `s3://${b.s3.bucket}` : undefined);
+}
+
+/** Stages as the Dockerfile orders them (the progress stream orders them by whatever finished first). */
+function inStageOrder(d: Decision, stages: StageReport[]): StageReport[] {
+  const order = (name: string) => {
+    const i = d.graph.stages.findIndex((s) => (s.name ?? 'default') === name);
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...stages].sort((a, b) => order(a.stage) - order(b.stage));
 }
 
 function code(s: string): string {
@@ -73,7 +88,7 @@ export function resultLines(d: Decision, o: Outcome): string[] {
   const lines: string[] = [];
   const h = headline(o);
   if (h) lines.push(h);
-  for (const s of o.progress?.stages ?? []) {
+  for (const s of inStageOrder(d, o.progress?.stages ?? [])) {
     const first = s.firstRan ? `; first step that ran: ${s.firstRan.name}` : '';
     lines.push(`stage ${s.stage}: ${s.cached}/${s.total} steps cached${first}`);
   }
@@ -97,28 +112,24 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
   const h = headline(o);
   if (h) out.push(`**${h}**`, '');
   out.push(
-    ...table(
-      ['', ''],
-      [
-        ['Branch', d.refs.branch ? `${code(d.refs.branch)} → ${code(d.branchSlug)}` : '(none)'],
-        ['Fallbacks', d.refs.fallbacks.map(code).join(' → ') || '(none)'],
-        ['Stage', `${code(d.stage)}, importing ${d.importStages.map(code).join(', ')}`],
-        ['Why', d.refs.reasons.join('; ')],
-      ],
-    ),
+    `- **Branch:** ${d.refs.branch ? `${code(d.refs.branch)} (tag slug ${code(d.branchSlug)})` : 'none'}`,
+    `- **Fallbacks:** ${d.refs.fallbacks.map(code).join(' → ') || 'none'}`,
+    `- **Stage:** ${code(d.stage)}, importing ${d.importStages.map(code).join(', ')}`,
+    `- **Cache:** ${d.backend.type}${where(d) ? ` in ${code(where(d)!)}` : ''}`,
+    `- **Why:** ${d.refs.reasons.join('; ')}`,
     '',
     '#### Cache imports, in order',
     '',
     ...table(
-      ['Ref', 'Branch', 'Stage', 'State'],
-      d.plan.imports.map((e) => [code(e.ref), code(e.branch), code(e.stage), importState(e.ref, o)]),
+      ['Cache', 'Branch', 'Stage', 'State'],
+      d.plan.imports.map((e) => [code(e.name), code(e.branch), code(e.stage), importState(e.ref, o)]),
     ),
     '',
     '#### Cache export',
     '',
   );
   const ex = exportState(d, o);
-  const exRef = d.plan.export ? code(d.plan.export.ref) : '(none)';
+  const exRef = d.plan.export ? code(d.plan.export.name) : '(none)';
   const exText =
     ex.state === 'saved'
       ? '✅ saved'
@@ -127,14 +138,14 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
         : ex.state === 'disabled'
           ? `export disabled: ${ex.why}`
           : 'not run (no build)';
-  out.push(...table(['Ref', 'Result'], [[exRef, exText]]), '');
+  out.push(...table(['Cache', 'Result'], [[exRef, exText]]), '');
   if (o.progress && o.progress.stages.length > 0) {
     out.push(
       '#### Steps',
       '',
       ...table(
         ['Stage', 'Cached / total', 'First step that ran'],
-        o.progress.stages.map((s) => [code(s.stage), `${s.cached} / ${s.total}`, s.firstRan ? code(s.firstRan.name) : '—']),
+        inStageOrder(d, o.progress.stages).map((s) => [code(s.stage), `${s.cached} / ${s.total}`, s.firstRan ? code(s.firstRan.name) : '—']),
       ),
       '',
     );
