@@ -47,6 +47,7 @@ describe('parseConfig: defaults', () => {
       exportCache: 'auto',
       build: true,
       probeCache: true,
+      fallbackToInline: false,
       context: '.',
       file: undefined,
       target: undefined,

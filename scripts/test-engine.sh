@@ -87,6 +87,11 @@ RUN_DIR="$ENGINE_DIR/run"          # pidfiles of what we started
 LOG_DIR="$ENGINE_DIR/log"
 DOCKER_SOCK="$ENGINE_DIR/docker.sock"
 PRIVATE_DOCKER_HOST="unix://$DOCKER_SOCK"
+# A second dockerd with the classic image store (no containerd snapshotter), on
+# the same containerd under its own namespace: the `docker` driver there cannot
+# export registry caches, which the tests of that failure need.
+CLASSIC_SOCK="$ENGINE_DIR/docker-classic.sock"
+CLASSIC_DOCKER_HOST="unix://$CLASSIC_SOCK"
 CONTAINERD_DIR="$ENGINE_DIR/containerd"
 CONTAINERD_SOCK="$CONTAINERD_DIR/containerd.sock"
 DOCKER_CONFIG_DIR="$ENGINE_DIR/docker-config"
@@ -566,10 +571,51 @@ EOF
   log "private engine: started (dockerd pid $(pid_of dockerd), containerd pid $(pid_of containerd))"
 }
 
+# The classic dockerd: only next to our private engine (it shares its containerd).
+start_classic_engine() {
+  local path="$BIN_DIR:$ORIG_PATH" i
+  if pid_of dockerd-classic >/dev/null &&
+    with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 10 docker info >/dev/null 2>&1; then
+    log "classic engine: reusing ours (dockerd pid $(pid_of dockerd-classic))"
+    return 0
+  fi
+  cat >"$ENGINE_DIR/daemon-classic.json" <<'EOF'
+{
+  "bridge": "none",
+  "iptables": false,
+  "ip6tables": false,
+  "ip-forward": false,
+  "ip-masq": false,
+  "userland-proxy": false
+}
+EOF
+  spawn dockerd-classic "$LOG_DIR/dockerd-classic.log" dockerd \
+    --config-file "$ENGINE_DIR/daemon-classic.json" \
+    --data-root "$ENGINE_DIR/docker-classic-data" \
+    --exec-root "$ENGINE_DIR/docker-classic-exec" \
+    --pidfile "$RUN_DIR/dockerd-classic-self.pid" \
+    --containerd "$CONTAINERD_SOCK" \
+    --containerd-namespace bbc-classic \
+    --containerd-plugins-namespace bbc-classic-plugins \
+    -H "$CLASSIC_DOCKER_HOST"
+  for ((i = 0; i < WAIT_SECS; i++)); do
+    with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 5 docker info >/dev/null 2>&1 && break
+    pid_of dockerd-classic >/dev/null || break
+    sleep 1
+  done
+  if ! with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 5 docker info >/dev/null 2>&1; then
+    tail -n 30 "$LOG_DIR/dockerd-classic.log" >&2 || true
+    die "the classic dockerd did not answer on $CLASSIC_SOCK (log: $LOG_DIR/dockerd-classic.log)"
+  fi
+  log "classic engine: started (dockerd pid $(pid_of dockerd-classic))"
+}
+
 # Stop dockerd and containerd (ours only), then the runc shims that belonged
 # to our containerd, then unmount anything left mounted under $ENGINE_DIR.
 stop_engine_processes() {
   local any=1 pid cmd m
+  stop_pid dockerd-classic 40 && any=0
+  rm -f "$RUN_DIR/dockerd-classic-self.pid"
   stop_pid dockerd 40 && any=0
   stop_pid containerd 15 && any=0
   rm -f "$RUN_DIR/dockerd-self.pid"
@@ -613,6 +659,7 @@ write_env() {
     echo "  \"authUser\": $(json_str "$AUTH_USER"),"
     echo "  \"authPassword\": $(json_str "$AUTH_PASSWORD"),"
     echo "  \"busybox\": $(json_str "$BUSYBOX"),"
+    echo "  \"classicDockerHost\": $(json_str "$CLASSIC_HOST"),"
     echo "  \"engine\": $(json_str "$kind"),"
     echo "  \"engineDir\": $(json_str "$ENGINE_DIR"),"
     echo "  \"binDir\": $(json_str "$bindir"),"
@@ -666,6 +713,12 @@ cmd_start() {
     start_private_engine
     STARTED_ENGINE=true
     host="$PRIVATE_DOCKER_HOST" path="$BIN_DIR:$ORIG_PATH" kind=private bindir="$BIN_DIR"
+  fi
+
+  CLASSIC_HOST=""
+  if [[ $kind == private ]]; then
+    start_classic_engine
+    CLASSIC_HOST="$CLASSIC_DOCKER_HOST"
   fi
 
   write_env "$host" "$path" "$kind" "$bindir"

@@ -77,7 +77,12 @@ export function backendFor(config: Config): Backend {
   return backend;
 }
 
-export function decide(config: Config, source: BuildSource, dockerfile: string, file: string): Decision {
+export interface DecideOptions {
+  /** The builder cannot export caches and the user allowed the inline cache instead (builder.ts). */
+  inlineFallback?: boolean;
+}
+
+export function decide(config: Config, source: BuildSource, dockerfile: string, file: string, opts: DecideOptions = {}): Decision {
   const overrides = { branch: config.branch, fallbackBranches: config.fallbackBranches, exportCache: config.exportCache };
   const refs =
     'event' in source
@@ -103,10 +108,11 @@ export function decide(config: Config, source: BuildSource, dockerfile: string, 
       : [stage, ...config.cacheStages.map((s) => checkStage('cache-stages', s, graph, file))];
   const unique = importStages.filter((s, i) => importStages.indexOf(s) === i);
 
-  const backend = backendFor(config);
+  const backend = backendFor(opts.inlineFallback ? { ...config, cacheType: 'inline' } : config);
   if (backend.type === 'inline') {
     const builtOn = ancestors(graph, target);
-    if (builtOn.length > 0) {
+    // As a fallback, some cache beats none, even for a multi-stage build.
+    if (builtOn.length > 0 && !opts.inlineFallback) {
       const names = builtOn.map((s) => s.name ?? `#${s.index}`).join(', ');
       throw new InputError(
         'cache-type',

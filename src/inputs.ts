@@ -34,6 +34,7 @@ export interface Config {
   exportCache: ExportSetting;
   build: boolean;
   probeCache: boolean;
+  fallbackToInline: boolean;
   context: string;
   file: string | undefined;
   target: string | undefined;
@@ -72,6 +73,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'export-cache': 'auto',
   build: 'true',
   'probe-cache': 'true',
+  'fallback-to-inline': 'false',
   context: '.',
   file: '',
   target: '',
@@ -162,6 +164,7 @@ export function parseConfig(get: InputGetter): Config {
     exportCache,
     build: bool('build'),
     probeCache: bool('probe-cache'),
+    fallbackToInline: bool('fallback-to-inline'),
     context: input('context').trim() || '.',
     file: optional(input('file')),
     target: optional(input('target')),

@@ -6,11 +6,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildxArgs, parseMetadata, type BuildOptions, type SecretFile } from './buildx.js';
-import { decide, type Decision } from './decide.js';
+import { checkBuilder, parseInspect } from './builder.js';
+import { decide, type Decision, type DecideOptions } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
 import type { EventContext } from './ref.js';
-import { probeRefs, runBuildx } from './docker.js';
+import { docker, probeRefs, runBuildx } from './docker.js';
 import { cacheFromFor } from './plan.js';
 import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
 import type { ProgressReport } from './progress.js';
@@ -154,6 +155,37 @@ async function build(config: Config, d: Decision, outcome: Outcome): Promise<voi
   }
 }
 
+/** Before a build: is there a docker, a buildx, a reachable builder that can do what we ask? */
+async function preflight(config: Config, d: Decision, redo: (opts: DecideOptions) => Decision): Promise<Decision> {
+  const version = await docker(['buildx', 'version'], PROBE_TIMEOUT_MS);
+  if (version.missing) {
+    throw new Error('docker is not on PATH: install Docker (GitHub-hosted runners have it), or set build: false to only work out the flags');
+  }
+  if (version.code !== 0) {
+    throw new Error('docker buildx is not available: add docker/setup-buildx-action before this step, or install the docker-buildx plugin');
+  }
+  const inspect = await docker(['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'], 30_000);
+  if (inspect.code !== 0) {
+    const line = inspect.output.trim().split('\n').pop() ?? '';
+    throw new InputError('builder', `buildx cannot use builder "${config.builder ?? 'default'}": ${line.replace(/^ERROR:\s*/, '')}`);
+  }
+  const verdict = checkBuilder(parseInspect(inspect.output), {
+    cacheType: d.backend.type,
+    exporting: d.plan.cacheTo.length > 0,
+    push: config.push,
+    load: config.load,
+    fallbackToInline: config.fallbackToInline,
+  });
+  if (!verdict.ok) throw new InputError(verdict.input, verdict.message);
+  if ('fallbackToInline' in verdict) {
+    core.warning(verdict.warning);
+    const inline = redo({ inlineFallback: true });
+    for (const line of logLines(inline)) core.info(line);
+    return inline;
+  }
+  return d;
+}
+
 export async function run(): Promise<void> {
   let decision: Decision | undefined;
   const outcome: Outcome = {};
@@ -164,17 +196,28 @@ export async function run(): Promise<void> {
       core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     }
     const file = config.file ?? join(config.context, 'Dockerfile');
-    let d = decide(config, { event: eventContext() }, readDockerfile(file), file);
+    const source = { event: eventContext() };
+    const dockerfile = readDockerfile(file);
+    let d = decide(config, source, dockerfile, file);
     decision = d;
 
     core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
-    for (const line of logLines(d)) core.info(line);
-    const probed = await probe(config, d);
-    core.endGroup();
-    d = probed.d;
-    decision = d;
-    outcome.selection = probed.selection;
-    setPlanOutputs(d);
+    try {
+      for (const line of logLines(d)) core.info(line);
+      // Set now, so that they are there even when what follows fails.
+      setPlanOutputs(d);
+      if (config.build) {
+        d = await preflight(config, d, (opts) => decide(config, source, dockerfile, file, opts));
+        decision = d;
+      }
+      const probed = await probe(config, d);
+      d = probed.d;
+      decision = d;
+      outcome.selection = probed.selection;
+      setPlanOutputs(d);
+    } finally {
+      core.endGroup();
+    }
 
     if (config.build) {
       await build(config, d, outcome);
