@@ -44,17 +44,17 @@ export async function probeRefs(refs: string[], builder: string | undefined, tim
 }
 
 /** Runs buildx, printing a plain log made from its JSON progress, which it also reads. */
-export async function runBuildx(args: string[]): Promise<{ code: number; report: ProgressReport }> {
+export async function runBuildx(args: string[], redact: (s: string) => string): Promise<{ code: number; report: ProgressReport }> {
   const progress = new ProgressStream();
   const print = (lines: string[]) => {
-    if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+    if (lines.length > 0) process.stdout.write(redact(lines.join('\n')) + '\n');
   };
-  core.info(`[command]docker ${args.join(' ')}`);
+  core.info(redact(`[command]docker ${args.join(' ')}`));
   const code = await exec.exec('docker', args, {
     ignoreReturnCode: true,
     silent: true,
     listeners: {
-      stdout: (data: Buffer) => process.stdout.write(data),
+      stdout: (data: Buffer) => process.stdout.write(redact(data.toString('utf8'))),
       stderr: (data: Buffer) => print(progress.feed(data.toString('utf8'))),
     },
   });

@@ -15,7 +15,13 @@ import { docker, probeRefs, runBuildx } from './docker.js';
 import { cacheFromFor } from './plan.js';
 import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
 import type { ProgressReport } from './progress.js';
+import { redactor, secretOptionValues, secretParts } from './redact.js';
 import { exportState, logLines, resultLines, summaryMarkdown, type Outcome } from './report.js';
+
+/** Replaces secret values in everything the action prints; set once the inputs are read. */
+let redact: (text: string) => string = (t) => t;
+const say = (line: string) => core.info(redact(line));
+const warn = (message: string) => core.warning(redact(message));
 
 /** Each ref check is bounded; they all run at once. */
 const PROBE_TIMEOUT_MS = 15_000;
@@ -103,9 +109,9 @@ async function probe(config: Config, d: Decision): Promise<{ d: Decision; select
 
 function finishProbe(config: Config, d: Decision, results: ProbeResult[]): { d: Decision; selection: ImportSelection } {
   const selection = selectImports(d.plan.imports, results);
-  for (const r of results) core.info(`${r.state === 'exists' ? 'found' : r.state === 'missing' ? 'missing' : 'could not check'}: ${r.ref}${r.detail ? ` (${r.detail})` : ''}`);
+  for (const r of results) say(`${r.state === 'exists' ? 'found' : r.state === 'missing' ? 'missing' : 'could not check'}: ${r.ref}${r.detail ? ` (${r.detail})` : ''}`);
   if (selection.unreadable.length > 0) {
-    core.warning(
+    warn(
       `could not read ${selection.unreadable.length} cache ref(s), the build goes on without them if they fail: ${selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; ')}`,
     );
   }
@@ -126,14 +132,17 @@ async function build(config: Config, d: Decision, outcome: Outcome): Promise<voi
     const metadataFile = join(dir, 'metadata.json');
     const args = buildxArgs(buildOptions(config, d, { metadataFile, secretFiles, progress: 'rawjson' }));
     core.setOutput('args', JSON.stringify(args));
-    const { code, report } = await runBuildx(args);
+    const { code, report } = await runBuildx(args, redact);
     outcome.progress = report;
     outcome.exitCode = code;
     setReportOutputs(report);
+    if (report.importErrors.length > 0) {
+      warn(`BuildKit could not read ${report.importErrors.length} cache ref(s), the build went on without them: ${report.importErrors.join('; ')}`);
+    }
     const ex = exportState(d, outcome);
-    if (ex.state === 'not saved' && code === 0) core.warning(`the cache was not saved to ${d.plan.export?.ref}: ${ex.why}`);
+    if (ex.state === 'not saved' && code === 0) warn(`the cache was not saved to ${d.plan.export?.ref}: ${ex.why}`);
     core.startGroup('buildx-branch-cache: what the cache did');
-    for (const line of resultLines(d, outcome)) core.info(line);
+    for (const line of resultLines(d, outcome)) say(line);
     core.endGroup();
     if (code !== 0) {
       core.setFailed(`docker buildx build failed with exit code ${code}: see the build log above`);
@@ -144,7 +153,7 @@ async function build(config: Config, d: Decision, outcome: Outcome): Promise<voi
     try {
       metadata = readFileSync(metadataFile, 'utf8');
     } catch {
-      core.warning('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
+      warn('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
     }
     const meta = parseMetadata(metadata);
     core.setOutput('imageid', meta.imageid);
@@ -178,9 +187,9 @@ async function preflight(config: Config, d: Decision, redo: (opts: DecideOptions
   });
   if (!verdict.ok) throw new InputError(verdict.input, verdict.message);
   if ('fallbackToInline' in verdict) {
-    core.warning(verdict.warning);
+    warn(verdict.warning);
     const inline = redo({ inlineFallback: true });
-    for (const line of logLines(inline)) core.info(line);
+    for (const line of logLines(inline)) say(line);
     return inline;
   }
   return d;
@@ -191,7 +200,9 @@ export async function run(): Promise<void> {
   const outcome: Outcome = {};
   try {
     const config = parseConfig((name) => core.getInput(name));
-    for (const s of config.secrets) core.setSecret(s.value);
+    const secrets = secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues(config.cacheOptions)]);
+    for (const s of secrets) core.setSecret(s);
+    redact = redactor(secrets);
     if (config.image?.lowered) {
       core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     }
@@ -203,7 +214,7 @@ export async function run(): Promise<void> {
 
     core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
     try {
-      for (const line of logLines(d)) core.info(line);
+      for (const line of logLines(d)) say(line);
       // Set now, so that they are there even when what follows fails.
       setPlanOutputs(d);
       if (config.build) {
@@ -225,14 +236,14 @@ export async function run(): Promise<void> {
       core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }))));
     }
   } catch (e) {
-    core.setFailed(errorMessage(e));
+    core.setFailed(redact(errorMessage(e)));
   }
   // The summary is written for failed builds too: the plan is what the user debugs from.
   if (decision !== undefined && process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(summaryMarkdown(decision, outcome)).write();
+      await core.summary.addRaw(redact(summaryMarkdown(decision, outcome))).write();
     } catch (e) {
-      core.warning(`could not write the job summary: ${errorMessage(e)}`);
+      warn(`could not write the job summary: ${errorMessage(e)}`);
     }
   }
 }

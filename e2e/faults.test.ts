@@ -1,0 +1,180 @@
+// Issue: nothing breaks it. Hostile branch names, faults of the engine and the
+// registry, failed builds and secrets, against the real engine and registry.
+import { describe, expect, test } from '@jest/globals';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pullRequestEvent, pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
+import { emptyBuilder, engine, fixture, registryTags, uniqueRepo } from './lib.js';
+import { pipelineContext } from './pipeline.js';
+
+const E = engine();
+const raw = JSON.parse((await import('node:fs')).readFileSync(process.env.BBC_ENGINE_ENV!, 'utf8')) as { classicDockerHost?: string };
+
+const SINGLE = ['FROM scratch AS app', 'COPY busybox /bin/busybox', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'RUN echo app > /app', ''].join('\n');
+
+async function act(cwd: string, inputs: Record<string, string>, opts: { branch?: string; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+  await emptyBuilder();
+  return runAction({ cwd, event: pushEvent(opts.branch ?? 'main'), env: { ...E.env, ...opts.env }, inputs: { network: 'none', ...inputs } });
+}
+
+function errors(r: RunResult): string[] {
+  return r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+}
+
+function noStack(r: RunResult): void {
+  expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+/** A port where nothing listens: a registry that is down. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('a hostile branch name', () => {
+  test('builds, and nothing in the name runs', async () => {
+    const branch = 'x";touch${IFS}pwned;#$(touch${IFS}pwned2)`touch pwned3`';
+    const context = fixture({ Dockerfile: SINGLE });
+    const repo = uniqueRepo('hostile');
+    const image = `${E.registry}/${repo}`;
+    const r = await act(context, { image, push: 'true', tags: `${image}:hostile` }, { branch });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+    expect(r.outputs['branch']).toBe(branch);
+    expect(r.outputs['cache-ref']).toMatch(new RegExp(`^${image.replace(/[.]/g, '\\.')}:cache-app-x-touch-ifs-pwned-touch-ifs-pwned2-touch-pwned3$`));
+    for (const dir of [context, process.cwd(), tmpdir()]) {
+      expect(readdirSync(dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
+    }
+    expect(await registryTags(E.registry, repo)).toContain('cache-app-x-touch-ifs-pwned-touch-ifs-pwned2-touch-pwned3');
+  });
+});
+
+describe('registry faults', () => {
+  test('the registry is down: the build succeeds, with warnings naming the refs it could not read and the cache it could not save', async () => {
+    const port = await deadPort();
+    const context = fixture({ Dockerfile: SINGLE });
+    const image = `127.0.0.1:${port}/down`;
+    const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+    const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
+    expect(warnings.some((w) => w.includes('could not read 2 cache ref(s)') && w.includes(`${image}:cache-app-feature-x`) && w.includes(`${image}:cache-app-main`))).toBe(true);
+    expect(warnings.some((w) => w.startsWith(`::warning::the cache was not saved to ${image}:cache-app-feature-x:`))).toBe(true);
+    expect(r.outputs['cache-hit']).toBe('false');
+  });
+
+  test('a ref that disappears between the check and the build (probe off): the build succeeds and a warning names it', async () => {
+    const context = fixture({ Dockerfile: SINGLE });
+    const image = `${E.registry}/${uniqueRepo('gone')}`;
+    const r = await act(context, { image, push: 'false', 'probe-cache': 'false', 'export-cache': 'false' }, { branch: 'feature/x' });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+    expect(r.stdout).toMatch(new RegExp(`::warning::BuildKit could not read 2 cache ref\\(s\\), the build went on without them: .*${image.replace(/[.]/g, '\\.')}:cache-app-feature-x.*not found`));
+  });
+});
+
+describe('builders that cannot export caches', () => {
+  const classic = raw.classicDockerHost;
+  const maybe = classic ? test : test.skip; // only next to the private engine (see scripts/test-engine.sh)
+
+  maybe('the docker driver without the containerd image store: refused before the build, naming the remedy', async () => {
+    const context = fixture({ Dockerfile: SINGLE });
+    const image = `${E.registry}/${uniqueRepo('classic')}`;
+    const r = await runAction({ cwd: context, event: pushEvent('main'), env: { ...E.env, DOCKER_HOST: classic }, inputs: { image, network: 'none', push: 'true', tags: `${image}:x` } });
+    expect(r.code).toBe(1);
+    expect(errors(r)).toEqual([
+      '::error::builder: builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: add docker/setup-buildx-action before this step (a docker-container builder), turn on the containerd image store, or set fallback-to-inline: true (with push: true)',
+    ]);
+    expect(r.stdout).not.toContain('[command]docker buildx build');
+    // The plan is still there for the user to read.
+    expect(r.outputs['cache-ref']).toBe(`${image}:cache-app-main`);
+    noStack(r);
+  });
+
+  maybe('with fallback-to-inline: the build succeeds with the inline cache, and a warning says so', async () => {
+    const context = fixture({ Dockerfile: SINGLE });
+    const repo = uniqueRepo('inline-fallback');
+    const image = `${E.registry}/${repo}`;
+    const r = await runAction({
+      cwd: context,
+      event: pushEvent('main'),
+      env: { ...E.env, DOCKER_HOST: classic },
+      inputs: { image, network: 'none', push: 'true', tags: `${image}:x`, 'fallback-to-inline': 'true' },
+    });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+    expect(r.stdout).toContain('::warning::builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: falling back to the inline cache');
+    expect(r.outputs['cache-to']).toBe('type=inline');
+    expect(await registryTags(E.registry, repo)).toEqual(['cache-app-main', 'x']);
+  });
+
+  test('a fork pull request on such a builder still builds: it only imports', async () => {
+    if (!classic) return;
+    const context = fixture({ Dockerfile: SINGLE });
+    const image = `${E.registry}/${uniqueRepo('classic-fork')}`;
+    const r = await runAction({ cwd: context, event: pullRequestEvent('patch-1', 'main', { fork: true }), env: { ...E.env, DOCKER_HOST: classic }, inputs: { image, network: 'none' } });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+  });
+});
+
+describe('no docker, no buildx, no daemon: one clear error', () => {
+  const context = () => fixture({ Dockerfile: SINGLE });
+  const image = 'ghcr.io/acme/app';
+
+  test('docker not on PATH', async () => {
+    const r = await runAction({ cwd: context(), env: { PATH: '/nonexistent' }, inputs: { image } });
+    expect([r.code, errors(r)]).toEqual([1, ['::error::docker is not on PATH: install Docker (GitHub-hosted runners have it), or set build: false to only work out the flags']]);
+    noStack(r);
+  });
+
+  test('no buildx plugin', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'bbc-no-plugins-'));
+    const r = await runAction({ cwd: context(), env: { ...E.env, DOCKER_CONFIG: empty }, inputs: { image } });
+    expect([r.code, errors(r)]).toEqual([1, ['::error::docker buildx is not available: add docker/setup-buildx-action before this step, or install the docker-buildx plugin']]);
+    noStack(r);
+  });
+
+  test('the daemon is not running', async () => {
+    const r = await runAction({ cwd: context(), env: { ...E.env, DOCKER_HOST: 'unix:///tmp/bbc-no-such-daemon.sock' }, inputs: { image } });
+    expect(r.code).toBe(1);
+    expect(errors(r)).toHaveLength(1);
+    expect(errors(r)[0]).toMatch(/^::error::builder: buildx cannot reach builder "default": Cannot connect to the Docker daemon at unix:\/\/\/tmp\/bbc-no-such-daemon\.sock.*Start the Docker daemon, or create a builder with docker\/setup-buildx-action/);
+    noStack(r);
+  });
+});
+
+describe('a build that fails', () => {
+  test("fails the step with buildx's exit code, and the plan's outputs are still set", async () => {
+    const context = fixture({ Dockerfile: 'FROM scratch AS app\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n' });
+    const image = `${E.registry}/${uniqueRepo('fails')}`;
+    const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
+    expect(r.code).toBe(1); // what buildx exits with for a failed RUN
+    expect(errors(r)).toEqual(['::error::docker buildx build failed with exit code 1: see the build log above']);
+    expect(r.outputs['branch']).toBe('feature/x');
+    expect(r.outputs['cache-ref']).toBe(`${image}:cache-app-feature-x`);
+    expect(r.outputs['cache-hit']).toBe('false');
+    expect(r.summary).toContain('not saved: the build failed (exit code 1)');
+    expect(r.stdout).toMatch(/#\d+ ERROR: process "\/bin\/busybox false" did not complete successfully: exit code: 1/);
+  });
+});
+
+describe('secrets', () => {
+  test('a secret the build prints never appears in the log', async () => {
+    const secret = 'bbc-S3cr3t-value-42';
+    const context = fixture({
+      Dockerfile: ['FROM scratch AS app', 'COPY busybox /bin/busybox', 'RUN --mount=type=secret,id=TOKEN ["/bin/busybox", "cat", "/run/secrets/TOKEN"]', ''].join('\n'),
+    });
+    const image = `${E.registry}/${uniqueRepo('secret')}`;
+    const r = await act(context, { image, push: 'false', secrets: `TOKEN=${secret}`, 'cache-options': 'token=cache-Cr3dential-7' });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+    // The runner is told to mask it, and the action's own log never shows it.
+    expect(r.stdout).toContain(`::add-mask::${secret}`);
+    const log = (r.stdout + r.stderr).split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(log.join('\n')).toContain('***'); // the RUN step printed it, redacted
+    expect(log.join('\n')).not.toContain(secret);
+    expect(log.join('\n')).not.toContain('cache-Cr3dential-7');
+    expect(r.summary).not.toContain(secret);
+    expect(existsSync(join(context, 'pwned'))).toBe(false);
+  });
+});
