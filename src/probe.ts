@@ -12,8 +12,11 @@ export interface ProbeResult {
   detail?: string;
 }
 
-/** How `docker buildx imagetools inspect` says a manifest is not there. */
-const NOT_FOUND = /not found|manifest unknown|name unknown|404/i;
+/**
+ * How `docker buildx imagetools inspect` says a manifest is not there. A bare 404 must
+ * stand alone: the ref echoed back in an error may hold one (branch fix-404, port 8404).
+ */
+const NOT_FOUND = /not found|manifest unknown|name unknown|(?<![\w.:/-])404(?![\w./-])/i;
 
 /** Read one probe's exit code and output. */
 export function classifyProbe(ref: string, code: number | null, output: string, timedOut = false): ProbeResult {

@@ -202,8 +202,11 @@ export interface ProgressReport {
   importErrors: string[];
 }
 
-/** `[build 2/3] RUN x`, or `[2/3] RUN x` for a single unnamed stage. */
-const STEP_RE = /^\[(?:(.+?) )?(\d+)\/(\d+)\] (.+)$/s;
+/**
+ * `[build 2/3] RUN x`, or `[2/3] RUN x` for a single unnamed stage. BuildKit pads the
+ * index to the width of the total: `[build  2/12]`, `[ 2/12]`.
+ */
+const STEP_RE = /^\[(?:(.+?) )? *(\d+)\/(\d+)\] (.+)$/s;
 
 export function summarize(vertices: Vertex[]): ProgressReport {
   const steps: Step[] = [];
@@ -215,7 +218,9 @@ export function summarize(vertices: Vertex[]): ProgressReport {
     const m = STEP_RE.exec(v.name);
     // FROM only names a base image: there is nothing to run or cache.
     if (m && !/^FROM /i.test(m[4]!)) {
-      steps.push({ stage: m[1] ?? 'default', index: Number(m[2]), name: m[4]!, cached: v.cached, error: v.error !== undefined });
+      // A multi-platform build prefixes the stage with the platform: [linux/arm64 build 2/3].
+      const stage = (m[1] ?? 'default').replace(/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9]+)? /, '');
+      steps.push({ stage, index: Number(m[2]), name: m[4]!, cached: v.cached, error: v.error !== undefined });
     }
     if (v.error && /^exporting cache|^exporting to GitHub Actions Cache/i.test(v.name)) exportErrors.push(v.error);
     if (v.error && /^importing cache manifest/i.test(v.name)) importErrors.push(v.error);

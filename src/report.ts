@@ -40,6 +40,9 @@ function where(d: Decision): string | undefined {
 /** Stages as the Dockerfile orders them (the progress stream orders them by whatever finished first). */
 function inStageOrder(d: Decision, stages: StageReport[]): StageReport[] {
   const order = (name: string) => {
+    // BuildKit calls an unnamed stage stage-N (or default, in a one-stage file).
+    const unnamed = /^stage-(\d+)$/.exec(name);
+    if (unnamed) return Number(unnamed[1]);
     const i = d.graph.stages.findIndex((s) => (s.name ?? 'default') === name);
     return i === -1 ? Number.MAX_SAFE_INTEGER : i;
   };

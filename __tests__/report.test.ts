@@ -1,0 +1,328 @@
+import { describe, expect, test } from '@jest/globals';
+import { marked } from 'marked';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decide, type BuildSource, type Decision } from '../src/decide.js';
+import { parseConfig } from '../src/inputs.js';
+import { selectImports, type ProbeResult, type RefState } from '../src/probe.js';
+import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/progress.js';
+import type { EventContext } from '../src/ref.js';
+import { exportState, headline, logLines, resultLines, summaryMarkdown, type Outcome } from '../src/report.js';
+
+const IMAGE = 'ghcr.io/acme/app';
+// The Dockerfile of the rawjson fixtures (partial-hit's version).
+const DOCKERFILE = `FROM scratch AS deps
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN echo hi && echo err >&2
+
+FROM deps AS build
+RUN echo b > /b
+RUN echo extra
+`;
+
+function decision(source: BuildSource, inputs: Record<string, string> = {}): Decision {
+  const all: Record<string, string> = { image: IMAGE, ...inputs };
+  return decide(
+    parseConfig((name) => all[name] ?? ''),
+    source,
+    DOCKERFILE,
+    'Dockerfile',
+  );
+}
+
+const push = (branch: string): BuildSource => ({
+  event: { eventName: 'push', ref: `refs/heads/${branch}`, payload: { repository: { default_branch: 'main' } } },
+});
+const tag: BuildSource = { event: { eventName: 'push', ref: 'refs/tags/v1.2.0', payload: { repository: { default_branch: 'main' } } } };
+const forkEvent: EventContext = {
+  eventName: 'pull_request',
+  ref: 'refs/pull/9/merge',
+  payload: {
+    repository: { full_name: 'acme/app', default_branch: 'main' },
+    pull_request: {
+      head: { ref: 'feature/x', repo: { full_name: 'mallory/app' } },
+      base: { ref: 'main', repo: { full_name: 'acme/app' } },
+    },
+  },
+};
+
+function fixture(name: string): ProgressReport {
+  const s = new ProgressStream();
+  s.feed(readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8'));
+  s.end();
+  return summarize(s.result());
+}
+const PARTIAL = fixture('rawjson-partial-hit.txt');
+const REFUSED = fixture('rawjson-export-refused.txt');
+
+const T0 = '2026-01-01T00:00:00Z';
+const T1 = '2026-01-01T00:00:01Z';
+function v(name: string, more: Partial<Vertex> = {}): Vertex {
+  return { digest: `sha256:${name}`, name, cached: false, error: undefined, started: T0, completed: T1, ...more };
+}
+const STEPS = [
+  '[deps 1/3] COPY busybox /bin/busybox',
+  '[deps 2/3] RUN ["/bin/busybox","--install","-s","/bin"]',
+  '[deps 3/3] RUN echo hi && echo err >&2',
+  '[build 1/2] RUN echo b > /b',
+  '[build 2/2] RUN echo extra',
+];
+/** Every step from the cache, and the cache written. */
+const HIT = summarize([...STEPS.map((n) => v(n, { cached: true })), v('exporting cache to registry')]);
+/** Nothing from the cache. */
+const ALL_RAN = summarize([...STEPS.map((n) => v(n)), v('exporting cache to registry')]);
+/** The build broke at deps 3/3: BuildKit never got to export the cache. */
+const FAILED = summarize([
+  v(STEPS[0]!, { cached: true }),
+  v(STEPS[1]!, { cached: true }),
+  v(STEPS[2]!, { error: 'process "/bin/sh -c echo hi && echo err >&2" did not complete successfully: exit code: 1' }),
+]);
+
+function probed(d: Decision, states: RefState[], detail?: string) {
+  const results: ProbeResult[] = d.plan.imports.map((e, i) =>
+    states[i] === 'unknown' ? { ref: e.ref, state: 'unknown', detail: detail ?? 'unknown' } : { ref: e.ref, state: states[i]! },
+  );
+  return selectImports(d.plan.imports, results);
+}
+
+// ---- rendering the Markdown as GitHub would (GFM) ----
+
+function decode(html: string): string {
+  return html
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+interface Table {
+  head: string[];
+  rows: string[][];
+}
+
+function render(md: string): { html: string; tables: Table[] } {
+  const html = marked.parse(md, { async: false, gfm: true });
+  const cells = (s: string, tag: 'th' | 'td') => [...s.matchAll(new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => decode(m[1]!));
+  const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) => {
+    const [thead = '', tbody = ''] = [/<thead>([\s\S]*?)<\/thead>/.exec(t[1]!)?.[1], /<tbody>([\s\S]*?)<\/tbody>/.exec(t[1]!)?.[1]];
+    return { head: cells(thead, 'th'), rows: [...tbody.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => cells(r[1]!, 'td')) };
+  });
+  return { html, tables };
+}
+
+const IMPORTS_HEAD = ['Cache', 'Branch', 'Stage', 'State'];
+const EXPORT_HEAD = ['Cache', 'Result'];
+const STEPS_HEAD = ['Stage', 'Cached / total', 'First step that ran'];
+
+function expectWellFormed(md: string, tables: number): Table[] {
+  const r = render(md);
+  expect((r.html.match(/<table>/g) ?? []).length).toBe(tables);
+  expect(r.tables.map((t) => t.head)).toEqual([IMPORTS_HEAD, EXPORT_HEAD, STEPS_HEAD].slice(0, tables));
+  for (const t of r.tables) for (const row of t.rows) expect(row).toHaveLength(t.head.length);
+  // A table that did not parse would be left as paragraph text full of pipes.
+  expect(r.html).not.toMatch(/<p>[^<]*\|/);
+  return r.tables;
+}
+
+// ---- tests ----
+
+describe('exportState', () => {
+  const d = decision(push('feature/x'));
+
+  test('a fork: disabled, and the decision says why', () => {
+    const fork = decision({ event: forkEvent });
+    const ex = exportState(fork, { progress: PARTIAL });
+    expect(ex.state).toBe('disabled');
+    expect(ex).toEqual({ state: 'disabled', why: 'pull_request from fork mallory/app: imports only, a fork never writes the cache' });
+  });
+
+  test('a tag: disabled because it is not a branch', () => {
+    expect(exportState(decision(tag), {})).toEqual({ state: 'disabled', why: 'push on refs/tags/v1.2.0: not a branch, so imports only' });
+  });
+
+  test('export-cache: false: disabled, with the input named', () => {
+    const ex = exportState(decision(push('feature/x'), { 'export-cache': 'false' }), {});
+    expect(ex).toEqual({ state: 'disabled', why: 'export-cache set by input: false' });
+  });
+
+  test('no build yet: not run', () => {
+    expect(exportState(d, {})).toEqual({ state: 'not run' });
+    expect(exportState(d, { selection: probed(d, ['exists', 'exists', 'exists', 'exists']) })).toEqual({ state: 'not run' });
+  });
+
+  test('the export finished: saved', () => {
+    expect(exportState(d, { progress: PARTIAL, exitCode: 0 })).toEqual({ state: 'saved' });
+  });
+
+  test('the export failed while the build went on (ignore-error=true): not saved, with the error', () => {
+    const ex = exportState(d, { progress: REFUSED, exitCode: 0 });
+    expect(ex.state).toBe('not saved');
+    expect(ex.state === 'not saved' && ex.why).toMatch(/^error writing layer blob: .*401 Unauthorized$/);
+  });
+
+  test('the build failed before the export: not saved, because of the build', () => {
+    expect(exportState(d, { progress: FAILED, exitCode: 1 })).toEqual({ state: 'not saved', why: 'the build failed (exit code 1)' });
+    expect(exportState(d, { progress: FAILED, exitCode: 0 })).toEqual({ state: 'not saved', why: 'BuildKit reported no cache export' });
+  });
+});
+
+describe('headline', () => {
+  const d = decision(push('feature/x'));
+  const cold = probed(d, ['missing', 'missing', 'missing', 'missing']);
+
+  test('hit, partial, cold', () => {
+    expect(headline({ progress: HIT })).toBe('Cache hit: all 5 steps came from the cache.');
+    expect(headline({ progress: PARTIAL })).toBe('1 of 5 steps ran, 4 came from the cache.');
+    expect(headline({ progress: REFUSED })).toBe('2 of 4 steps ran, 2 came from the cache.');
+    expect(headline({ progress: ALL_RAN, selection: cold })).toBe(
+      '5 of 5 steps ran, 0 came from the cache. No cache existed for this branch or its fallbacks: this was a cold build.',
+    );
+  });
+
+  test('before the build: only a cold start is worth a headline', () => {
+    expect(cold.cold).toBe(true);
+    expect(headline({ selection: cold })).toBe('No cache exists for this branch or its fallbacks: this is a cold build.');
+    expect(headline({ selection: probed(d, ['missing', 'exists', 'missing', 'missing']) })).toBeUndefined();
+    expect(headline({})).toBeUndefined();
+  });
+
+  test('a build without steps is not called a cache hit', () => {
+    expect(headline({ progress: summarize([v('[internal] load build definition from Dockerfile')]) })).toBe(
+      'The build has no cacheable steps.',
+    );
+  });
+});
+
+describe('logLines and resultLines', () => {
+  test('logLines: the branch, fallbacks, the why and the cache flags', () => {
+    const lines = logLines(decision({ event: forkEvent }));
+    expect(lines).toContain('branch: feature/x (slug feature-x)');
+    expect(lines).toContain('fallbacks: main');
+    expect(lines).toContain('export cache: no');
+    expect(lines).toContain('why: pull_request from fork mallory/app: imports only, a fork never writes the cache');
+    expect(lines).toContain('cache-to: (none, export disabled)');
+    expect(lines).toContain(`cache-from: type=registry,ref=${IMAGE}:cache-build-feature-x`);
+  });
+
+  test('resultLines: headline, stages in Dockerfile order with the first step that ran, the export', () => {
+    const d = decision(push('feature/x'));
+    expect(PARTIAL.stages.map((s) => s.stage)).toEqual(['build', 'deps']); // the stream's order
+    expect(resultLines(d, { progress: PARTIAL, exitCode: 0 })).toEqual([
+      '1 of 5 steps ran, 4 came from the cache.',
+      'stage deps: 3/3 steps cached',
+      'stage build: 1/2 steps cached; first step that ran: RUN echo extra',
+      `cache saved to ${IMAGE}:cache-build-feature-x`,
+    ]);
+    const refused = resultLines(d, { progress: REFUSED, exitCode: 0 });
+    expect(refused).toContain('stage deps: 2/3 steps cached; first step that ran: RUN echo hi && echo err >&2');
+    expect(refused.at(-1)).toMatch(new RegExp(`^cache NOT saved to ${IMAGE}:cache-build-feature-x: error writing layer blob: .*401 Unauthorized$`));
+    expect(resultLines(decision(tag), {}).at(-1)).toBe('cache export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
+  });
+});
+
+describe('summaryMarkdown', () => {
+  const d = decision(push('feature/x'));
+
+  test('partial hit: the imports table with each state, the export saved, the steps in stage order', () => {
+    const selection = probed(d, ['exists', 'missing', 'unknown', 'exists'], 'failed to authorize: 401 Unauthorized');
+    const md = summaryMarkdown(d, { progress: PARTIAL, selection, exitCode: 0 });
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('### buildx-branch-cache: `feature/x`');
+    expect(lines).toContain('**1 of 5 steps ran, 4 came from the cache.**');
+    expect(lines).toContain('- **Fallbacks:** `main`');
+    expect(lines).toContain(`- **Cache:** registry in \`${IMAGE}\``);
+    expect(lines).toContain('| `cache-build-feature-x` | `feature/x` | `build` | ✅ exists |');
+    expect(lines).toContain('| `cache-deps-feature-x` | `feature/x` | `deps` | ➖ missing (skipped) |');
+    expect(lines).toContain('| `cache-build-main` | `main` | `build` | ⚠️ could not check: failed to authorize: 401 Unauthorized |');
+    expect(lines).toContain('| `cache-deps-main` | `main` | `deps` | ✅ exists |');
+    expect(lines).toContain('| `cache-build-feature-x` | ✅ saved |');
+
+    const tables = expectWellFormed(md, 3);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ exists', '➖ missing (skipped)', '⚠️ could not check: failed to authorize: 401 Unauthorized', '✅ exists']);
+    expect(tables[0]!.rows.map((r) => r[0])).toEqual([
+      '<code>cache-build-feature-x</code>',
+      '<code>cache-deps-feature-x</code>',
+      '<code>cache-build-main</code>',
+      '<code>cache-deps-main</code>',
+    ]);
+    expect(tables[1]!.rows).toEqual([['<code>cache-build-feature-x</code>', '✅ saved']]);
+    expect(tables[2]!.rows).toEqual([
+      ['<code>deps</code>', '3 / 3', '—'],
+      ['<code>build</code>', '1 / 2', '<code>RUN echo extra</code>'],
+    ]);
+  });
+
+  test('export refused: the row says not saved and why; the steps name the first step that ran per stage', () => {
+    const md = summaryMarkdown(d, { progress: REFUSED, exitCode: 0 });
+    const tables = expectWellFormed(md, 3);
+    expect(tables[1]!.rows).toHaveLength(1);
+    expect(tables[1]!.rows[0]![1]).toMatch(/^❌ not saved: error writing layer blob: .*401 Unauthorized$/);
+    expect(tables[2]!.rows).toEqual([
+      ['<code>deps</code>', '2 / 3', '<code>RUN echo hi && echo err >&2</code>'],
+      ['<code>build</code>', '0 / 1', '<code>RUN echo b > /b</code>'],
+    ]);
+    // Probing was off: the refs were imported unchecked.
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual(Array(4).fill('imported (not checked)'));
+    expect(md).toContain('**2 of 4 steps ran, 2 came from the cache.**');
+  });
+
+  test('cache hit, and a cold build', () => {
+    expect(summaryMarkdown(d, { progress: HIT, exitCode: 0 })).toContain('**Cache hit: all 5 steps came from the cache.**');
+    const cold = probed(d, ['missing', 'missing', 'missing', 'missing']);
+    const md = summaryMarkdown(d, { progress: ALL_RAN, selection: cold, exitCode: 0 });
+    expect(md).toContain('**5 of 5 steps ran, 0 came from the cache. No cache existed for this branch or its fallbacks: this was a cold build.**');
+    const tables = expectWellFormed(md, 3);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual(Array(4).fill('➖ missing (skipped)'));
+    expect(tables[2]!.rows.map((r) => r[2])).toEqual(['<code>COPY busybox /bin/busybox</code>', '<code>RUN echo b > /b</code>']);
+  });
+
+  test('a failed build: the export row blames the build; the failed step is the first that ran', () => {
+    const tables = expectWellFormed(summaryMarkdown(d, { progress: FAILED, exitCode: 1 }), 3);
+    expect(tables[1]!.rows[0]![1]).toBe('❌ not saved: the build failed (exit code 1)');
+    expect(tables[2]!.rows).toEqual([['<code>deps</code>', '2 / 3', '<code>RUN echo hi && echo err >&2</code>']]);
+  });
+
+  test('a fork: export disabled, with the reason; no build yet means no steps table', () => {
+    const fork = decision({ event: forkEvent });
+    const md = summaryMarkdown(fork, {});
+    expect(md).toContain('| (none) | export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache |');
+    expect(md).not.toContain('#### Steps');
+    const tables = expectWellFormed(md, 2);
+    expect(tables[1]!.rows).toEqual([['(none)', 'export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache']]);
+  });
+
+  test('a tag: no branch, export disabled; before the build the export is "not run" for a branch', () => {
+    const md = summaryMarkdown(decision(tag), {});
+    expect(md.split('\n')[0]).toBe('### buildx-branch-cache: no branch');
+    expect(md).toContain('- **Branch:** none');
+    expect(expectWellFormed(md, 2)[1]!.rows[0]![1]).toBe('export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
+    expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual(['<code>cache-build-feature-x</code>', 'not run (no build)']);
+  });
+
+  test('a probe that did not answer for a ref says "not checked"', () => {
+    const selection = selectImports(d.plan.imports, [{ ref: d.plan.imports[0]!.ref, state: 'exists' }]);
+    const tables = expectWellFormed(summaryMarkdown(d, { selection }), 2);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ exists', 'not checked', 'not checked', 'not checked']);
+  });
+
+  test('a branch with | and ` and a detail with | and a newline do not break the tables', () => {
+    const branch = 'feat|x`y';
+    const hostile = decision(push(branch));
+    expect(hostile.refs.branch).toBe(branch);
+    const selection = probed(hostile, ['exists', 'missing', 'unknown', 'exists'], 'denied | try again\nlater');
+    const md = summaryMarkdown(hostile, { progress: PARTIAL, selection, exitCode: 0 });
+    const { html, tables } = render(md);
+    expect(tables).toHaveLength(3);
+    expect(tables.map((t) => t.head)).toEqual([IMPORTS_HEAD, EXPORT_HEAD, STEPS_HEAD]);
+    expect(tables.map((t) => t.rows.length)).toEqual([4, 1, 2]);
+    expect(tables.map((t) => t.rows.map((r) => r.length))).toEqual([[4, 4, 4, 4], [2], [3, 3]]);
+    // The branch stays one code span (the backtick cannot close it early) with its pipe.
+    const branchCells = tables[0]!.rows.map((r) => r[1]);
+    expect(branchCells.slice(0, 2)).toEqual(["<code>feat|x'y</code>", "<code>feat|x'y</code>"]);
+    expect(tables[0]!.rows[2]![3]).toBe('⚠️ could not check: denied | try again later');
+    expect(html).toContain("<h3>buildx-branch-cache: <code>feat|x&#39;y</code></h3>");
+    expectWellFormed(md, 3);
+  });
+});
