@@ -185,7 +185,8 @@ describe('README workflow examples', () => {
   test('each example step runs (flags only) on a pull request', async () => {
     const cwd = workdir(PIPELINE);
     writeFileSync(join(cwd, 'single-stage.Dockerfile'), 'FROM scratch AS app\nRUN echo app\n');
-    for (const step of ours) {
+    // Cleanup steps delete instead of building: ghcr.test.ts runs the README's against a fake Packages API.
+    for (const step of ours.filter((s) => !s.with?.cleanup)) {
       const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(v)]));
       // probe-cache off: no cache exists here, and a local directory would be skipped.
       const r = await runAction({ cwd, event: pullRequestEvent('feature/login', 'main'), inputs: { ...inputs, build: 'false', 'probe-cache': 'false' } });

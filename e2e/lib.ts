@@ -37,9 +37,10 @@ export interface ProcResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<ProcResult> {
+/** `input` is written to the process's stdin (e.g. `docker login --password-stdin`). */
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<ProcResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       cmd,
       args,
       { cwd: opts.cwd, env: { ...process.env, ...engine().env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
@@ -48,10 +49,11 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Rec
         resolve({ code, stdout: String(stdout), stderr: String(stderr) });
       },
     );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 
-export async function docker(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<ProcResult> {
+export async function docker(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<ProcResult> {
   return run('docker', args, opts);
 }
 
@@ -63,9 +65,10 @@ async function must(p: Promise<ProcResult>, what: string): Promise<ProcResult> {
 
 /** As on an ephemeral runner: no build cache, no images. */
 export async function emptyBuilder(): Promise<void> {
-  await must(docker(['buildx', 'prune', '-af']), 'docker buildx prune');
+  // Images first, so that the prune can also take what they held on to.
   const ids = (await must(docker(['image', 'ls', '-aq']), 'docker image ls')).stdout.split('\n').filter(Boolean);
   if (ids.length > 0) await must(docker(['image', 'rm', '-f', ...new Set(ids)]), 'docker image rm');
+  await must(docker(['buildx', 'prune', '-af']), 'docker buildx prune');
 }
 
 /** A unique repository name per test, so tests never see each other's tags. */
@@ -140,8 +143,10 @@ async function registryGet(registry: string, path: string, headers: Record<strin
   return fetch(`http://${registry}${path}`, { method, headers });
 }
 
-export async function registryTags(registry: string, repo: string): Promise<string[]> {
-  const res = await registryGet(registry, `/v2/${repo}/tags/list`);
+/** `auth`: user and password for a registry behind htpasswd. */
+export async function registryTags(registry: string, repo: string, auth?: { user: string; password: string }): Promise<string[]> {
+  const headers: Record<string, string> = auth ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` } : {};
+  const res = await registryGet(registry, `/v2/${repo}/tags/list`, headers);
   if (res.status === 404) return [];
   const body = (await res.json()) as { tags?: string[] | null };
   return (body.tags ?? []).sort();

@@ -1,5 +1,7 @@
 // The article's pipeline (Trick #4), as jobs on fresh runners: job 1 builds the
 // `dependencies` stage, job 3 the final image. Shared by the tests and the benchmark.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pullRequestEvent, pushEvent, runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
 import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, writeFiles, type StepCount } from './lib.js';
 
@@ -48,17 +50,21 @@ export async function actionJob(opts: {
   event: RunnerEvent;
   job: Job;
   inputs?: Record<string, string>;
+  /** Another registry than the open one (e.g. the authenticated one). */
+  registry?: string;
+  /** More environment for the runner (e.g. a private DOCKER_CONFIG with a login). */
+  env?: Record<string, string>;
 }): Promise<JobResult> {
   const e = engine();
   await emptyBuilder();
-  const image = `${e.registry}/${opts.repo}`;
+  const image = `${opts.registry ?? e.registry}/${opts.repo}`;
   const branch = opts.event.headRef || (opts.event.ref ?? 'x').replace(/^refs\/heads\//, '');
   const tag = `${opts.job === 'dependencies' ? 'deps-' : ''}${branch.replace(/[^a-z0-9]+/gi, '-')}`;
   const start = performance.now();
   const result = await runAction({
     cwd: opts.context,
     event: opts.event,
-    env: e.env,
+    env: { ...e.env, ...opts.env },
     inputs: {
       image,
       ...(opts.job === 'dependencies' ? { target: 'dependencies' } : {}),
@@ -89,6 +95,8 @@ export async function manualJob(opts: { context: string; repo: string; job: Job;
   args.push('.');
   const start = performance.now();
   const r = await docker(args, { cwd: opts.context });
+  // BBC_DEBUG_DIR keeps each build's raw progress, to look into a surprising count.
+  if (process.env.BBC_DEBUG_DIR) writeFileSync(join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${opts.tag}-${Date.now()}.json`), r.stderr);
   const seconds = (performance.now() - start) / 1000;
   return { code: r.code, log: r.stderr + r.stdout, steps: countRawRunSteps(r.stderr), seconds };
 }

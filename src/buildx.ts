@@ -1,5 +1,7 @@
 // The argument list for `docker buildx build`, and reading its metadata file.
 // Always an argv array: nothing from a branch, input or Dockerfile meets a shell.
+import type { Decision } from './decide.js';
+import type { Config } from './inputs.js';
 
 export interface SecretFile {
   id: string;
@@ -28,6 +30,33 @@ export interface BuildOptions {
   cacheTo: string[];
   /** `rawjson` when the action reads the progress itself; `plain` for a command to hand on. */
   progress: 'plain' | 'rawjson';
+}
+
+/** The build's options: the user's inputs plus the decision's cache flags and tags. */
+export function buildOptions(
+  config: Config,
+  d: Decision,
+  extra: { metadataFile?: string; secretFiles: SecretFile[]; progress: BuildOptions['progress'] },
+): BuildOptions {
+  return {
+    context: config.context,
+    file: config.file,
+    target: config.target,
+    tags: [...config.tags, ...d.extraTags],
+    push: config.push,
+    load: config.load,
+    buildArgs: config.buildArgs,
+    labels: config.labels,
+    platforms: config.platforms,
+    builder: config.builder,
+    network: config.network,
+    noCache: config.noCache,
+    pull: config.pull,
+    provenance: config.provenance,
+    cacheFrom: d.plan.cacheFrom,
+    cacheTo: d.plan.cacheTo,
+    ...extra,
+  };
 }
 
 /** `docker` argv: buildx's global flags (builder) come before `build`. */

@@ -44,6 +44,12 @@ function checkStage(input: string, value: string, graph: StageGraph, file: strin
 /** Where the branch facts come from: a GitHub event, or another CI's variables (ci.ts). */
 export type BuildSource = { event: EventContext } | { facts: RefFacts; where: string };
 
+/** What keeps matrix jobs apart: `cache-scope`, else the one platform built, sanitized like a branch. */
+export function cacheScope(config: Config): string | undefined {
+  const scope = config.cacheScope ?? (config.platforms.length === 1 ? config.platforms[0] : undefined);
+  return scope === undefined ? undefined : slugifyName(scope);
+}
+
 /** The backend from the inputs; each backend's required inputs are checked here. */
 export function backendFor(config: Config): Backend {
   const type = config.cacheType;
@@ -123,11 +129,11 @@ export function decide(config: Config, source: BuildSource, dockerfile: string, 
       throw new InputError('cache-type', 'inline stores the cache inside the pushed image: set push: true, or use registry');
     }
   }
-  const scope = config.cacheScope ?? (config.platforms.length === 1 ? config.platforms[0] : undefined);
+  const scope = cacheScope(config);
 
   const plan = planCache({
     backend,
-    scope: scope === undefined ? undefined : slugifyName(scope),
+    scope,
     extraFrom: config.extraCacheFrom,
     extraTo: config.extraCacheTo,
     prefix: checkNamePart('cache-tag-prefix', config.prefix),

@@ -89,6 +89,11 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   pull: 'false',
   secrets: '',
   provenance: '',
+  // Cleanup mode (read by cleanup-run.ts, not by parseConfig).
+  cleanup: 'false',
+  'protected-branches': '',
+  'dry-run': 'false',
+  'github-token': '',
 };
 
 export function parseBool(name: string, raw: string): boolean {

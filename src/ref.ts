@@ -1,5 +1,6 @@
 // Which branch is this build for, which branches may lend it a cache, and may
 // it write one? Decided from the workflow event alone (plain data in).
+import { get, str } from './payload.js';
 import { InputError } from './errors.js';
 
 export interface EventContext {
@@ -32,22 +33,10 @@ export interface RefDecision {
   reasons: string[];
 }
 
-const DEFAULT_BRANCH_FALLBACK = 'main';
+export const DEFAULT_BRANCH_FALLBACK = 'main';
 /** Events that build the branch's own code, so may write its cache by default. */
 const BRANCH_EVENTS = new Set(['push', 'workflow_dispatch', 'schedule', 'create']);
 
-function get(obj: unknown, ...path: string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
 
 /** refs/heads/feature/x -> feature/x; anything that is not a branch ref -> undefined. */
 export function branchFromRef(ref: string | undefined): string | undefined {

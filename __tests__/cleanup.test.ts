@@ -1,0 +1,215 @@
+import { describe, expect, test } from '@jest/globals';
+import {
+  cleanupBranch,
+  cleanupSummary,
+  deletedRefs,
+  matchesProtected,
+  planCleanup,
+  resultLines,
+  unsupportedMessage,
+  type CleanupRequest,
+  type TagResult,
+} from '../src/cleanup.js';
+import { InputError } from '../src/errors.js';
+import { cacheName } from '../src/plan.js';
+import type { EventContext } from '../src/ref.js';
+
+const repository = { full_name: 'acme/app', default_branch: 'main' };
+
+function deleteEvent(ref: string, refType = 'branch', defaultBranch: string | null = 'main'): EventContext {
+  const repo = defaultBranch === null ? { full_name: 'acme/app' } : { ...repository, default_branch: defaultBranch };
+  return { eventName: 'delete', ref: `refs/heads/${defaultBranch ?? 'trunk'}`, payload: { ref, ref_type: refType, repository: repo } };
+}
+
+function closedPr(head: string, opts: { action?: string; headRepo?: string | null; eventName?: string } = {}): EventContext {
+  const headRepo = opts.headRepo === undefined ? 'acme/app' : opts.headRepo;
+  return {
+    eventName: opts.eventName ?? 'pull_request',
+    ref: 'refs/pull/7/merge',
+    headRef: head,
+    baseRef: 'main',
+    payload: {
+      action: opts.action ?? 'closed',
+      pull_request: {
+        head: { ref: head, repo: headRepo === null ? null : { full_name: headRepo } },
+        base: { ref: 'main', repo: { full_name: 'acme/app' } },
+      },
+      repository,
+    },
+  };
+}
+
+function request(event: EventContext, over: Partial<CleanupRequest> = {}): CleanupRequest {
+  return { event, protectedBranches: [], prefix: 'cache', stages: ['dependencies', 'build'], ...over };
+}
+
+function expectInputError(fn: () => unknown, message: RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(InputError);
+  expect((caught as Error).message).toMatch(message);
+  expect((caught as Error).message).not.toContain('\n');
+}
+
+describe('which branch is gone', () => {
+  test('a delete event names the branch in its payload; GITHUB_REF is the default branch', () => {
+    expect(cleanupBranch(deleteEvent('feature/x'))).toEqual({
+      branch: 'feature/x',
+      defaultBranch: 'main',
+      reason: 'delete of branch feature/x',
+    });
+  });
+
+  test('without repository.default_branch, GITHUB_REF of a delete event is the default branch', () => {
+    expect(cleanupBranch(deleteEvent('feature/x', 'branch', null)).defaultBranch).toBe('trunk');
+  });
+
+  test('a deleted tag: nothing to clean up', () => {
+    const b = cleanupBranch(deleteEvent('v1.2.0', 'tag'));
+    expect(b.branch).toBeUndefined();
+    expect(b.reason).toBe('delete of tag v1.2.0: only branches have caches, nothing to clean up');
+  });
+
+  test.each(['pull_request', 'pull_request_target'])('a closed %s: its head branch', (eventName) => {
+    expect(cleanupBranch(closedPr('feature/login', { eventName })).branch).toBe('feature/login');
+  });
+
+  test('a closed pull request from a fork: nothing, even when its branch is named like ours', () => {
+    for (const headRepo of ['mallory/app', null]) {
+      const b = cleanupBranch(closedPr('feature/x', { headRepo }));
+      expect(b.branch).toBeUndefined();
+      expect(b.reason).toMatch(/^closed pull request from fork .*: forks never write the cache/);
+    }
+  });
+
+  test('a pull request that is not closed is a workflow mistake', () => {
+    expectInputError(() => cleanupBranch(closedPr('feature/x', { action: 'opened' })), /^cleanup: runs on closed pull requests, and this pull_request event is "opened"/);
+  });
+
+  test('other events need the branch input', () => {
+    const push: EventContext = { eventName: 'push', ref: 'refs/heads/feature/x', payload: { repository } };
+    expectInputError(() => cleanupBranch(push), /^cleanup: runs on `delete` events of branches and closed pull requests, not on push events/);
+    expect(cleanupBranch({ ...push, eventName: 'workflow_dispatch' }, 'refs/heads/old/branch')).toMatchObject({
+      branch: 'old/branch',
+      reason: 'branch set by input: old/branch',
+    });
+  });
+});
+
+describe('planCleanup', () => {
+  test('one cache tag per stage, made by cacheName', () => {
+    const plan = planCleanup(request(deleteEvent('feature/Login-FORM')));
+    expect(plan.tags).toEqual(['cache-dependencies-feature-login-form', 'cache-build-feature-login-form']);
+    expect(plan.tags).toEqual(['dependencies', 'build'].map((s) => cacheName('cache', s, 'feature/Login-FORM')));
+  });
+
+  test('the scope goes in like a build puts it', () => {
+    const plan = planCleanup(request(deleteEvent('feature/x'), { scope: 'linux-arm64', stages: ['build', 'build'] }));
+    expect(plan.tags).toEqual([cacheName('cache', 'build', 'feature/x', 'linux-arm64')]);
+    expect(plan.tags).toEqual(['cache-build-linux-arm64-feature-x']);
+  });
+
+  test('a long branch name gets the same hashed slug as its build did', () => {
+    const branch = `feature/${'x'.repeat(200)}`;
+    expect(planCleanup(request(deleteEvent(branch))).tags).toEqual([cacheName('cache', 'dependencies', branch), cacheName('cache', 'build', branch)]);
+  });
+
+  test('a deleted tag needs no stages', () => {
+    expect(planCleanup(request(deleteEvent('v1', 'tag'), { stages: [] })).tags).toEqual([]);
+  });
+
+  test('the default branch is refused, on one line', () => {
+    expectInputError(() => planCleanup(request(deleteEvent('main'))), /^cleanup: refusing to delete the caches of main: it is the default branch$/);
+    expectInputError(() => planCleanup(request(closedPr('main'))), /it is the default branch/);
+    expectInputError(
+      () => planCleanup(request({ eventName: 'workflow_dispatch', ref: 'refs/heads/main', payload: { repository } }, { branch: 'main' })),
+      /it is the default branch/,
+    );
+  });
+
+  test('a name that shares the default branch slug is refused too (its tags are main’s)', () => {
+    expectInputError(() => planCleanup(request(deleteEvent('MAIN'))), /refusing to delete the caches of MAIN: .*main/);
+  });
+
+  test('protected-branches: names and globs, by name and by slug', () => {
+    const protectedBranches = ['develop', 'release/*', 'hotfix/**'];
+    for (const branch of ['develop', 'Develop', 'release/1.x', 'Release/2', 'release-3', 'hotfix/a/b']) {
+      expectInputError(() => planCleanup(request(deleteEvent(branch), { protectedBranches })), /refusing to delete the caches of /);
+    }
+    for (const branch of ['feature/develop', 'developer', 'release', 'hotfixes/a']) {
+      expect(planCleanup(request(deleteEvent(branch), { protectedBranches })).branch).toBe(branch);
+    }
+  });
+
+  test('matchesProtected: * stays within a segment, ** crosses them', () => {
+    expect(matchesProtected('release/*', 'release/1.x')).toBe(true);
+    expect(matchesProtected('release/*', 'release/1.x/hotfix')).toBe(true); // its slug release-1.x-hotfix matches release-*
+    expect(matchesProtected('feat?', 'feat1')).toBe(true);
+    expect(matchesProtected('feat?', 'feat12')).toBe(false);
+    expect(matchesProtected('a.b', 'axb')).toBe(false);
+    expect(matchesProtected('**', 'anything/at/all')).toBe(true);
+  });
+
+  test('no stages at all is an input error', () => {
+    expectInputError(() => planCleanup(request(deleteEvent('feature/x'), { stages: [] })), /^cache-stages: no stages to clean up/);
+  });
+});
+
+describe('results', () => {
+  const results: TagResult[] = [
+    { tag: 'cache-dependencies-feature-x', state: 'deleted', detail: 'sha256:aa' },
+    { tag: 'cache-build-feature-x', state: 'not found' },
+    { tag: 'cache-test-feature-x', state: 'kept', detail: 'sha256:bb is also tagged x|y' },
+  ];
+
+  test('deleted-refs: the deleted (or would-be deleted) refs only', () => {
+    expect(deletedRefs('r/app', results)).toEqual(['r/app:cache-dependencies-feature-x']);
+    expect(deletedRefs('r/app', [{ tag: 't', state: 'would delete' }, { tag: 'u', state: 'failed' }])).toEqual(['r/app:t']);
+  });
+
+  test('log lines', () => {
+    expect(resultLines('r/app', results)).toEqual([
+      'deleted: r/app:cache-dependencies-feature-x (sha256:aa)',
+      'not found: r/app:cache-build-feature-x',
+      'kept: r/app:cache-test-feature-x (sha256:bb is also tagged x|y)',
+    ]);
+  });
+
+  test('the summary section: one row per ref, counts, table cells escaped', () => {
+    const md = cleanupSummary({
+      image: 'r/app',
+      plan: { branch: 'feature/x', defaultBranch: 'main', reason: 'delete of branch feature/x', tags: [] },
+      results,
+      dryRun: false,
+      where: 'r, through the registry API',
+    });
+    expect(md).toContain('### buildx-branch-cache cleanup: `feature/x`\n');
+    expect(md).toContain('| `r/app:cache-dependencies-feature-x` | 🗑️ deleted: sha256:aa |');
+    expect(md).toContain('| `r/app:cache-test-feature-x` | 🔒 kept: sha256:bb is also tagged x\\|y |');
+    expect(md).toContain('**1 deleted, 1 not found, 1 kept, 0 failed.**');
+  });
+
+  test('the summary of a dry run and of nothing to do', () => {
+    const dry = cleanupSummary({
+      image: 'r/app',
+      plan: { branch: 'b', defaultBranch: 'main', reason: 'x', tags: [] },
+      results: [{ tag: 't', state: 'would delete' }],
+      dryRun: true,
+      where: 'r',
+    });
+    expect(dry).toContain('(dry run)');
+    expect(dry).toContain('**1 would be deleted,');
+    const none = cleanupSummary({ image: 'r/app', plan: { branch: undefined, defaultBranch: 'main', reason: 'delete of tag v1: nothing', tags: [] }, results: [], dryRun: false, where: '' });
+    expect(none).toBe('### buildx-branch-cache cleanup\n\ndelete of tag v1: nothing.\n\n');
+  });
+
+  test('the unsupported message names the registry and the way out', () => {
+    const m = unsupportedMessage('docker.io', 'HTTP 405 UNSUPPORTED');
+    expect(m).toMatch(/^docker\.io does not delete manifests through the registry API \(it answered HTTP 405 UNSUPPORTED\): set a retention policy/);
+    expect(m).not.toContain('\n');
+  });
+});

@@ -1,0 +1,359 @@
+// The GHCR path against a local HTTP server that answers like the GitHub
+// Packages REST API (list container package versions of an org or a user, with
+// Link pagination; delete a version) and records every request. Also runCleanup
+// as the action runs it, with a GHCR image, through the same server.
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { runAction } from '../scripts/action-harness.mjs';
+import { CLEANUP_INPUTS, runCleanup, type CleanupIO } from '../src/cleanup-run.js';
+import { deleteGhcrTags, GhcrClient, ghcrPackage, type PackageVersion } from '../src/ghcr.js';
+
+const TOKEN = 'ghs_test-token';
+
+interface Recorded {
+  method: string;
+  url: string;
+  authorization?: string;
+  accept?: string;
+  apiVersion?: string;
+}
+
+interface FakeGitHub {
+  url: string;
+  requests: Recorded[];
+  /** "orgs/acme/app" or "users/octocat/app" -> versions */
+  packages: Map<string, PackageVersion[]>;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+function version(id: number, tags: string[]): PackageVersion {
+  return { id, name: `sha256:${String(id).padStart(64, '0')}`, metadata: { package_type: 'container', container: { tags } } };
+}
+
+/** Serves `per` versions a page (GitHub honours per_page up to 100; a smaller page exercises the Link header). */
+async function fakeGitHub(packages: Record<string, PackageVersion[]>, opts: { per?: number; deleteStatus?: number; listStatus?: number } = {}): Promise<FakeGitHub> {
+  const store = new Map(Object.entries(packages).map(([k, v]) => [k, [...v]]));
+  const requests: Recorded[] = [];
+  let base = '';
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', base);
+    requests.push({
+      method: req.method!,
+      url: url.pathname + url.search,
+      authorization: req.headers.authorization,
+      accept: req.headers.accept,
+      apiVersion: req.headers['x-github-api-version'] as string | undefined,
+    });
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { message: 'Bad credentials' });
+    const m = /^\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)\/versions(?:\/(\d+))?$/.exec(url.pathname);
+    if (!m) return json(404, { message: 'Not Found' });
+    const key = `${m[1]}/${m[2]}/${decodeURIComponent(m[3]!)}`;
+    const versions = store.get(key);
+    if (versions === undefined) return json(404, { message: 'Package not found.' });
+    if (req.method === 'DELETE' && m[4] !== undefined) {
+      if (opts.deleteStatus) return json(opts.deleteStatus, { message: 'Must have admin rights to Repository.' });
+      const i = versions.findIndex((v) => v.id === Number(m[4]));
+      if (i < 0) return json(404, { message: 'Not Found' });
+      versions.splice(i, 1);
+      res.writeHead(204);
+      return res.end();
+    }
+    if (req.method !== 'GET' || m[4] !== undefined) return json(404, { message: 'Not Found' });
+    if (opts.listStatus) return json(opts.listStatus, { message: 'Resource not accessible by integration' });
+    const per = Math.min(Number(url.searchParams.get('per_page') ?? 30), opts.per ?? 100);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const pages = Math.max(1, Math.ceil(versions.length / per));
+    const links: string[] = [];
+    const at = (p: number) => `${base}${url.pathname}?per_page=${per}&page=${p}`;
+    if (page < pages) links.push(`<${at(page + 1)}>; rel="next"`, `<${at(pages)}>; rel="last"`);
+    if (page > 1) links.push(`<${at(1)}>; rel="first"`, `<${at(page - 1)}>; rel="prev"`);
+    json(200, versions.slice((page - 1) * per, page * per), links.length > 0 ? { Link: links.join(', ') } : {});
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: base, requests, packages: store };
+}
+
+const OURS = ['cache-dependencies-feature-x', 'cache-build-feature-x', 'cache-test-feature-x', 'cache-lint-feature-x'];
+
+function acmeVersions(): PackageVersion[] {
+  return [
+    version(11, ['cache-dependencies-main']),
+    version(12, ['cache-build-main']),
+    version(13, ['main', 'latest']),
+    version(21, ['cache-dependencies-feature-x']),
+    version(22, ['cache-build-feature-x']),
+    version(23, ['cache-test-feature-x', 'cache-test-main']),
+    version(24, ['feature-x']),
+    version(25, []),
+  ];
+}
+
+/** A checked-out repository: its Dockerfile and the event payload. */
+function workspace(payload: unknown): { dir: string; eventPath: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'bbc-cleanup-'));
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch AS dependencies\nFROM dependencies AS build\nFROM build AS test\nFROM build\n');
+  const eventPath = join(dir, 'event.json');
+  writeFileSync(eventPath, JSON.stringify(payload));
+  return { dir, eventPath };
+}
+
+const deletePayload = { ref: 'feature/x', ref_type: 'branch', repository: { default_branch: 'main', full_name: 'acme/app' } };
+
+describe('ghcrPackage', () => {
+  test('owner and package name (nested names keep their slashes)', () => {
+    expect(ghcrPackage('ghcr.io/acme/app')).toEqual({ owner: 'acme', name: 'app' });
+    expect(ghcrPackage('ghcr.io/acme/tools/app')).toEqual({ owner: 'acme', name: 'tools/app' });
+    expect(() => ghcrPackage('ghcr.io/app')).toThrow(/not a GHCR repository/);
+  });
+});
+
+describe('deleteGhcrTags', () => {
+  test('an org package: every page read, the versions carrying our tags deleted, a shared version kept', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3 });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
+    expect(results).toEqual([
+      { tag: 'cache-dependencies-feature-x', state: 'deleted', detail: `version 21 (${version(21, []).name})` },
+      { tag: 'cache-build-feature-x', state: 'deleted', detail: `version 22 (${version(22, []).name})` },
+      {
+        tag: 'cache-test-feature-x',
+        state: 'kept',
+        detail: `version 23 (${version(23, []).name}) is also tagged cache-test-main: deleting it would delete those too`,
+      },
+      { tag: 'cache-lint-feature-x', state: 'not found', detail: undefined },
+    ]);
+    expect(gh.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /orgs/acme/packages/container/app/versions?per_page=100',
+      'GET /orgs/acme/packages/container/app/versions?per_page=3&page=2',
+      'GET /orgs/acme/packages/container/app/versions?per_page=3&page=3',
+      'DELETE /orgs/acme/packages/container/app/versions/21',
+      'DELETE /orgs/acme/packages/container/app/versions/22',
+    ]);
+    for (const r of gh.requests) {
+      expect(r.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(r.accept).toBe('application/vnd.github+json');
+      expect(r.apiVersion).toBe('2022-11-28');
+    }
+    expect(gh.packages.get('orgs/acme/app')!.map((v) => v.id)).toEqual([11, 12, 13, 23, 24, 25]);
+  });
+
+  test('a user package: /orgs answers 404, so /users, for the list and the delete', async () => {
+    const gh = await fakeGitHub({ 'users/octocat/tools/app': [version(5, ['cache-build-feature-x'])] });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/octocat/tools/app', ['cache-build-feature-x'], {
+      dryRun: false,
+    });
+    expect(results.map((r) => r.state)).toEqual(['deleted']);
+    expect(gh.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /orgs/octocat/packages/container/tools%2Fapp/versions?per_page=100',
+      'GET /users/octocat/packages/container/tools%2Fapp/versions?per_page=100',
+      'DELETE /users/octocat/packages/container/tools%2Fapp/versions/5',
+    ]);
+  });
+
+  test('a dry run lists and deletes nothing', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: true });
+    expect(results.map((r) => r.state)).toEqual(['would delete', 'would delete', 'kept', 'not found']);
+    expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+
+  test('no such package: every tag not found, and why', async () => {
+    const gh = await fakeGitHub({});
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/gone', ['t'], { dryRun: false });
+    expect(results).toEqual([{ tag: 't', state: 'not found', detail: 'no container package gone owned by acme that this token can see' }]);
+  });
+
+  test('a token without packages: write: the delete fails and says what permission is missing', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { deleteStatus: 403 });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['cache-build-feature-x'], { dryRun: false });
+    expect(results[0]!.state).toBe('failed');
+    expect(results[0]!.detail).toMatch(/^deleting version 22 of ghcr\.io\/acme\/app: HTTP 403 Must have admin rights to Repository\.: the token needs packages: write/);
+  });
+
+  test('a refused token: failed, for every tag', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    const results = await deleteGhcrTags(new GhcrClient({ token: 'wrong', apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
+    expect(new Set(results.map((r) => r.state))).toEqual(new Set(['failed']));
+    expect(results[0]!.detail).toMatch(/HTTP 401 Bad credentials: github-token was refused$/);
+  });
+});
+
+describe('runCleanup with a GHCR image (as the action runs it)', () => {
+  function recorder() {
+    const log: string[] = [];
+    const outputs: Record<string, string> = {};
+    const failed: string[] = [];
+    const secrets: string[] = [];
+    const summaries: string[] = [];
+    const io: CleanupIO = {
+      info: (m) => log.push(m),
+      warning: (m) => log.push(`warning: ${m}`),
+      setOutput: (n, v) => (outputs[n] = v),
+      setFailed: (m) => failed.push(m),
+      setSecret: (v) => secrets.push(v),
+      summary: async (md) => void summaries.push(md),
+    };
+    return { io, log, outputs, failed, secrets, summaries };
+  }
+
+  async function cleanup(inputs: Record<string, string>, gh: FakeGitHub, payload: unknown = deletePayload, eventName = 'delete') {
+    const { dir, eventPath } = workspace(payload);
+    const rec = recorder();
+    const read = new Set<string>();
+    const get = (name: string) => {
+      read.add(name);
+      return ({ image: 'ghcr.io/acme/app', cleanup: 'true', 'github-token': TOKEN, context: dir, ...inputs } as Record<string, string>)[name] ?? '';
+    };
+    await runCleanup(get, rec.io, {
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_API_URL: gh.url,
+      GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+    });
+    return { ...rec, read };
+  }
+
+  test('a deleted branch: every stage of the Dockerfile (the unnamed last one as final), deleted-refs and the summary', async () => {
+    const versions = [...acmeVersions(), version(26, ['cache-final-feature-x'])];
+    const gh = await fakeGitHub({ 'orgs/acme/app': versions });
+    const rec = await cleanup({}, gh);
+    expect(rec.failed).toEqual([]);
+    expect([...CLEANUP_INPUTS].filter((name) => !rec.read.has(name))).toEqual([]);
+    expect(rec.secrets).toEqual([TOKEN]);
+    expect(rec.outputs['deleted-refs']!.split('\n')).toEqual([
+      'ghcr.io/acme/app:cache-dependencies-feature-x',
+      'ghcr.io/acme/app:cache-build-feature-x',
+      'ghcr.io/acme/app:cache-final-feature-x',
+    ]);
+    expect(gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop())).toEqual(['21', '22', '26']);
+    expect(rec.log).toContain('kept: ghcr.io/acme/app:cache-test-feature-x (version 23 (sha256:0000000000000000000000000000000000000000000000000000000000000023) is also tagged cache-test-main: deleting it would delete those too)');
+    expect(rec.summaries).toHaveLength(1);
+    expect(rec.summaries[0]).toContain('### buildx-branch-cache cleanup: `feature/x`');
+    expect(rec.summaries[0]).toContain('Registry: ghcr.io, through the GitHub Packages API');
+    expect(rec.summaries[0]).toContain('**3 deleted, 0 not found, 1 kept, 0 failed.**');
+  });
+
+  test('a closed pull request, with cache-stages and a platform scope', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': [version(31, ['cache-build-linux-arm64-feature-login'])] });
+    const payload = {
+      action: 'closed',
+      pull_request: { head: { ref: 'feature/login', repo: { full_name: 'acme/app' } }, base: { ref: 'main', repo: { full_name: 'acme/app' } } },
+      repository: { default_branch: 'main', full_name: 'acme/app' },
+    };
+    const rec = await cleanup({ 'cache-stages': 'build', platforms: 'linux/arm64' }, gh, payload, 'pull_request');
+    expect(rec.failed).toEqual([]);
+    expect(rec.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache-build-linux-arm64-feature-login');
+  });
+
+  test('dry-run: lists the refs that would go, deletes nothing', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    const rec = await cleanup({ 'dry-run': 'true' }, gh);
+    expect(rec.failed).toEqual([]);
+    expect(rec.outputs['deleted-refs']!.split('\n')).toEqual(['ghcr.io/acme/app:cache-dependencies-feature-x', 'ghcr.io/acme/app:cache-build-feature-x']);
+    expect(rec.log).toContain('would delete: ghcr.io/acme/app:cache-build-feature-x (version 22 (sha256:0000000000000000000000000000000000000000000000000000000000000022))');
+    expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(rec.summaries[0]).toContain('(dry run)');
+  });
+
+  test('the default branch and protected branches are refused before anything is asked', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    const main = await cleanup({}, gh, { ...deletePayload, ref: 'main' });
+    expect(main.failed).toEqual(['cleanup: refusing to delete the caches of main: it is the default branch']);
+    const rel = await cleanup({ 'protected-branches': 'develop, release/*' }, gh, { ...deletePayload, ref: 'release/2.0' });
+    expect(rel.failed).toEqual(['cleanup: refusing to delete the caches of release/2.0: it matches "release/*" in protected-branches']);
+    expect(gh.requests).toEqual([]);
+  });
+
+  test('no github-token for ghcr.io: one line that says what to set', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    const rec = await cleanup({ 'github-token': '' }, gh);
+    expect(rec.failed).toHaveLength(1);
+    expect(rec.failed[0]).toMatch(/^github-token: is required to delete from ghcr\.io .*permissions: packages: write/);
+  });
+
+  test('a failed delete fails the step, after trying every tag', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { deleteStatus: 403 });
+    const rec = await cleanup({}, gh);
+    expect(rec.failed).toHaveLength(1);
+    expect(rec.failed[0]).toMatch(/^could not delete 2 of 4 cache tag\(s\) of ghcr\.io\/acme\/app: deleting version 21 .*HTTP 403/);
+    expect(rec.outputs['deleted-refs']).toBe('');
+    expect(rec.summaries[0]).toContain('❌ failed');
+  });
+
+  test('a deleted tag or a fork: nothing to do, no Dockerfile needed', async () => {
+    const gh = await fakeGitHub({});
+    const rec = await cleanup({ context: '/nonexistent' }, gh, { ...deletePayload, ref: 'v1', ref_type: 'tag' });
+    expect(rec.failed).toEqual([]);
+    expect(rec.outputs['deleted-refs']).toBe('');
+    expect(rec.log).toEqual(['buildx-branch-cache cleanup: delete of tag v1: only branches have caches, nothing to clean up']);
+    expect(gh.requests).toEqual([]);
+  });
+
+  test('input errors: a non-boolean, a non-registry cache type, no image, no Dockerfile', async () => {
+    const gh = await fakeGitHub({});
+    expect((await cleanup({ cleanup: 'yes' }, gh)).failed).toEqual(['cleanup: "yes" is not a boolean: use true or false']);
+    expect((await cleanup({ 'cache-type': 'gha' }, gh)).failed[0]).toMatch(/^cache-type: cleanup deletes registry cache tags/);
+    expect((await cleanup({ image: '' }, gh)).failed[0]).toMatch(/^image: is required for cleanup/);
+    expect((await cleanup({ context: '/nonexistent' }, gh)).failed[0]).toMatch(/^file: \/nonexistent\/Dockerfile cannot be read: .*check out the repository first or list them in cache-stages$/);
+  });
+});
+
+describe("the README's cleanup workflow, through the bundle (dist/index.js) as the runner runs it", () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]!) as Record<string, unknown>);
+  const cleanupWorkflow = workflows.find((w) => Object.values((w.jobs ?? {}) as Record<string, { steps?: { with?: Record<string, unknown> }[] }>).some((j) => j.steps?.some((st) => st.with?.cleanup)));
+
+  test('it runs on delete and on closed pull requests, with packages: write', () => {
+    expect(cleanupWorkflow).toBeDefined();
+    expect(Object.keys(cleanupWorkflow!.on as object).sort()).toEqual(['delete', 'pull_request']);
+    expect(cleanupWorkflow!.on).toMatchObject({ pull_request: { types: ['closed'] } });
+    expect(cleanupWorkflow!.permissions).toMatchObject({ packages: 'write' });
+  });
+
+  test('its step deletes the deleted branch’s cache versions from GHCR', async () => {
+    const job = Object.values(cleanupWorkflow!.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)[0]!;
+    const step = job.steps.find((st) => st.with?.cleanup)!;
+    const expressions: Record<string, string> = { 'github.repository': 'acme/app', 'github.token': TOKEN };
+    const inputs = Object.fromEntries(
+      Object.entries(step.with!).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, e: string) => expressions[e] ?? 'x')]),
+    );
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    const { dir } = workspace({});
+    const r = await runAction({
+      cwd: dir,
+      inputs,
+      env: { GITHUB_API_URL: gh.url },
+      event: { name: 'delete', ref: 'refs/heads/main', payload: deletePayload },
+    });
+    expect([r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([0, undefined]);
+    expect(r.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache-dependencies-feature-x\nghcr.io/acme/app:cache-build-feature-x');
+    expect(gh.requests.filter((q) => q.method === 'DELETE').map((q) => q.url)).toEqual([
+      '/orgs/acme/packages/container/app/versions/21',
+      '/orgs/acme/packages/container/app/versions/22',
+    ]);
+    // Masked (the runner then hides it), and never printed otherwise.
+    expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
+    expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
+
+    // The protected branches of the example hold.
+    const refused = await runAction({ cwd: dir, inputs, env: { GITHUB_API_URL: gh.url }, event: { name: 'delete', ref: 'refs/heads/main', payload: { ...deletePayload, ref: 'release/3' } } });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('::error::cleanup: refusing to delete the caches of release/3: it matches "release/*" in protected-branches');
+  });
+});

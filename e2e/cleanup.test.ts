@@ -1,0 +1,196 @@
+// Issue 7: delete a branch's cache when the branch is gone. The article's
+// pipeline runs on main and feature/x through the action; then the action in
+// cleanup mode, on the events GitHub sends, against the real local registries
+// (deletion enabled; once behind htpasswd after a `docker login`). What is left
+// is read from the registry's own tags list.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
+import { docker, engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
+import { actionJob, pipelineContext, pullRequestEvent, pushEvent } from './pipeline.js';
+
+const E = engine();
+
+function ok(r: { code: number; stdout: string; stderr: string }): void {
+  if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+}
+
+/** GitHub's `delete` event: GITHUB_REF is the default branch, the payload names what was deleted. */
+function deleteEvent(branch: string): RunnerEvent {
+  return {
+    name: 'delete',
+    ref: 'refs/heads/main',
+    payload: { ref: branch, ref_type: 'branch', repository: { default_branch: 'main', full_name: 'acme/app' } },
+  };
+}
+
+function closedPullRequest(head: string): RunnerEvent {
+  const e = pullRequestEvent(head, 'main');
+  return { ...e, payload: { ...e.payload, action: 'closed' } };
+}
+
+/** Both pipeline jobs (dependencies, then the final image) for one branch. */
+async function pipeline(opts: { context: string; repo: string; branch: string; registry?: string; env?: Record<string, string> }): Promise<void> {
+  for (const job of ['dependencies', 'final'] as const) {
+    const r = await actionJob({ context: opts.context, repo: opts.repo, event: pushEvent(opts.branch), job, registry: opts.registry, env: opts.env });
+    ok(r.result);
+  }
+}
+
+async function cleanup(opts: {
+  context: string;
+  image: string;
+  event: RunnerEvent;
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+}): Promise<RunResult> {
+  return runAction({ cwd: opts.context, event: opts.event, env: { ...E.env, ...opts.env }, inputs: { image: opts.image, cleanup: 'true', ...opts.inputs } });
+}
+
+const cacheTags = (branch: string) => [`cache-build-${branch}`, `cache-dependencies-${branch}`];
+const imageTags = (branch: string) => [`deps-${branch}`, branch];
+
+/** One `::error::` line and nothing else wrong. */
+function oneError(r: RunResult): string {
+  const errors = r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
+  expect(errors).toHaveLength(1);
+  return errors[0]!;
+}
+
+describe('cleanup on the open registry', () => {
+  const repo = uniqueRepo('cleanup');
+  const image = `${E.registry}/${repo}`;
+  const context = pipelineContext({ sleep: 0 });
+  // A branch's own change, so its caches are its own (an unchanged branch may share main's manifests).
+  const changed = pipelineContext({ sleep: 0, source: 'console.log("feature")\n' });
+  const pr = pipelineContext({ sleep: 0, source: 'console.log("pr")\n' });
+  let before: string[] = [];
+
+  beforeAll(async () => {
+    await pipeline({ context, repo, branch: 'main' });
+    await pipeline({ context: changed, repo, branch: 'feature/x' });
+    await pipeline({ context: pr, repo, branch: 'feature/pr' });
+    before = await registryTags(E.registry, repo);
+    expect(before).toEqual(
+      [...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature-x'), ...imageTags('feature-x'), ...cacheTags('feature-pr'), ...imageTags('feature-pr')].sort(),
+    );
+  });
+
+  test('a dry run lists the branch’s cache refs and deletes nothing', async () => {
+    const r = await cleanup({ context, image, event: deleteEvent('feature/x'), inputs: { 'dry-run': 'true' } });
+    ok(r);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-x`, `${image}:cache-build-feature-x`]);
+    expect(r.stdout).toMatch(new RegExp(`would delete: ${image}:cache-build-feature-x \\(sha256:[0-9a-f]{64}\\)`));
+    expect(r.summary).toContain('(dry run)');
+    expect(await registryTags(E.registry, repo)).toEqual(before);
+  });
+
+  test('cleanup of the default branch is refused: exit 1, one line, nothing deleted', async () => {
+    const r = await cleanup({ context, image, event: deleteEvent('main') });
+    expect(r.code).toBe(1);
+    expect(oneError(r)).toBe('::error::cleanup: refusing to delete the caches of main: it is the default branch');
+    const p = await cleanup({ context, image, event: deleteEvent('feature/pr'), inputs: { 'protected-branches': 'feature/*' } });
+    expect(p.code).toBe(1);
+    expect(oneError(p)).toBe('::error::cleanup: refusing to delete the caches of feature/pr: it matches "feature/*" in protected-branches');
+    expect(await registryTags(E.registry, repo)).toEqual(before);
+  });
+
+  test('a deleted branch: every one of its cache tags goes; main’s and the image tags stay', async () => {
+    const digests = await Promise.all(cacheTags('main').map((t) => registryDigest(E.registry, repo, t)));
+    const r = await cleanup({ context, image, event: deleteEvent('feature/x') });
+    ok(r);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-x`, `${image}:cache-build-feature-x`]);
+    expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
+    expect(r.summary).toContain('**2 deleted, 0 not found, 0 kept, 0 failed.**');
+    expect(await registryTags(E.registry, repo)).toEqual(before.filter((t) => !cacheTags('feature-x').includes(t)));
+    // main's caches are the very same manifests as before.
+    expect(await Promise.all(cacheTags('main').map((t) => registryDigest(E.registry, repo, t)))).toEqual(digests);
+  });
+
+  test('again (the pull request closes after the branch was deleted): nothing left, not an error', async () => {
+    const r = await cleanup({ context, image, event: closedPullRequest('feature/x') });
+    ok(r);
+    expect(r.outputs['deleted-refs']).toBe('');
+    expect(r.stdout).toContain(`not found: ${image}:cache-build-feature-x`);
+  });
+
+  test('a closed pull request deletes its head branch’s caches', async () => {
+    const r = await cleanup({ context, image, event: closedPullRequest('feature/pr') });
+    ok(r);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-pr`, `${image}:cache-build-feature-pr`]);
+    expect(await registryTags(E.registry, repo)).toEqual(
+      [...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x'), ...imageTags('feature-pr')].sort(),
+    );
+  });
+
+  test('a cache tag on the same manifest as another tag (a copied tag): kept and reported, the other untouched', async () => {
+    // A manifest DELETE removes every tag on that digest: copy main's build cache to a feature/copy tag.
+    const manifest = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache-build-main`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    expect(manifest.status).toBe(200);
+    const put = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache-build-feature-copy`, {
+      method: 'PUT',
+      headers: { 'Content-Type': manifest.headers.get('content-type')! },
+      body: Buffer.from(await manifest.arrayBuffer()),
+    });
+    expect(put.status).toBe(201);
+    const digest = await registryDigest(E.registry, repo, 'cache-build-main');
+    expect(await registryDigest(E.registry, repo, 'cache-build-feature-copy')).toBe(digest);
+    const tags = await registryTags(E.registry, repo);
+
+    const r = await cleanup({ context, image, event: deleteEvent('feature/copy') });
+    ok(r);
+    expect(r.stdout).toContain(`kept: ${image}:cache-build-feature-copy (${digest} is also tagged cache-build-main: deleting it would delete those too)`);
+    expect(r.stdout).toContain(`not found: ${image}:cache-dependencies-feature-copy`);
+    expect(r.outputs['deleted-refs']).toBe('');
+    expect(r.summary).toContain('**0 deleted, 1 not found, 1 kept, 0 failed.**');
+    expect(await registryTags(E.registry, repo)).toEqual(tags);
+    expect(await registryDigest(E.registry, repo, 'cache-build-main')).toBe(digest);
+  });
+});
+
+describe('cleanup on the registry behind htpasswd, after docker login', () => {
+  const repo = uniqueRepo('cleanup-auth');
+  const image = `${E.authRegistry}/${repo}`;
+  const context = pipelineContext({ sleep: 0 });
+  const changed = pipelineContext({ sleep: 0, source: 'console.log("feature")\n' });
+  const auth = { user: E.authUser, password: E.authPassword };
+
+  /**
+   * A Docker config of this test's own (with the engine's buildx plugin): other
+   * tests running on the same engine count on the shared one having no login.
+   */
+  function dockerConfig(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'bbc-docker-config-'));
+    mkdirSync(join(dir, 'cli-plugins'));
+    symlinkSync(join(E.env.DOCKER_CONFIG!, 'cli-plugins', 'docker-buildx'), join(dir, 'cli-plugins', 'docker-buildx'));
+    writeFileSync(join(dir, 'config.json'), '{}');
+    return dir;
+  }
+  const loggedIn = { DOCKER_CONFIG: dockerConfig() };
+  const anonymous = { DOCKER_CONFIG: dockerConfig() };
+
+  beforeAll(async () => {
+    const login = await docker(['login', E.authRegistry, '--username', E.authUser, '--password-stdin'], { env: loggedIn, input: E.authPassword });
+    if (login.code !== 0) throw new Error(`docker login failed: ${login.stderr}`);
+    await pipeline({ context, repo, branch: 'main', registry: E.authRegistry, env: loggedIn });
+    await pipeline({ context: changed, repo, branch: 'feature/x', registry: E.authRegistry, env: loggedIn });
+    expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature-x'), ...imageTags('feature-x')].sort());
+  });
+
+  test('without a login: the step fails, says to log in, and deletes nothing', async () => {
+    const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: anonymous });
+    expect(r.code).toBe(1);
+    expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete 2 of 2 cache tag\\(s\\) of ${image}: .*HTTP 401.*: log in to ${E.authRegistry} first`));
+    expect(await registryTags(E.authRegistry, repo, auth)).toContain('cache-build-feature-x');
+  });
+
+  test('with the login’s credentials from the Docker config: feature/x’s cache tags go, the rest stays', async () => {
+    const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: loggedIn });
+    ok(r);
+    expect(r.stdout).toContain(`${E.authRegistry}: credentials from ${join(loggedIn.DOCKER_CONFIG, 'config.json')}`);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-x`, `${image}:cache-build-feature-x`]);
+    expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x')].sort());
+  });
+});

@@ -1,0 +1,241 @@
+// Which CI is this, and what does it say about the build? Every CI names the
+// branch, the merge request's target and the default branch in its own
+// variables; this turns them into the same RefFacts a GitHub event gives, so
+// that decideRefs (ref.ts) makes one decision for all of them.
+// Pure: the environment (and GitHub's event payload, read by the shell) in.
+import { githubFacts, type RefFacts } from './ref.js';
+
+export type Env = Record<string, string | undefined>;
+
+export type Provider = 'gitlab' | 'jenkins' | 'buildkite' | 'github' | 'branch-name' | 'none';
+
+export interface CiFacts {
+  provider: Provider;
+  facts: RefFacts;
+  /** Names the build in error messages ("... has no branch to write to"). */
+  where: string;
+}
+
+const DEFAULT_BRANCH_FALLBACK = 'main';
+
+const NAMES: Record<Provider, string> = {
+  gitlab: 'GitLab CI',
+  jenkins: 'Jenkins',
+  buildkite: 'Buildkite',
+  github: 'GitHub Actions',
+  'branch-name': 'BRANCH_NAME',
+  none: 'no CI',
+};
+
+export function providerName(p: Provider): string {
+  return NAMES[p];
+}
+
+/** A variable's value, or undefined when unset or empty (CIs often set empty strings). */
+function v(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/** The order matters: Jenkins sets BRANCH_NAME too, and any CI may run inside another's container. */
+export function detectProvider(env: Env): Provider {
+  if (v(env, 'GITLAB_CI')) return 'gitlab';
+  if (v(env, 'JENKINS_URL')) return 'jenkins';
+  if (env.BUILDKITE === 'true') return 'buildkite';
+  if (env.GITHUB_ACTIONS === 'true') return 'github';
+  if (v(env, 'BRANCH_NAME')) return 'branch-name';
+  return 'none';
+}
+
+/** The default branch as the CI says, else `main` with a reason line saying so. */
+function defaultBranch(value: string | undefined, ci: string, variable: string, reasons: string[]): string {
+  if (value !== undefined) return value;
+  reasons.push(`${ci} does not say which branch is the default (${variable} is not set): assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`);
+  return DEFAULT_BRANCH_FALLBACK;
+}
+
+function facts(
+  provider: Provider,
+  f: Omit<RefFacts, 'reasons'> & { reason: string },
+  reasons: string[],
+  where: string,
+): CiFacts {
+  const { reason, ...rest } = f;
+  return { provider, facts: { ...rest, reasons: [...reasons, `${providerName(provider)}: ${reason}`] }, where: `this ${providerName(provider)} ${where}` };
+}
+
+function gitlab(env: Env): CiFacts {
+  const reasons: string[] = [];
+  const def = defaultBranch(v(env, 'CI_DEFAULT_BRANCH'), 'GitLab', 'CI_DEFAULT_BRANCH', reasons);
+  const tag = v(env, 'CI_COMMIT_TAG');
+  if (tag !== undefined) {
+    return facts('gitlab', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: `tag pipeline ${tag}: not a branch, so imports only` }, reasons, `tag pipeline (${tag})`);
+  }
+  const source = v(env, 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME');
+  if (source !== undefined) {
+    const target = v(env, 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME');
+    const from = v(env, 'CI_MERGE_REQUEST_SOURCE_PROJECT_ID');
+    const into = v(env, 'CI_MERGE_REQUEST_PROJECT_ID');
+    // Unknown project ids count as a fork: never write a cache on a guess.
+    const fork = from === undefined || into === undefined || from !== into;
+    const forkName = fork ? (v(env, 'CI_MERGE_REQUEST_SOURCE_PROJECT_PATH') ?? `project ${from ?? '(unknown)'}`) : undefined;
+    // A merge train's pipeline builds a temporary merge, like GitHub's merge_group: it never writes.
+    const train = v(env, 'CI_MERGE_REQUEST_EVENT_TYPE') === 'merge_train';
+    const reason = fork
+      ? `merge request from fork ${forkName}: imports only, a fork never writes the cache`
+      : train
+        ? `merge train ${source} -> ${target ?? '?'}: the merge is temporary, so imports only`
+        : `merge request ${source} -> ${target ?? '?'}`;
+    return facts(
+      'gitlab',
+      { branch: source, fallbacks: [target, def], exportAllowed: !fork && !train, defaultBranch: def, fork: forkName, reason },
+      reasons,
+      `merge request pipeline (${source})`,
+    );
+  }
+  const branch = v(env, 'CI_COMMIT_BRANCH');
+  if (branch !== undefined) {
+    return facts('gitlab', { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch pipeline on ${branch}` }, reasons, `pipeline on ${branch}`);
+  }
+  return facts(
+    'gitlab',
+    { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: 'neither CI_COMMIT_BRANCH nor CI_MERGE_REQUEST_SOURCE_BRANCH_NAME is set: not a branch, so imports only' },
+    reasons,
+    'pipeline',
+  );
+}
+
+function jenkins(env: Env): CiFacts {
+  const reasons: string[] = [];
+  const name = v(env, 'BRANCH_NAME');
+  // BRANCH_IS_PRIMARY: the SCM source says this branch is the default one.
+  const primary = env.BRANCH_IS_PRIMARY === 'true' && v(env, 'CHANGE_ID') === undefined ? name : undefined;
+  const def = defaultBranch(primary, 'Jenkins', 'BRANCH_IS_PRIMARY', reasons);
+  const tag = v(env, 'TAG_NAME');
+  if (tag !== undefined) {
+    return facts('jenkins', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: `tag ${tag}: not a branch, so imports only` }, reasons, `tag build (${tag})`);
+  }
+  const change = v(env, 'CHANGE_BRANCH');
+  if (change !== undefined || v(env, 'CHANGE_ID') !== undefined) {
+    // For a change request BRANCH_NAME is PR-12; CHANGE_BRANCH is the real source branch.
+    const target = v(env, 'CHANGE_TARGET');
+    const forkName = v(env, 'CHANGE_FORK');
+    const reason = forkName
+      ? `pull request from fork ${forkName}: imports only, a fork never writes the cache`
+      : change === undefined
+        ? `change ${name ?? '?'} has no CHANGE_BRANCH: its source branch is unknown, so imports only`
+        : `pull request ${change} -> ${target ?? '?'} (${name ?? '?'})`;
+    return facts(
+      'jenkins',
+      { branch: change, fallbacks: [target, def], exportAllowed: forkName === undefined, defaultBranch: def, fork: forkName, reason },
+      reasons,
+      `change request (${name ?? '?'})`,
+    );
+  }
+  if (name !== undefined) {
+    return facts('jenkins', { branch: name, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${name}` }, reasons, `build of ${name}`);
+  }
+  // Not a multibranch job: the git plugin's GIT_LOCAL_BRANCH, else GIT_BRANCH without its remote.
+  const git = v(env, 'GIT_LOCAL_BRANCH') ?? v(env, 'GIT_BRANCH')?.replace(/^(refs\/heads\/|refs\/remotes\/origin\/|origin\/)/, '');
+  if (git !== undefined) {
+    return facts('jenkins', { branch: git, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${git} (from the git plugin's variables; not a multibranch job)` }, reasons, `build of ${git}`);
+  }
+  return facts(
+    'jenkins',
+    { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: 'no BRANCH_NAME (not a multibranch job) and no GIT_BRANCH: imports only; set --branch' },
+    reasons,
+    'build',
+  );
+}
+
+/** git@github.com:acme/app.git, https://github.com/acme/app -> github.com/acme/app */
+export function repoKey(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z+]+:\/\//, '')
+    .replace(/^[^@/]*@/, '')
+    .replace(/^([^/:]+):(?!\d)/, '$1/')
+    .replace(/\.git$/, '')
+    .replace(/\/+$/, '');
+}
+
+function buildkite(env: Env): CiFacts {
+  const reasons: string[] = [];
+  const def = defaultBranch(v(env, 'BUILDKITE_PIPELINE_DEFAULT_BRANCH'), 'Buildkite', 'BUILDKITE_PIPELINE_DEFAULT_BRANCH', reasons);
+  const tag = v(env, 'BUILDKITE_TAG');
+  if (tag !== undefined) {
+    // On a tag build BUILDKITE_BRANCH holds the tag's name: it is not a branch.
+    return facts('buildkite', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: `tag ${tag}: not a branch, so imports only` }, reasons, `tag build (${tag})`);
+  }
+  const branch = v(env, 'BUILDKITE_BRANCH');
+  const pr = v(env, 'BUILDKITE_PULL_REQUEST');
+  if (pr !== undefined && pr !== 'false') {
+    const base = v(env, 'BUILDKITE_PULL_REQUEST_BASE_BRANCH');
+    const prRepo = v(env, 'BUILDKITE_PULL_REQUEST_REPO');
+    const repo = v(env, 'BUILDKITE_REPO');
+    // Unknown repositories count as a fork: never write a cache on a guess.
+    const fork = prRepo === undefined || repo === undefined || repoKey(prRepo) !== repoKey(repo);
+    const forkName = fork ? (prRepo ?? '(unknown repository)') : undefined;
+    const reason = fork
+      ? `pull request #${pr} from fork ${forkName}: imports only, a fork never writes the cache`
+      : `pull request #${pr} ${branch ?? '?'} -> ${base ?? '?'}`;
+    return facts(
+      'buildkite',
+      { branch, fallbacks: [base, def], exportAllowed: !fork, defaultBranch: def, fork: forkName, reason },
+      reasons,
+      `pull request build (#${pr})`,
+    );
+  }
+  if (branch !== undefined) {
+    return facts('buildkite', { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${branch}` }, reasons, `build of ${branch}`);
+  }
+  return facts('buildkite', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: 'BUILDKITE_BRANCH is not set: imports only' }, reasons, 'build');
+}
+
+function github(env: Env, payload: Record<string, unknown>): CiFacts {
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const ref = env.GITHUB_REF ?? '';
+  const f = githubFacts({ eventName, ref, headRef: env.GITHUB_HEAD_REF, baseRef: env.GITHUB_BASE_REF, payload });
+  return { provider: 'github', facts: f, where: `${eventName} on ${ref || 'no ref'}` };
+}
+
+/**
+ * The facts of the CI this runs in. `githubPayload` is the GitHub Actions event
+ * payload (the file GITHUB_EVENT_PATH names); the shell reads it, only when
+ * detectProvider says github.
+ */
+export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): CiFacts {
+  const provider = detectProvider(env);
+  switch (provider) {
+    case 'gitlab':
+      return gitlab(env);
+    case 'jenkins':
+      return jenkins(env);
+    case 'buildkite':
+      return buildkite(env);
+    case 'github':
+      return github(env, githubPayload);
+    case 'branch-name': {
+      // The article's convention: the CI exports the branch in BRANCH_NAME, and nothing else.
+      const reasons = [`only BRANCH_NAME is set, which does not say which branch is the default: assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`];
+      const def = DEFAULT_BRANCH_FALLBACK;
+      const branch = v(env, 'BRANCH_NAME')!;
+      return facts('branch-name', { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${branch} (no known CI detected)` }, reasons, `build of ${branch}`);
+    }
+    case 'none': {
+      // Nothing forbids writing; with no branch there is nothing to write to until --branch names one.
+      return {
+        provider,
+        facts: {
+          branch: undefined,
+          fallbacks: [DEFAULT_BRANCH_FALLBACK],
+          exportAllowed: true,
+          defaultBranch: DEFAULT_BRANCH_FALLBACK,
+          reasons: [`no CI detected and no BRANCH_NAME: no branch unless --branch names one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`],
+        },
+        where: 'this build (no CI detected)',
+      };
+    }
+  }
+}

@@ -1,0 +1,179 @@
+// Cleanup mode's shell (`cleanup: true`): reads the inputs, the event and the
+// Dockerfile's stages, deletes the gone branch's cache tags (or, in a dry run,
+// lists them), and writes the `deleted-refs` output and a job summary section.
+// run.ts calls runCleanup instead of building.
+import * as core from '@actions/core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, refuseProtected, resultLines, type CleanupPlan, type TagResult } from './cleanup.js';
+import { cacheScope, knownStages } from './decide.js';
+import { errorMessage, InputError } from './errors.js';
+import { deleteGhcrTags, GHCR_HOST, GhcrClient } from './ghcr.js';
+import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, type Config, type InputGetter } from './inputs.js';
+import { checkNamePart } from './plan.js';
+import type { EventContext } from './ref.js';
+import { credentialsFor, deleteRegistryTags, dockerConfigPath, parseRepository, readDockerConfig, RegistryClient } from './registry.js';
+import { parseStages } from './stages.js';
+
+/** The inputs only cleanup reads (parseConfig reads the rest). */
+export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token'] as const;
+
+/** What the shell does to the outside world; the action's is @actions/core. */
+export interface CleanupIO {
+  info(message: string): void;
+  warning(message: string): void;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  setSecret(value: string): void;
+  summary(markdown: string): Promise<void>;
+}
+
+export const actionsIO: CleanupIO = {
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  setOutput: (n, v) => core.setOutput(n, v),
+  setFailed: (m) => core.setFailed(m),
+  setSecret: (v) => core.setSecret(v),
+  summary: async (md) => {
+    await core.summary.addRaw(md).write();
+  },
+};
+
+/**
+ * True unless `cleanup` is plainly false: a value that is not a boolean goes
+ * to runCleanup, which reports it, rather than silently starting a build.
+ */
+export function cleanupRequested(get: InputGetter): boolean {
+  const v = get('cleanup').trim();
+  return v !== '' && !['false', 'False', 'FALSE'].includes(v);
+}
+
+function eventFrom(env: NodeJS.ProcessEnv): EventContext {
+  let payload: Record<string, unknown> = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`cannot read the event payload ${env.GITHUB_EVENT_PATH}: ${errorMessage(e)}`);
+    }
+  }
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    ref: env.GITHUB_REF ?? '',
+    headRef: env.GITHUB_HEAD_REF,
+    baseRef: env.GITHUB_BASE_REF,
+    payload,
+  };
+}
+
+/** Every stage the branch may have a cache for: `cache-stages` as given, else all of the Dockerfile's. */
+function stagesOf(config: Config): string[] {
+  const extra = config.stage === undefined ? [] : [config.stage.toLowerCase()];
+  if (config.cacheStages !== 'auto') return [...extra, ...config.cacheStages].map((s) => checkNamePart('cache-stages', s));
+  const file = config.file ?? join(config.context, 'Dockerfile');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(
+      'file',
+      `${file} cannot be read: cleanup takes the stage names from the Dockerfile, so check out the repository first or list them in cache-stages`,
+    );
+  }
+  const stages = knownStages(parseStages(text));
+  if (stages.length === 0) throw new InputError('file', `${file} has no FROM instruction: point \`file\` at a Dockerfile`);
+  return [...stages, ...extra].map((s) => checkNamePart('cache-stages', s));
+}
+
+interface Deletion {
+  results: TagResult[];
+  /** For the summary: which registry and how. */
+  where: string;
+}
+
+async function deleteTags(image: string, tags: string[], opts: { dryRun: boolean; token: string; env: NodeJS.ProcessEnv; io: CleanupIO }): Promise<Deletion> {
+  const ref = parseRepository(image);
+  if (ref.host === GHCR_HOST) {
+    if (opts.token === '') {
+      throw new InputError(
+        'github-token',
+        'is required to delete from ghcr.io (through the GitHub Packages API): set `github-token: ${{ github.token }}` and give the job `permissions: packages: write`',
+      );
+    }
+    const client = new GhcrClient({ token: opts.token, apiUrl: opts.env.GITHUB_API_URL });
+    return { results: await deleteGhcrTags(client, image, tags, { dryRun: opts.dryRun }), where: `${GHCR_HOST}, through the GitHub Packages API` };
+  }
+  const configPath = dockerConfigPath(opts.env);
+  const lookup = credentialsFor(readDockerConfig(configPath), ref.host);
+  if (lookup.note) opts.io.warning(lookup.note);
+  opts.io.info(`${ref.host}: ${lookup.credentials ? `credentials from ${configPath}` : 'no credentials (anonymous)'}`);
+  const client = new RegistryClient(ref, { credentials: lookup.credentials });
+  return { results: await deleteRegistryTags(client, tags, { dryRun: opts.dryRun }), where: `${ref.host}, through the registry API (${client.baseUrl})` };
+}
+
+/** The cleanup step, start to end. Never throws: failures end in io.setFailed. */
+export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const input = (name: string) => {
+    const v = get(name);
+    return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
+  };
+  let summary: string | undefined;
+  try {
+    const token = input('github-token').trim();
+    if (token !== '') io.setSecret(token);
+    if (!parseBool('cleanup', input('cleanup'))) throw new InputError('cleanup', 'is false, so there is nothing to clean up');
+    const dryRun = parseBool('dry-run', input('dry-run'));
+    const config = parseConfig(get);
+    if (config.cacheType !== 'registry' && config.cacheType !== 'inline') {
+      throw new InputError(
+        'cache-type',
+        `cleanup deletes registry cache tags, and ${config.cacheType} caches are not in a registry: remove the step, or let the ${config.cacheType} store expire them`,
+      );
+    }
+    if (config.image === undefined) throw new InputError('image', 'is required for cleanup: the repository that holds the cache tags');
+    const image = config.image.repository;
+    const scope = cacheScope(config);
+
+    const event = eventFrom(env);
+    const gone = cleanupBranch(event, config.branch);
+    if (gone.branch === undefined) {
+      // Nothing to do (a tag was deleted, a fork's pull request): no Dockerfile needed.
+      io.info(`buildx-branch-cache cleanup: ${gone.reason}`);
+      io.setOutput('deleted-refs', '');
+      summary = cleanupSummary({ image, plan: { ...gone, tags: [] }, results: [], dryRun, where: '' });
+      return;
+    }
+    const protectedBranches = parseList(input('protected-branches'), true);
+    // Refuse before the Dockerfile is read: the refusal is the message that matters.
+    refuseProtected(gone.branch, gone.defaultBranch, protectedBranches);
+    const plan: CleanupPlan = planCleanup({
+      event,
+      branch: config.branch,
+      protectedBranches,
+      prefix: checkNamePart('cache-tag-prefix', config.prefix),
+      stages: stagesOf(config),
+      scope,
+    });
+
+    io.info(`buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`);
+    const { results, where } = await deleteTags(image, plan.tags, { dryRun, token, env, io });
+    for (const line of resultLines(image, results)) io.info(line);
+    io.setOutput('deleted-refs', deletedRefs(image, results).join('\n'));
+    summary = cleanupSummary({ image, plan, results, dryRun, where });
+
+    const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
+    if (bad.length > 0) {
+      io.setFailed(`could not delete ${bad.length} of ${results.length} cache tag(s) of ${image}: ${bad[0]!.detail ?? bad[0]!.state}`);
+    }
+  } catch (e) {
+    io.setFailed(errorMessage(e));
+  } finally {
+    if (summary !== undefined && env.GITHUB_STEP_SUMMARY) {
+      try {
+        await io.summary(summary);
+      } catch (e) {
+        io.warning(`could not write the job summary: ${errorMessage(e)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,227 @@
+// Cleanup mode, the pure part: which branch a `delete` event or a closed pull
+// request is about, whether its caches may go, and which cache tags are its.
+// Also the per-tag results and their log and summary text. No I/O here.
+import { get, str } from './payload.js';
+import { InputError } from './errors.js';
+import { cacheName } from './plan.js';
+import { branchFromRef, DEFAULT_BRANCH_FALLBACK, type EventContext } from './ref.js';
+import { slugifyBranch } from './slug.js';
+
+export interface CleanupRequest {
+  event: EventContext;
+  /** The `branch` input: names the branch instead of the event (e.g. a manual workflow_dispatch). */
+  branch?: string;
+  /** Branch names or globs (`*` within a path segment, `**` across) whose caches are never deleted. */
+  protectedBranches: string[];
+  /** Already validated (checkNamePart). */
+  prefix: string;
+  /** Every stage the branch may have a cache for. */
+  stages: string[];
+  /** Already-sanitised scope (cache-scope or the single platform), as the build used it. */
+  scope?: string;
+}
+
+export interface CleanupPlan {
+  /** Undefined when there is nothing to clean up (a tag was deleted, a fork's pull request). */
+  branch: string | undefined;
+  defaultBranch: string;
+  /** One line on why: the log and the summary. */
+  reason: string;
+  /** The branch's cache tags, one per stage, without duplicates. */
+  tags: string[];
+}
+
+
+
+/** A branch given bare or as refs/heads/... */
+function bare(ref: string): string {
+  return branchFromRef(ref) ?? ref;
+}
+
+type EventBranch = { branch: string | undefined; reason: string };
+
+/** The branch the event says is gone, or why there is none. Throws for events cleanup does not run on. */
+function branchOfEvent(ctx: EventContext): EventBranch {
+  const { eventName, payload } = ctx;
+  switch (eventName) {
+    case 'delete': {
+      const ref = str(get(payload, 'ref'));
+      const type = str(get(payload, 'ref_type'));
+      if (type !== 'branch') {
+        const what = `${type ?? 'a ref'}${ref === undefined ? '' : ` ${ref}`}`;
+        return { branch: undefined, reason: `delete of ${what}: only branches have caches, nothing to clean up` };
+      }
+      if (ref === undefined) throw new InputError('cleanup', 'the delete event payload has no ref: cannot tell which branch was deleted');
+      return { branch: bare(ref), reason: `delete of branch ${bare(ref)}` };
+    }
+    case 'pull_request':
+    case 'pull_request_target': {
+      const action = str(get(payload, 'action'));
+      if (action !== 'closed') {
+        throw new InputError(
+          'cleanup',
+          `runs on closed pull requests, and this ${eventName} event is "${action ?? 'unknown'}": use \`on: pull_request: types: [closed]\``,
+        );
+      }
+      const head = str(get(payload, 'pull_request', 'head', 'ref')) ?? str(ctx.headRef);
+      const headRepo = str(get(payload, 'pull_request', 'head', 'repo', 'full_name'));
+      const baseRepo =
+        str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
+      // A fork never writes the cache, and its branch name may equal one of ours: never act on it.
+      if (headRepo === undefined || baseRepo === undefined || headRepo !== baseRepo) {
+        return {
+          branch: undefined,
+          reason: `closed pull request from fork ${headRepo ?? '(deleted repository)'}: forks never write the cache, nothing to clean up`,
+        };
+      }
+      if (head === undefined) throw new InputError('cleanup', `the ${eventName} payload has no head branch`);
+      return { branch: head, reason: `closed pull request from ${head}` };
+    }
+    default:
+      throw new InputError(
+        'cleanup',
+        `runs on \`delete\` events of branches and closed pull requests, not on ${eventName || 'this'} events: or name the branch with the \`branch\` input`,
+      );
+  }
+}
+
+/** A glob as a regex: `**` anything, `*` and `?` within one path segment. */
+function globRegex(pattern: string, segment: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*' && pattern[i + 1] === '*') {
+      re += '.*';
+      i++;
+    } else if (ch === '*') re += `${segment}*`;
+    else if (ch === '?') re += segment;
+    else re += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 'i');
+}
+
+/**
+ * Does `pattern` protect `branch`? Also in slug space: `Release/1` and
+ * `release-1` share their cache tags with `release/1`, so `release/*` protects them too.
+ */
+export function matchesProtected(pattern: string, branch: string): boolean {
+  if (globRegex(pattern, '[^/]').test(branch)) return true;
+  // The pattern's literal parts slugified as a branch would be; wildcards kept.
+  const slugPattern = pattern
+    .split(/(\*+|\?)/)
+    .map((part) => (/^(\*+|\?)$/.test(part) ? part : part.toLowerCase().replace(/[^a-z0-9._-]/g, '-')))
+    .join('');
+  return globRegex(slugPattern, '[^]').test(slugifyBranch(branch));
+}
+
+export interface CleanupBranch {
+  /** Undefined when there is nothing to clean up. */
+  branch: string | undefined;
+  defaultBranch: string;
+  reason: string;
+}
+
+/** Which branch is gone (or why there is none); the `branch` input wins over the event. */
+export function cleanupBranch(event: EventContext, branchInput?: string): CleanupBranch {
+  const payloadDefault = str(get(event.payload, 'repository', 'default_branch'));
+  // On a delete event GITHUB_REF is the default branch: a second witness.
+  const defaultBranch =
+    payloadDefault ?? (event.eventName === 'delete' ? branchFromRef(event.ref) : undefined) ?? DEFAULT_BRANCH_FALLBACK;
+  const input = branchInput?.trim() ? bare(branchInput.trim()) : undefined;
+  const found = input !== undefined ? { branch: input, reason: `branch set by input: ${input}` } : branchOfEvent(event);
+  return { ...found, defaultBranch };
+}
+
+/** The branch to clean up and its cache tags; InputError when the branch is protected. */
+export function planCleanup(req: CleanupRequest): CleanupPlan {
+  const { branch, defaultBranch, reason } = cleanupBranch(req.event, req.branch);
+  if (branch === undefined) return { branch, defaultBranch, reason, tags: [] };
+
+  const stages = req.stages.filter((s, i, all) => all.indexOf(s) === i);
+  if (stages.length === 0) throw new InputError('cache-stages', 'no stages to clean up: name them in cache-stages');
+  const tagsOf = (b: string) => stages.map((s) => cacheName(req.prefix, s, b, req.scope));
+  const tags = tagsOf(branch).filter((t, i, all) => all.indexOf(t) === i);
+
+  refuseProtected(branch, defaultBranch, req.protectedBranches);
+  // Different names can share a slug (MAIN, main): then they share cache tags too.
+  for (const other of [defaultBranch, ...req.protectedBranches.filter((p) => !/[*?]/.test(p))]) {
+    const shared = tagsOf(other).find((t) => tags.includes(t));
+    if (shared !== undefined) refuse(branch, `its cache tags are those of ${other} (${shared})`);
+  }
+  return { branch, defaultBranch, reason, tags };
+}
+
+function refuse(branch: string, why: string): never {
+  throw new InputError('cleanup', `refusing to delete the caches of ${branch}: ${why}`);
+}
+
+/** InputError when the branch is the default branch or matches protected-branches (by name or slug). */
+export function refuseProtected(branch: string, defaultBranch: string, protectedBranches: string[]): void {
+  if (branch === defaultBranch) refuse(branch, 'it is the default branch');
+  for (const pattern of protectedBranches) {
+    if (matchesProtected(pattern, branch)) refuse(branch, `it matches "${pattern}" in protected-branches`);
+  }
+}
+
+// ---------------------------------------------------------------- results --
+
+export type TagState = 'deleted' | 'would delete' | 'not found' | 'kept' | 'failed' | 'unsupported';
+
+export interface TagResult {
+  tag: string;
+  state: TagState;
+  /** Why it was kept or failed; the digest or version deleted. */
+  detail?: string;
+}
+
+/** The message for a registry that does not delete through any API we speak. */
+export function unsupportedMessage(registry: string, answer: string): string {
+  return (
+    `${registry} does not delete manifests through the registry API (it answered ${answer}): ` +
+    `set a retention policy there for the cache tags instead (e.g. Docker Hub's or ECR's lifecycle rules); ` +
+    `a self-hosted distribution registry deletes once its storage.delete.enabled is true`
+  );
+}
+
+/** The refs deleted (or, in a dry run, that would be): the `deleted-refs` output. */
+export function deletedRefs(image: string, results: TagResult[]): string[] {
+  return results.filter((r) => r.state === 'deleted' || r.state === 'would delete').map((r) => `${image}:${r.tag}`);
+}
+
+export function resultLines(image: string, results: TagResult[]): string[] {
+  return results.map((r) => `${r.state}: ${image}:${r.tag}${r.detail ? ` (${r.detail})` : ''}`);
+}
+
+const ICON: Record<TagState, string> = {
+  deleted: '🗑️',
+  'would delete': '📝',
+  'not found': '➖',
+  kept: '🔒',
+  failed: '❌',
+  unsupported: '❌',
+};
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function cleanupSummary(opts: {
+  image: string;
+  plan: CleanupPlan;
+  results: TagResult[];
+  dryRun: boolean;
+  where: string;
+}): string {
+  const { plan, results } = opts;
+  const title = `### buildx-branch-cache cleanup${plan.branch ? `: \`${plan.branch}\`` : ''}${opts.dryRun ? ' (dry run)' : ''}`;
+  const lines = [title, '', `${plan.reason}.`, ''];
+  if (plan.branch === undefined) return lines.join('\n') + '\n';
+  lines.push(`Registry: ${opts.where}`, '', '| Cache ref | Result |', '|---|---|');
+  for (const r of results) {
+    lines.push(`| \`${cell(`${opts.image}:${r.tag}`)}\` | ${ICON[r.state]} ${r.state}${r.detail ? `: ${cell(r.detail)}` : ''} |`);
+  }
+  const count = (s: TagState) => results.filter((r) => r.state === s).length;
+  const done = opts.dryRun ? `${count('would delete')} would be deleted` : `${count('deleted')} deleted`;
+  lines.push('', `**${done}, ${count('not found')} not found, ${count('kept')} kept, ${count('failed') + count('unsupported')} failed.**`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// The command line's shell (bundled to dist/cli.js): reads argv, the CI's
+// variables and the Dockerfile, asks the same pure core as the action (ci.ts
+// for the facts, decide.ts for everything else), then prints flags or runs
+// buildx. The mirror of run.ts, with standard error instead of the job log.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pkg from '../package.json' with { type: 'json' };
+import { buildOptions, buildxArgs, parseMetadata } from './buildx.js';
+import { ciFacts, detectProvider, type Env } from './ci.js';
+import { ciLine, cliMessage, helpText, inputGetter, NAME, parseArgs, planFlags, planJson, unsafeWords, UsageError, withExtraArgs, type Cli } from './cli.js';
+import { decide, type Decision } from './decide.js';
+import { errorMessage, InputError } from './errors.js';
+import { parseConfig, type Config } from './inputs.js';
+import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
+import { ProgressStream, summarize, type ProgressReport } from './progress.js';
+import { redactor, secretOptionValues, secretParts } from './redact.js';
+import { logLines, type Outcome } from './report.js';
+
+let redact: (text: string) => string = (t) => t;
+let quiet = false;
+/** Everything but plan's flags goes to standard error, so $(...) captures only the flags. */
+const say = (line: string) => {
+  if (!quiet) process.stderr.write(`${redact(line)}\n`);
+};
+const warn = (message: string) => process.stderr.write(`${NAME}: warning: ${redact(message)}\n`);
+const log: Log = { info: (line) => say(`  ${line}`), warn };
+
+const REMEDIES: Remedies = {
+  file: 'give --file (or the build context) that holds the Dockerfile',
+  noDocker: `install Docker, or use \`${NAME} plan\` to only print the flags`,
+  noBuildx: 'install the docker-buildx plugin',
+};
+
+/** GitHub's event payload, read here so that ci.ts stays pure. */
+function githubPayload(env: Env): Record<string, unknown> {
+  const path = env.GITHUB_EVENT_PATH;
+  if (detectProvider(env) !== 'github' || !path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    warn(`GITHUB_EVENT_PATH ${path} cannot be read (${errorMessage(e)}): going on without the event payload`);
+    return {};
+  }
+}
+
+/**
+ * Runs docker with an argv array. buildx's stdout stays ours (an `--output -`
+ * tarball must pass untouched); its JSON progress on stderr becomes a plain log
+ * there, and the per-step report.
+ */
+function runBuildx(args: string[]): Promise<{ code: number; report: ProgressReport }> {
+  return new Promise((resolve, reject) => {
+    const progress = new ProgressStream();
+    const print = (lines: string[]) => {
+      if (lines.length > 0) process.stderr.write(redact(lines.join('\n')) + '\n');
+    };
+    const child = spawn('docker', args, { stdio: ['inherit', 'inherit', 'pipe'] });
+    // A cancelled CI job signals us: pass it on, so buildx stops too.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const s of signals) process.on(s, forward);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => print(progress.feed(chunk)));
+    child.on('error', (e) => reject(new Error(`cannot run docker: ${errorMessage(e)}`)));
+    child.on('close', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      print(progress.end());
+      const signo = signal ? { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string] ?? 1 : 0;
+      resolve({ code: code ?? 128 + signo, report: summarize(progress.result()) });
+    });
+  });
+}
+
+async function build(config: Config, d: Decision, cli: Cli, outcome: Outcome): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'buildx-branch-cache-'));
+  try {
+    const secretFiles = writeSecretFiles(dir, config.secrets);
+    const metadataFile = join(dir, 'metadata.json');
+    const args = withExtraArgs(buildxArgs(buildOptions(config, d, { metadataFile, secretFiles, progress: 'rawjson' })), cli.extraArgs);
+    say(`  docker ${args.join(' ')}`);
+    const { code, report } = await runBuildx(args);
+    outcome.progress = report;
+    outcome.exitCode = code;
+    say(`${NAME}: what the cache did`);
+    reportBuild(d, outcome, log);
+    if (code !== 0) {
+      process.stderr.write(`${NAME}: docker buildx build failed with exit code ${code}: see the build log above\n`);
+      return code;
+    }
+    let metadata = '';
+    try {
+      metadata = readFileSync(metadataFile, 'utf8');
+    } catch {
+      // The user's own --metadata-file after -- replaces ours: nothing to report then.
+    }
+    const meta = parseMetadata(metadata);
+    if (meta.digest) say(`  digest: ${meta.digest}`);
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cli: Cli;
+  try {
+    cli = parseArgs(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${NAME}: ${e.message}\nTry '${NAME} --help' for more information.\n`);
+    return 2;
+  }
+  if (cli.command === 'help') {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (cli.command === 'version') {
+    process.stdout.write(`${NAME} ${pkg.version}\n`);
+    return 0;
+  }
+  quiet = cli.quiet;
+  try {
+    const config = parseConfig(inputGetter(cli));
+    redact = redactor(secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues(config.cacheOptions)]));
+    if (config.image?.lowered) warn(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
+    const env = process.env as Env;
+    const ci = ciFacts(env, githubPayload(env));
+    const file = config.file ?? join(config.context, 'Dockerfile');
+    const dockerfile = readDockerfile(file, REMEDIES);
+    const source = { facts: ci.facts, where: ci.where };
+    let d = decide(config, source, dockerfile, file);
+    say(`${NAME}: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
+    for (const line of [ciLine(ci), ...logLines(d)]) say(`  ${line}`);
+
+    const probed = await prepare(config, d, cli.command === 'build', (opts) => decide(config, source, dockerfile, file, opts), log, REMEDIES);
+    d = probed.d;
+
+    if (cli.command === 'plan') {
+      if (cli.json) {
+        const args = buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }));
+        process.stdout.write(`${JSON.stringify(planJson(ci, d, args, probed.selection), null, 2)}\n`);
+      } else {
+        const flags = planFlags(d);
+        for (const f of unsafeWords(flags)) warn(`this flag holds a space or a glob character, so $(...) would split or expand it: use --json: ${f}`);
+        if (flags.length > 0) process.stdout.write(`${flags.join('\n')}\n`);
+      }
+      return 0;
+    }
+    return await build(config, d, cli, { selection: probed.selection });
+  } catch (e) {
+    // One line, no stack: every failure here is the user's to fix (or buildx's to explain).
+    const message = e instanceof InputError ? cliMessage(e.message, e.input) : errorMessage(e);
+    process.stderr.write(`${NAME}: ${redact(message)}\n`);
+    return 1;
+  }
+}
+
+// `plan | head -1` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`${NAME}: ${redact(errorMessage(e))}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,177 @@
+// GHCR does not accept the distribution API's manifest DELETE: its images are
+// GitHub package versions, deleted through the GitHub Packages REST API.
+// A version is one manifest digest with all its tags (metadata.container.tags).
+import type { TagResult } from './cleanup.js';
+import { errorMessage } from './errors.js';
+
+export const GHCR_HOST = 'ghcr.io';
+const PER_PAGE = 100;
+
+export interface PackageVersion {
+  id: number;
+  /** The manifest digest. */
+  name: string;
+  metadata?: { package_type?: string; container?: { tags?: string[] } };
+}
+
+export interface GhcrPackage {
+  owner: string;
+  /** The package name: the repository path after the owner (may hold '/'). */
+  name: string;
+}
+
+/** ghcr.io/<owner>/<name...> -> owner and package name. */
+export function ghcrPackage(repository: string): GhcrPackage {
+  const parts = repository.split('/');
+  if (parts[0] !== GHCR_HOST || parts.length < 3) {
+    throw new Error(`${repository} is not a GHCR repository (ghcr.io/<owner>/<package>)`);
+  }
+  return { owner: parts[1]!, name: parts.slice(2).join('/') };
+}
+
+export class GitHubApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GitHubApiError';
+  }
+}
+
+/** The owner's kind decides the URL: /orgs/... or /users/... */
+type OwnerKind = 'orgs' | 'users';
+
+export interface GhcrOptions {
+  token: string;
+  /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's (or a test server's). */
+  apiUrl?: string;
+  fetch?: typeof fetch;
+}
+
+export class GhcrClient {
+  private readonly apiUrl: string;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly opts: GhcrOptions) {
+    this.apiUrl = (opts.apiUrl || 'https://api.github.com').replace(/\/+$/, '');
+    this.fetch = opts.fetch ?? fetch;
+  }
+
+  private async call(method: string, url: string): Promise<Response> {
+    return this.fetch(url, {
+      method,
+      headers: {
+        Accept: 'application/vnd.github+json',
+        Authorization: `Bearer ${this.opts.token}`,
+        'X-GitHub-Api-Version': '2022-11-28',
+        'User-Agent': 'buildx-branch-cache',
+      },
+    });
+  }
+
+  private base(kind: OwnerKind, pkg: GhcrPackage): string {
+    return `${this.apiUrl}/${kind}/${encodeURIComponent(pkg.owner)}/packages/container/${encodeURIComponent(pkg.name)}/versions`;
+  }
+
+  private async fail(res: Response, what: string): Promise<GitHubApiError> {
+    let message = '';
+    try {
+      const body = (await res.json()) as { message?: string };
+      message = body.message ?? '';
+    } catch {
+      // no JSON body
+    }
+    return new GitHubApiError(res.status, `${what}: HTTP ${res.status}${message ? ` ${message}` : ''}`);
+  }
+
+  /**
+   * Every version of the package, following the Link header's pages. The owner
+   * may be an organization or a user: /orgs first, /users on a 404. Undefined
+   * when neither has the package (or the token cannot see it).
+   */
+  async versions(pkg: GhcrPackage): Promise<{ kind: OwnerKind; versions: PackageVersion[] } | undefined> {
+    for (const kind of ['orgs', 'users'] as const) {
+      const out: PackageVersion[] = [];
+      let next: string | undefined = `${this.base(kind, pkg)}?per_page=${PER_PAGE}`;
+      let missing = false;
+      for (let page = 0; next !== undefined && page < 10_000; page++) {
+        const res = await this.call('GET', next);
+        if (res.status === 404) {
+          missing = true;
+          break;
+        }
+        if (!res.ok) throw await this.fail(res, `listing the versions of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`);
+        out.push(...((await res.json()) as PackageVersion[]));
+        next = /<([^>]+)>\s*;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+      }
+      if (!missing) return { kind, versions: out };
+    }
+    return undefined;
+  }
+
+  async deleteVersion(kind: OwnerKind, pkg: GhcrPackage, id: number): Promise<'deleted' | 'not found'> {
+    const res = await this.call('DELETE', `${this.base(kind, pkg)}/${id}`);
+    if (res.status === 204 || res.status === 200) return 'deleted';
+    if (res.status === 404) return 'not found';
+    throw await this.fail(res, `deleting version ${id} of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`);
+  }
+}
+
+function hint(e: unknown): string {
+  const status = e instanceof GitHubApiError ? e.status : 0;
+  if (status === 401) return `${errorMessage(e)}: github-token was refused`;
+  if (status === 403) {
+    return (
+      `${errorMessage(e)}: the token needs packages: write (for GITHUB_TOKEN: \`permissions: packages: write\`, ` +
+      "and the package's settings must give this repository Admin access under Manage Actions access)"
+    );
+  }
+  return errorMessage(e);
+}
+
+/**
+ * Delete the package versions that carry `tags`. A version with other tags
+ * too is kept: deleting it would delete those tags.
+ */
+export async function deleteGhcrTags(client: GhcrClient, repository: string, tags: string[], opts: { dryRun: boolean }): Promise<TagResult[]> {
+  const pkg = ghcrPackage(repository);
+  let listed: Awaited<ReturnType<GhcrClient['versions']>>;
+  try {
+    listed = await client.versions(pkg);
+  } catch (e) {
+    return tags.map((tag) => ({ tag, state: 'failed', detail: hint(e) }));
+  }
+  if (listed === undefined) {
+    const detail = `no container package ${pkg.name} owned by ${pkg.owner} that this token can see`;
+    return tags.map((tag) => ({ tag, state: 'not found', detail }));
+  }
+  const results = new Map<string, TagResult>(tags.map((t) => [t, { tag: t, state: 'not found' }]));
+  const byVersion = new Map<number, { version: PackageVersion; ours: string[] }>();
+  for (const tag of tags) {
+    const version = listed.versions.find((v) => v.metadata?.container?.tags?.includes(tag));
+    if (version === undefined) continue;
+    const entry = byVersion.get(version.id) ?? { version, ours: [] };
+    entry.ours.push(tag);
+    byVersion.set(version.id, entry);
+  }
+  for (const { version, ours } of byVersion.values()) {
+    const set = (state: TagResult['state'], detail?: string) => {
+      for (const t of ours) results.set(t, { tag: t, state, detail });
+    };
+    const sharing = (version.metadata?.container?.tags ?? []).filter((t) => !tags.includes(t));
+    if (sharing.length > 0) {
+      set('kept', `version ${version.id} (${version.name}) is also tagged ${sharing.join(', ')}: deleting it would delete those too`);
+    } else if (opts.dryRun) {
+      set('would delete', `version ${version.id} (${version.name})`);
+    } else {
+      try {
+        const r = await client.deleteVersion(listed.kind, pkg, version.id);
+        set(r, r === 'deleted' ? `version ${version.id} (${version.name})` : undefined);
+      } catch (e) {
+        set('failed', hint(e));
+      }
+    }
+  }
+  return tags.map((t) => results.get(t)!);
+}

@@ -1,0 +1,145 @@
+// What the action and the command line both do around the pure core before and
+// after a build: read the Dockerfile, check the builder, look up which cache
+// refs exist, and report what the cache did. No @actions/* here (the command
+// line's bundle stays small); each shell passes its own way of logging.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkBuilder, parseInspect } from './builder.js';
+import type { SecretFile } from './buildx.js';
+import type { DecideOptions, Decision } from './decide.js';
+import { errorMessage, InputError } from './errors.js';
+import type { Config, Secret } from './inputs.js';
+import { cacheFromFor } from './plan.js';
+import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
+import { docker, probeRefs } from './proc.js';
+import { exportState, logLines, resultLines, type Outcome } from './report.js';
+
+/** Each ref check is bounded; they all run at once. */
+export const PROBE_TIMEOUT_MS = 15_000;
+
+export interface Log {
+  info(line: string): void;
+  warn(message: string): void;
+}
+
+/** What to tell the user to do, in the words of the front door they used. */
+export interface Remedies {
+  file: string;
+  noDocker: string;
+  noBuildx: string;
+}
+
+export function readDockerfile(file: string, remedies: Remedies): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? errorMessage(e)})`;
+    throw new InputError('file', `${file} ${why}: ${remedies.file}`);
+  }
+}
+
+/** buildx reads secrets from files (owner-only), never from its argv. */
+export function writeSecretFiles(dir: string, secrets: Secret[]): SecretFile[] {
+  return secrets.map((s, i) => {
+    const src = join(dir, `secret-${i}`);
+    writeFileSync(src, s.value, { mode: 0o600 });
+    return { id: s.id, src };
+  });
+}
+
+/** Before a build: is there a docker, a buildx, a reachable builder that can do what we ask? */
+export async function preflight(
+  config: Config,
+  d: Decision,
+  redo: (opts: DecideOptions) => Decision,
+  log: Log,
+  remedies: Remedies,
+): Promise<Decision> {
+  const version = await docker(['buildx', 'version'], PROBE_TIMEOUT_MS);
+  if (version.missing) throw new Error(`docker is not on PATH: ${remedies.noDocker}`);
+  if (version.code !== 0) throw new Error(`docker buildx is not available: ${remedies.noBuildx}`);
+  const inspect = await docker(['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'], 30_000);
+  if (inspect.code !== 0) {
+    const line = inspect.output.trim().split('\n').pop() ?? '';
+    throw new InputError('builder', `buildx cannot use builder "${config.builder ?? 'default'}": ${line.replace(/^ERROR:\s*/, '')}`);
+  }
+  const verdict = checkBuilder(parseInspect(inspect.output), {
+    cacheType: d.backend.type,
+    exporting: d.plan.cacheTo.length > 0,
+    push: config.push,
+    load: config.load,
+    fallbackToInline: config.fallbackToInline,
+  });
+  if (!verdict.ok) throw new InputError(verdict.input, verdict.message);
+  if ('fallbackToInline' in verdict) {
+    log.warn(verdict.warning);
+    const inline = redo({ inlineFallback: true });
+    for (const line of logLines(inline)) log.info(line);
+    return inline;
+  }
+  return d;
+}
+
+/** Which planned refs exist: registry refs are asked about, a local directory is looked at. */
+export async function lookUp(config: Config, d: Decision, checkBuildx: boolean, log: Log): Promise<ProbeResult[] | undefined> {
+  if (!config.probeCache || d.plan.imports.length === 0) return undefined;
+  if (d.backend.type === 'local') {
+    return d.plan.imports.map((e) => ({ ref: e.ref, state: existsSync(join(e.ref, 'index.json')) ? ('exists' as const) : ('missing' as const) }));
+  }
+  if (d.backend.type !== 'registry' && d.backend.type !== 'inline') return undefined;
+  const results = await probeRefs(
+    d.plan.imports.map((e) => e.ref),
+    config.builder,
+    PROBE_TIMEOUT_MS,
+    checkBuildx,
+  );
+  if (results === undefined) log.info('docker buildx is not available here, so the cache refs were not checked');
+  return results;
+}
+
+/**
+ * Check the builder (for a build) and which refs exist, together: neither
+ * depends on the other. Import only the refs that exist, so BuildKit logs no
+ * alarming "not found" for branches that never built.
+ */
+export async function prepare(
+  config: Config,
+  d: Decision,
+  build: boolean,
+  redo: (opts: DecideOptions) => Decision,
+  log: Log,
+  remedies: Remedies,
+): Promise<{ d: Decision; selection?: ImportSelection }> {
+  let results: ProbeResult[] | undefined;
+  if (build) {
+    const planned = d;
+    [d, results] = await Promise.all([preflight(config, d, redo, log, remedies), lookUp(config, d, false, log)]);
+    if (d !== planned) results = await lookUp(config, d, false, log); // the inline fallback plans other refs
+  } else {
+    results = await lookUp(config, d, true, log);
+  }
+  if (results === undefined) return { d };
+  const selection = selectImports(d.plan.imports, results);
+  for (const r of results) log.info(`${r.state === 'exists' ? 'found' : r.state === 'missing' ? 'missing' : 'could not check'}: ${r.ref}${r.detail ? ` (${r.detail})` : ''}`);
+  if (selection.unreadable.length > 0) {
+    log.warn(
+      `could not read ${selection.unreadable.length} cache ref(s), the build goes on without them if they fail: ${selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; ')}`,
+    );
+  }
+  if (selection.cold) log.info('No cache exists for this branch or its fallbacks: this is a cold build.');
+  // The plan keeps every planned import (the summary lists them all); cache-from is what buildx gets.
+  const plan = { ...d.plan, cacheFrom: cacheFromFor(d.backend, selection.imports, config.extraCacheFrom) };
+  return { d: { ...d, plan }, selection };
+}
+
+/** After a build: warnings for what the cache could not do, and the per-stage report. */
+export function reportBuild(d: Decision, outcome: Outcome, log: Log): void {
+  const report = outcome.progress;
+  if (report && report.importErrors.length > 0) {
+    log.warn(`BuildKit could not read ${report.importErrors.length} cache ref(s), the build went on without them: ${report.importErrors.join('; ')}`);
+  }
+  const ex = exportState(d, outcome);
+  if (ex.state === 'not saved' && outcome.exitCode === 0) log.warn(`the cache was not saved to ${d.plan.export?.ref}: ${ex.why}`);
+  for (const line of resultLines(d, outcome)) log.info(line);
+}

@@ -1,0 +1,439 @@
+// A small client for the OCI distribution API (distribution/registry, Harbor,
+// Quay, ...), on fetch: enough to find a branch's cache tags and delete them.
+// Authenticates as docker does: credentials from the Docker config, then
+// Basic, or a Bearer token from the realm a 401 challenge names.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { unsupportedMessage, type TagResult } from './cleanup.js';
+import { errorMessage } from './errors.js';
+
+/** Every manifest kind a cache or an image may be stored as; HEAD must accept them all or get a 404. */
+export const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+const USER_AGENT = 'buildx-branch-cache';
+const TAGS_PAGE = 1000;
+/** Parallel HEADs when comparing digests: polite to the registry, still quick. */
+const CONCURRENCY = 8;
+
+// ------------------------------------------------------------- references --
+
+export interface RegistryRef {
+  /** The registry as the user wrote it (the Docker config's key), e.g. ghcr.io, docker.io, 127.0.0.1:5000 */
+  host: string;
+  /** Where the API answers: registry-1.docker.io for Docker Hub, else the host. */
+  apiHost: string;
+  /** Repository name inside the registry, e.g. acme/app, library/redis */
+  name: string;
+}
+
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** Split a repository (as image.ts normalises it) into registry and name, like Docker. */
+export function parseRepository(repository: string): RegistryRef {
+  const slash = repository.indexOf('/');
+  const first = slash === -1 ? '' : repository.slice(0, slash);
+  const hasHost = first.includes('.') || first.includes(':') || first === 'localhost';
+  const host = hasHost ? first : 'docker.io';
+  let name = hasHost ? repository.slice(slash + 1) : repository;
+  if (DOCKER_HUB.has(host)) {
+    if (!name.includes('/')) name = `library/${name}`;
+    return { host: 'docker.io', apiHost: 'registry-1.docker.io', name };
+  }
+  return { host, apiHost: host, name };
+}
+
+/** Plain http only for a registry on this machine (as Docker allows); https everywhere else. */
+export function registryBaseUrl(apiHost: string): string {
+  const hostname = apiHost.replace(/:\d+$/, '');
+  const local = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  return `${local ? 'http' : 'https'}://${apiHost}`;
+}
+
+// ------------------------------------------------------------ credentials --
+
+export interface Credentials {
+  username?: string;
+  password?: string;
+  /** An OAuth refresh token (`docker login` to registries that hand one out): exchanged at the realm. */
+  identityToken?: string;
+  /** A ready bearer token. */
+  registryToken?: string;
+}
+
+interface AuthEntry {
+  auth?: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  registrytoken?: string;
+}
+
+export interface DockerConfig {
+  auths?: Record<string, AuthEntry>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
+/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
+}
+
+/** The Docker config, or an empty one when there is no file (nobody logged in). */
+export function readDockerConfig(path: string): DockerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`cannot read the Docker config ${path}: ${errorMessage(e)}`);
+  }
+  try {
+    return JSON.parse(text) as DockerConfig;
+  } catch (e) {
+    throw new Error(`the Docker config ${path} is not JSON: ${errorMessage(e)}`);
+  }
+}
+
+/** A config key (`https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000`) as a bare host. */
+function normaliseKey(key: string): string {
+  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return DOCKER_HUB.has(host) ? 'docker.io' : host;
+}
+
+export interface CredentialLookup {
+  credentials?: Credentials;
+  /** Set when credentials exist but live where this action cannot read them. */
+  note?: string;
+}
+
+export function credentialsFor(config: DockerConfig, host: string): CredentialLookup {
+  const want = normaliseKey(host);
+  const entry = Object.entries(config.auths ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? {};
+  const creds: Credentials = {};
+  if (entry.auth) {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) {
+      creds.username = decoded.slice(0, colon);
+      creds.password = decoded.slice(colon + 1);
+    }
+  }
+  if (entry.username && entry.password) {
+    creds.username = entry.username;
+    creds.password = entry.password;
+  }
+  if (entry.identitytoken) creds.identityToken = entry.identitytoken;
+  if (entry.registrytoken) creds.registryToken = entry.registrytoken;
+  if (Object.keys(creds).length > 0) return { credentials: creds };
+
+  const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? config.credsStore;
+  if (helper) {
+    return {
+      note:
+        `the Docker config keeps the credentials for ${host} in the credential helper docker-credential-${helper}, ` +
+        'which this action does not read: log in with docker/login-action (it writes them to config.json on Linux runners)',
+    };
+  }
+  return {};
+}
+
+// ----------------------------------------------------------------- client --
+
+export class RegistryError extends Error {
+  constructor(
+    readonly status: number,
+    /** The first error code of the distribution API's error body (UNSUPPORTED, DENIED, ...), if any. */
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistryError';
+  }
+}
+
+/** `Bearer realm="...",service="...",scope="..."` -> scheme and parameters. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
+  const params: Record<string, string> = {};
+  if (!m) return { scheme: '', params };
+  for (const p of m[2]!.matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g)) {
+    params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? '');
+  }
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+function tokenKey(challenge: Record<string, string>): string {
+  return `${challenge.realm} ${challenge.service} ${challenge.scope}`;
+}
+
+async function errorOf(res: Response, what: string): Promise<RegistryError> {
+  let code: string | undefined;
+  let detail = '';
+  try {
+    const text = await res.text();
+    try {
+      const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+      code = body.errors?.[0]?.code;
+      detail = body.errors?.map((e) => [e.code, e.message].filter(Boolean).join(' ')).join('; ') ?? '';
+    } catch {
+      detail = text.trim().slice(0, 200);
+    }
+  } catch {
+    // no body
+  }
+  return new RegistryError(res.status, code, `${what}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`);
+}
+
+export interface RegistryOptions {
+  credentials?: Credentials;
+  /** Overrides http/https and host (tests). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+}
+
+export class RegistryClient {
+  readonly baseUrl: string;
+  private readonly fetch: typeof fetch;
+  private readonly credentials: Credentials | undefined;
+  private basic = false;
+  /** The last Bearer challenge per method (HEAD and DELETE need different scopes) and the tokens per scope. */
+  private readonly challenges = new Map<string, Record<string, string>>();
+  private readonly tokens = new Map<string, Promise<string>>();
+
+  constructor(
+    readonly ref: RegistryRef,
+    opts: RegistryOptions = {},
+  ) {
+    this.baseUrl = opts.baseUrl ?? registryBaseUrl(ref.apiHost);
+    this.fetch = opts.fetch ?? fetch;
+    this.credentials = opts.credentials;
+  }
+
+  private basicHeader(): string | undefined {
+    const c = this.credentials;
+    return c?.username !== undefined && c.password !== undefined
+      ? `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`
+      : undefined;
+  }
+
+  /** A token for a Bearer challenge; one exchange per scope, shared by parallel requests. */
+  private token(challenge: Record<string, string>): Promise<string> {
+    const key = tokenKey(challenge);
+    let pending = this.tokens.get(key);
+    if (pending === undefined) {
+      pending = this.exchange(challenge);
+      this.tokens.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Ask the challenge's realm for a token. */
+  private async exchange(challenge: Record<string, string>): Promise<string> {
+    if (this.credentials?.registryToken) return this.credentials.registryToken;
+    const realm = challenge.realm;
+    if (!realm) throw new RegistryError(401, undefined, `${this.ref.host} asked for a Bearer token but named no realm`);
+    const url = new URL(realm);
+    const scopes = (challenge.scope ?? '').split(' ').filter(Boolean);
+    let res: Response;
+    if (this.credentials?.identityToken) {
+      // docker's OAuth2 flow for an identity (refresh) token.
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.credentials.identityToken, client_id: USER_AGENT });
+      if (challenge.service) form.set('service', challenge.service);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      res = await this.fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'User-Agent': USER_AGENT },
+        body: form.toString(),
+      });
+    } else {
+      if (challenge.service) url.searchParams.set('service', challenge.service);
+      for (const s of scopes) url.searchParams.append('scope', s);
+      const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
+      const basic = this.basicHeader();
+      if (basic) headers.Authorization = basic;
+      res = await this.fetch(url, { headers });
+    }
+    if (!res.ok) throw await errorOf(res, `token request to ${url.origin}${url.pathname} for ${this.ref.host}`);
+    const body = (await res.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(res.status, undefined, `the token endpoint of ${this.ref.host} returned no token`);
+    return token;
+  }
+
+  private async authHeader(method: string): Promise<string | undefined> {
+    if (this.basic) return this.basicHeader();
+    const challenge = this.challenges.get(method);
+    return challenge ? `Bearer ${await this.token(challenge)}` : undefined;
+  }
+
+  /** One API request; answers a 401 challenge once (Basic or Bearer) and retries. */
+  async request(method: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
+    const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
+    let sent: string | undefined;
+    const send = async () => {
+      sent = await this.authHeader(method);
+      return this.fetch(url, { method, headers: { 'User-Agent': USER_AGENT, ...headers, ...(sent ? { Authorization: sent } : {}) } });
+    };
+    const res = await send();
+    if (res.status !== 401) return res;
+    const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    if (scheme === 'basic') {
+      // Judge by what this request sent: parallel requests may all have gone out before the first challenge.
+      if (sent?.startsWith('Basic ') || !this.basicHeader()) return res; // refused, or nothing to offer: the answer stands
+      this.basic = true;
+    } else if (scheme === 'bearer') {
+      // A new scope (DELETE after HEAD): a token for this challenge. The same
+      // token refused (expired): a fresh one. Parallel requests share the exchange.
+      this.challenges.set(method, params);
+      const key = tokenKey(params);
+      const current = await this.tokens.get(key)?.catch(() => undefined);
+      if (current !== undefined && sent === `Bearer ${current}`) this.tokens.delete(key);
+    } else {
+      return res;
+    }
+    await res.arrayBuffer().catch(() => undefined); // free the connection
+    return send();
+  }
+
+  private manifestPath(reference: string): string {
+    return `/v2/${this.ref.name}/manifests/${reference}`;
+  }
+
+  /** The digest a tag points to, or undefined when there is no such tag. */
+  async digest(tag: string): Promise<string | undefined> {
+    const res = await this.request('HEAD', this.manifestPath(tag), { Accept: MANIFEST_ACCEPT });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw await errorOf(res, `HEAD ${this.ref.host}/${this.ref.name}:${tag}`);
+    const header = res.headers.get('docker-content-digest');
+    if (header) return header;
+    // Not every registry sends the header on HEAD: hash the manifest itself.
+    const got = await this.request('GET', this.manifestPath(tag), { Accept: MANIFEST_ACCEPT });
+    if (got.status === 404) return undefined;
+    if (!got.ok) throw await errorOf(got, `GET ${this.ref.host}/${this.ref.name}:${tag}`);
+    const body = Buffer.from(await got.arrayBuffer());
+    return got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  }
+
+  /** Every tag of the repository (all pages); empty when the repository does not exist. */
+  async tags(): Promise<string[]> {
+    const out: string[] = [];
+    let next: string | undefined = `/v2/${this.ref.name}/tags/list?n=${TAGS_PAGE}`;
+    for (let page = 0; next !== undefined && page < 10_000; page++) {
+      const res = await this.request('GET', next);
+      if (res.status === 404) return out;
+      if (!res.ok) throw await errorOf(res, `listing the tags of ${this.ref.host}/${this.ref.name}`);
+      const body = (await res.json()) as { tags?: string[] | null };
+      out.push(...(body.tags ?? []));
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1];
+      next = link === undefined ? undefined : new URL(link, `${this.baseUrl}/`).toString();
+    }
+    return out;
+  }
+
+  /** DELETE a manifest by digest: what the registry answered, as a word; throws on other errors. */
+  async deleteManifest(digest: string): Promise<{ outcome: 'deleted' | 'not found' | 'unsupported'; detail?: string }> {
+    const res = await this.request('DELETE', this.manifestPath(digest));
+    if (res.status === 202 || res.status === 200 || res.status === 204) {
+      await res.arrayBuffer().catch(() => undefined);
+      return { outcome: 'deleted' };
+    }
+    const err = await errorOf(res, `DELETE ${this.ref.host}/${this.ref.name}@${digest}`);
+    if (res.status === 404) return { outcome: 'not found' };
+    if (res.status === 405 || err.code === 'UNSUPPORTED') return { outcome: 'unsupported', detail: `HTTP ${res.status} ${err.code ?? ''}`.trim() };
+    throw err;
+  }
+}
+
+// --------------------------------------------------------------- deleting --
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+function authHint(host: string, e: unknown): string {
+  const status = e instanceof RegistryError ? e.status : 0;
+  if (status === 401) return `${errorMessage(e)}: log in to ${host} first (docker/login-action)`;
+  if (status === 403) return `${errorMessage(e)}: the credentials for ${host} may not delete`;
+  return errorMessage(e);
+}
+
+/**
+ * Delete `tags` through the distribution API. A manifest DELETE removes every
+ * tag on that digest, so a digest another tag also points to is kept (and
+ * said so). Tags that do not exist are fine.
+ */
+export async function deleteRegistryTags(client: RegistryClient, tags: string[], opts: { dryRun: boolean }): Promise<TagResult[]> {
+  const host = client.ref.host;
+  let digests: (string | undefined)[];
+  try {
+    digests = await mapLimit(tags, CONCURRENCY, (t) => client.digest(t));
+  } catch (e) {
+    return tags.map((tag) => ({ tag, state: 'failed', detail: authHint(host, e) }));
+  }
+  const results = new Map<string, TagResult>(tags.map((t, i) => [t, { tag: t, state: digests[i] === undefined ? 'not found' : 'failed' }]));
+  const byDigest = new Map<string, string[]>();
+  tags.forEach((t, i) => {
+    const d = digests[i];
+    if (d !== undefined) byDigest.set(d, [...(byDigest.get(d) ?? []), t]);
+  });
+  if (byDigest.size === 0) return tags.map((t) => results.get(t)!);
+
+  // Which other tags share a digest: the API has no reverse lookup, so ask per tag.
+  const others = new Map<string, string[]>();
+  try {
+    const rest = (await client.tags()).filter((t) => !tags.includes(t));
+    const restDigests = await mapLimit(rest, CONCURRENCY, (t) => client.digest(t));
+    rest.forEach((t, i) => {
+      const d = restDigests[i];
+      if (d !== undefined && byDigest.has(d)) others.set(d, [...(others.get(d) ?? []), t]);
+    });
+  } catch (e) {
+    for (const group of byDigest.values()) for (const t of group) results.set(t, { tag: t, state: 'failed', detail: authHint(host, e) });
+    return tags.map((t) => results.get(t)!);
+  }
+
+  let unsupported: string | undefined;
+  for (const [digest, group] of byDigest) {
+    const set = (state: TagResult['state'], detail?: string) => {
+      for (const t of group) results.set(t, { tag: t, state, detail });
+    };
+    const sharing = others.get(digest);
+    if (sharing !== undefined) {
+      set('kept', `${digest} is also tagged ${sharing.join(', ')}: deleting it would delete those too`);
+    } else if (opts.dryRun) {
+      set('would delete', digest);
+    } else if (unsupported !== undefined) {
+      set('unsupported', unsupported);
+    } else {
+      try {
+        const r = await client.deleteManifest(digest);
+        if (r.outcome === 'unsupported') {
+          unsupported = unsupportedMessage(host, r.detail ?? 'UNSUPPORTED');
+          set('unsupported', unsupported);
+        } else {
+          set(r.outcome, r.outcome === 'deleted' ? digest : undefined);
+        }
+      } catch (e) {
+        set('failed', authHint(host, e));
+      }
+    }
+  }
+  return tags.map((t) => results.get(t)!);
+}
