@@ -120,8 +120,13 @@ describe('action.yml', () => {
     for (const [name, value] of Object.entries(INPUT_DEFAULTS)) expect([name, defaults[name]]).toEqual([name, value]);
   });
 
+  test('no expression syntax in descriptions (the runner would evaluate it when it loads the action)', () => {
+    const text = readFileSync(join(root, 'action.yml'), 'utf8');
+    expect(text).not.toContain('${{');
+  });
+
   test('the outputs the code sets are declared', () => {
-    const src = readFileSync(join(root, 'src/run.ts'), 'utf8');
+    const src = ['src/run.ts', 'src/cleanup-run.ts'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
     const set = [...src.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]!);
     expect(set.length).toBeGreaterThan(5);
     for (const name of set) expect(Object.keys(action.outputs)).toContain(name);
