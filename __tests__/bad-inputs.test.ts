@@ -117,3 +117,12 @@ describe('push and load together', () => {
     expect(checkBuilder(inspect('v0.0.0+unknown'), needs)).toEqual({ ok: true });
   });
 });
+
+describe('buildx version', () => {
+  test('read from `docker buildx version`', async () => {
+    const { buildxMinor } = await import('../src/builder.js');
+    expect(buildxMinor('github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3')).toBe(13);
+    expect(buildxMinor('github.com/docker/buildx v0.10.4 c513d34')).toBe(10);
+    expect(buildxMinor('something else')).toBeUndefined();
+  });
+});

@@ -75,13 +75,14 @@ describe('GitLab CI', () => {
     expect(refs.branch).toBe('feature/login');
   });
 
-  test('a merge request from a fork imports only, and refuses export-cache: true', () => {
+  test('a merge request from a fork imports only, and ignores export-cache: true (with a warning)', () => {
     const env = { ...GITLAB_MR, CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99', CI_MERGE_REQUEST_SOURCE_PROJECT_PATH: 'mallory/app' };
     const { ci, refs } = decide(env);
     expect(refs).toMatchObject({ branch: 'feature/login', fallbacks: ['develop', 'main'], exportCache: false });
     expect(ci.facts.fork).toBe('mallory/app');
     expect(refs.reasons.join('\n')).toMatch(/fork mallory\/app.*never writes/);
-    expect(() => decideRefs(ci.facts, { exportCache: 'true' }, ci.where)).toThrow(InputError);
+    const asked = decideRefs(ci.facts, { exportCache: 'true' }, ci.where);
+    expect([asked.exportCache, asked.warnings.length]).toEqual([false, 1]);
   });
 
   test('a merge request whose project ids are missing counts as a fork', () => {
@@ -137,7 +138,9 @@ describe('Jenkins multibranch', () => {
     // The fork's own "main" must never overwrite ours.
     expect(refs).toMatchObject({ branch: 'main', exportCache: false });
     expect(ci.facts.fork).toBe('mallory');
-    expect(() => decideRefs(ci.facts, { exportCache: 'true' }, ci.where)).toThrow(/fork mallory/);
+    const asked = decideRefs(ci.facts, { exportCache: 'true' }, ci.where);
+    expect(asked.exportCache).toBe(false);
+    expect(asked.warnings[0]).toMatch(/fork mallory/);
   });
 
   test('a change without CHANGE_BRANCH does not pretend PR-N is a branch', () => {

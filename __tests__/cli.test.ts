@@ -376,7 +376,7 @@ describe("the README's GitLab CI and Jenkins examples (a fake docker)", () => {
       .split(/\s+/)
       .map((w) => w.replace(/^"|"$/g, ''))
       .filter((w) => w !== '');
-  const commands = (block: RegExp) => [...(section.match(block)?.[1] ?? '').matchAll(/npx --yes buildx-branch-cache (build .*?)'?$/gm)].map((m) => m[1]!);
+  const commands = (block: RegExp) => [...(section.match(block)?.[1] ?? '').matchAll(/npx --yes \S+ (build .*?)'?$/gm)].map((m) => m[1]!);
 
   test.each([
     [

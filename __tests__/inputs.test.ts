@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/errors.js';
-import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, type Config } from '../src/inputs.js';
+import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, parseSecrets, type Config } from '../src/inputs.js';
 import { CLEANUP_INPUTS } from '../src/cleanup-run.js';
 
 /** The getter @actions/core gives: '' for anything not set. */
@@ -239,7 +239,7 @@ describe('key=value inputs', () => {
   });
 
   test('a secret line without = is an InputError naming secrets', () => {
-    expectInputError(() => config({ secrets: 'token=abc\njustavalue' }), 'secrets', /"justavalue" is not key=value/);
+    expectInputError(() => config({ secrets: 'token=abc\njustavalue' }), 'secrets', /^secrets: line 2 is not id=value/);
   });
 });
 
@@ -253,5 +253,30 @@ describe('INPUT_DEFAULTS', () => {
     for (const name of read) expect(Object.keys(INPUT_DEFAULTS)).toContain(name);
     // Cleanup mode's own inputs are read by cleanup-run.ts (ghcr.test.ts checks that).
     expect(new Set([...read, ...CLEANUP_INPUTS])).toEqual(new Set(Object.keys(INPUT_DEFAULTS)));
+  });
+});
+
+describe('parseSecrets', () => {
+  test('id=value per line; a quoted value spans lines and writes a quote as ""', () => {
+    expect(parseSecrets('A=1\nKEY="-----BEGIN\nBODY ""q""\n-----END"\n\nB = two ')).toEqual([
+      { id: 'A', value: '1' },
+      { id: 'KEY', value: '-----BEGIN\nBODY "q"\n-----END' },
+      { id: 'B', value: 'two' },
+    ]);
+  });
+
+  test('errors name the line, never its text (it may be a secret)', () => {
+    for (const [raw, message] of [
+      ['TOPSECRETBODYLINE', /^secrets: line 1 is not id=value \(the line is not shown/],
+      ['A=1\nK="open\nTOPSECRET', /^secrets: the quoted value of K \(line 2\) has no closing quote$/],
+      ['K="x" TOPSECRET', /^secrets: line 1: text after the closing quote of K$/],
+    ] as const) {
+      expectInputError(() => parseSecrets(raw), 'secrets', message);
+      try {
+        parseSecrets(raw);
+      } catch (e) {
+        expect((e as Error).message).not.toContain('TOPSECRET');
+      }
+    }
   });
 });

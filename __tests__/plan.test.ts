@@ -231,3 +231,20 @@ describe('renderOptions', () => {
     expect(renderOptions([])).toBe('');
   });
 });
+
+describe('names that only slug like the default branch', () => {
+  test('Main, main- and main! do not write (or clean up) the default branch cache', () => {
+    expect(cacheName('cache', 'build', 'main', undefined, 'main')).toBe('cache-build-main');
+    const names = ['Main', 'main-', 'main!', 'MAIN'].map((b) => cacheName('cache', 'build', b, undefined, 'main'));
+    for (const n of names) expect(n).toMatch(/^cache-build-main-[0-9a-f]{8}$/);
+    expect(new Set(names).size).toBe(names.length);
+    // Everyone else keeps the readable slug.
+    expect(cacheName('cache', 'build', 'feature/Login-FORM', undefined, 'main')).toBe('cache-build-feature-login-form');
+  });
+
+  test('a plan for branch Main imports main, and exports to its own hashed tag', () => {
+    const plan = planCache(input({ branch: 'Main', fallbacks: ['main'], defaultBranch: 'main' }));
+    expect(plan.export!.name).toMatch(/^cache-build-main-[0-9a-f]{8}$/);
+    expect(plan.imports.map((e) => e.name)).toContain('cache-build-main');
+  });
+});

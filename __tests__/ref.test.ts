@@ -288,13 +288,28 @@ describe('resolveRefs: input overrides', () => {
     ]);
   });
 
-  test('exportCache true is refused for a fork: it could name its branch main', () => {
-    expect(() => resolveRefs(pr({ headRepo: 'mallory/app' }), { exportCache: 'true' })).toThrow(
-      /^export-cache: is true, but this pull request comes from the fork mallory\/app/,
-    );
+  test('exportCache true is ignored for a fork (it could name its branch main), with a warning, not a failed build', () => {
+    const d = resolveRefs(pr({ headRepo: 'mallory/app' }), { exportCache: 'true' });
+    expect(d.exportCache).toBe(false);
+    expect(d.warnings).toEqual([
+      'export-cache is true, but the code comes from the fork mallory/app: forks never write the cache, so this build only imports',
+    ]);
   });
 
-  test.each(['workflow_run', 'issue_comment', 'repository_dispatch'])(
+  test('workflow_run: the branch is the triggering run head; a fork never writes, even when asked', () => {
+    const payload = (headRepo: string) => ({
+      repository: { full_name: 'acme/app', default_branch: 'main' },
+      workflow_run: { head_branch: 'feature/x', head_repository: { full_name: headRepo } },
+    });
+    const own = resolveRefs({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('acme/app') });
+    expect([own.branch, own.fallbacks, own.exportCache]).toEqual(['feature/x', ['main'], false]);
+    expect(resolveRefs({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('acme/app') }, { exportCache: 'true' }).exportCache).toBe(true);
+    const fork = resolveRefs({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('mallory/app') }, { exportCache: 'true' });
+    expect([fork.branch, fork.exportCache]).toEqual(['feature/x', false]);
+    expect(fork.warnings[0]).toMatch(/fork mallory\/app/);
+  });
+
+  test.each(['issue_comment', 'repository_dispatch', 'create'])(
     '%s on the default branch imports only, unless export-cache is true',
     (eventName) => {
       const auto = resolveRefs(onRef(eventName, 'refs/heads/main'));
@@ -358,7 +373,7 @@ describe('githubFacts and decideRefs: the two halves of resolveRefs', () => {
       reasons: ['other CI'],
     };
     const d = decideRefs(facts);
-    expect(d).toEqual({ branch: 'main', fallbacks: ['develop'], exportCache: true, defaultBranch: 'main', reasons: ['other CI'] });
+    expect(d).toEqual({ branch: 'main', fallbacks: ['develop'], exportCache: true, defaultBranch: 'main', reasons: ['other CI'], warnings: [] });
     const o = decideRefs(facts, { branch: 'topic', exportCache: 'false' });
     expect(o.branch).toBe('topic');
     expect(o.fallbacks).toEqual(['main', 'develop']);
@@ -392,5 +407,13 @@ describe('githubFacts and decideRefs: the two halves of resolveRefs', () => {
     for (const ctx of [pr(), pr({ headRepo: null }), mergeGroup('refs/heads/main'), onRef('push', 'refs/heads/x')]) {
       expect(resolveRefs(ctx, { fallbackBranches: ['a'] })).toEqual(decideRefs(githubFacts(ctx), { fallbackBranches: ['a'] }));
     }
+  });
+});
+
+describe('schedule', () => {
+  test('its payload names no repository, but it runs on the default branch: GITHUB_REF says which', () => {
+    const d = resolveRefs({ eventName: 'schedule', ref: 'refs/heads/trunk', payload: { schedule: '0 3 * * *' } });
+    expect([d.branch, d.defaultBranch, d.fallbacks, d.exportCache]).toEqual(['trunk', 'trunk', [], true]);
+    expect(d.reasons.join(' ')).not.toContain('assuming');
   });
 });

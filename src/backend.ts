@@ -68,6 +68,7 @@ export function renderExport(b: Backend, name: string, mode: string, toOptions: 
         ['image-manifest', 'true'],
         ['oci-mediatypes', 'true'],
         ['ignore-error', 'true'],
+        ...b.options,
         ...toOptions,
       ]);
     case 'local':

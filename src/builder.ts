@@ -30,6 +30,8 @@ export function parseInspect(text: string): BuilderInfo {
 export function canExportCache(info: BuilderInfo, type: CacheType): boolean {
   if (type === 'inline') return true;
   if (info.driver !== 'docker') return true;
+  // The BuildKit inside dockerd has no s3 exporter at all.
+  if (type === 's3') return false;
   return info.labels.some((l) => l.includes('.worker.containerd.'));
 }
 
@@ -72,7 +74,10 @@ export function checkBuilder(info: BuilderInfo, needs: BuildNeeds): BuilderVerdi
     }
   }
   if (needs.exporting && !canExportCache(info, needs.cacheType)) {
-    const why = `builder "${info.name}" uses the docker driver without the containerd image store, which cannot export a ${needs.cacheType} cache`;
+    const why =
+      needs.cacheType === 's3'
+        ? `builder "${info.name}" uses the docker driver, whose BuildKit has no s3 cache exporter`
+        : `builder "${info.name}" uses the docker driver without the containerd image store, which cannot export a ${needs.cacheType} cache`;
     if (needs.fallbackToInline && needs.push) {
       return { ok: true, fallbackToInline: true, warning: `${why}: falling back to the inline cache (fallback-to-inline), which keeps only the pushed image's layers` };
     }
@@ -84,3 +89,12 @@ export function checkBuilder(info: BuilderInfo, needs: BuildNeeds): BuilderVerdi
   }
   return { ok: true };
 }
+
+/** buildx's own version from `docker buildx version` (github.com/docker/buildx v0.13.1 ...). */
+export function buildxMinor(versionOutput: string): number | undefined {
+  const m = /\sv?0\.(\d+)\.\d+/.exec(versionOutput);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** `--progress=rawjson`, which the cache report reads, came with buildx 0.12. */
+export const MIN_BUILDX_MINOR = 12;

@@ -139,14 +139,21 @@ export function planCleanup(req: CleanupRequest): CleanupPlan {
 
   const stages = req.stages.filter((s, i, all) => all.indexOf(s) === i);
   if (stages.length === 0) throw new InputError('cache-stages', 'no stages to clean up: name them in cache-stages');
-  const tagsOf = (b: string) => stages.map((s) => cacheName(req.prefix, s, b, req.scope));
+  const tagsOf = (b: string) => stages.map((s) => cacheName(req.prefix, s, b, req.scope, defaultBranch));
   const tags = tagsOf(branch).filter((t, i, all) => all.indexOf(t) === i);
 
-  refuseProtected(branch, defaultBranch, req.protectedBranches);
-  // Different names can share a slug (MAIN, main): then they share cache tags too.
-  for (const other of [defaultBranch, ...req.protectedBranches.filter((p) => !/[*?]/.test(p))]) {
-    const shared = tagsOf(other).find((t) => tags.includes(t));
-    if (shared !== undefined) refuse(branch, `its cache tags are those of ${other} (${shared})`);
+  try {
+    refuseProtected(branch, defaultBranch, req.protectedBranches);
+    // Different names can share a slug (release-1, release/1): then they share cache tags too.
+    for (const other of [defaultBranch, ...req.protectedBranches.filter((p) => !/[*?]/.test(p))]) {
+      const shared = tagsOf(other).find((t) => tags.includes(t));
+      if (shared !== undefined) refuse(branch, `its cache tags are those of ${other} (${shared})`);
+    }
+  } catch (e) {
+    // A closed pull request from develop (or main) is ordinary: nothing to clean, not an error.
+    // A protected branch named by the `branch` input, or deleted, is worth failing for.
+    if (req.branch?.trim() || req.event.eventName !== 'pull_request' && req.event.eventName !== 'pull_request_target' || !(e instanceof InputError)) throw e;
+    return { branch: undefined, defaultBranch, reason: `${reason}; ${e.message.replace(/^cleanup: refusing to delete/, 'keeping')}`, tags: [] };
   }
   return { branch, defaultBranch, reason, tags };
 }

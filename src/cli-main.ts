@@ -134,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
     let d = decide(config, source, dockerfile, file);
     say(`${NAME}: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
     for (const line of [ciLine(ci), ...logLines(d)]) say(`  ${line}`);
+    for (const w of d.refs.warnings) warn(w);
 
     const probed = await prepare(config, d, cli.command === 'build', (opts) => decide(config, source, dockerfile, file, opts), log, REMEDIES);
     d = probed.d;

@@ -124,6 +124,47 @@ function keyValues(name: string, raw: string, commas: boolean): [string, string]
   });
 }
 
+/**
+ * `id=value` per line; a value in double quotes may span lines (a PEM key) and
+ * writes a quote as "". Errors never quote the line: it holds a secret.
+ */
+export function parseSecrets(raw: string): Secret[] {
+  const lines = raw.split(/\r?\n/);
+  const out: Secret[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    const eq = line.indexOf('=');
+    const id = eq > 0 ? line.slice(0, eq).trim() : '';
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+      throw new InputError('secrets', `line ${i + 1} is not id=value (the line is not shown: it may hold a secret)`);
+    }
+    let value = line.slice(eq + 1);
+    if (value.trimStart().startsWith('"')) {
+      // Gather lines until the closing quote (one not doubled).
+      let text = value.trimStart().slice(1);
+      const start = i + 1;
+      for (;;) {
+        const close = /(^|[^"])(?:"")*"(?!")/.exec(text);
+        if (close) {
+          const end = close.index + close[0].length;
+          if (text.slice(end).trim() !== '') {
+            throw new InputError('secrets', `line ${i + 1}: text after the closing quote of ${id}`);
+          }
+          value = text.slice(0, end - 1).replace(/""/g, '"');
+          break;
+        }
+        if (++i >= lines.length) throw new InputError('secrets', `the quoted value of ${id} (line ${start}) has no closing quote`);
+        text += `\n${lines[i]}`;
+      }
+    } else {
+      value = value.trim();
+    }
+    out.push({ id, value });
+  }
+  return out;
+}
+
 export function parseConfig(get: InputGetter): Config {
   const input = (name: string) => {
     const v = get(name);
@@ -141,7 +182,7 @@ export function parseConfig(get: InputGetter): Config {
   }
   const stagesRaw = input('cache-stages').trim();
   const fallbacks = parseList(input('fallback-branches'), true);
-  const secrets = keyValues('secrets', input('secrets'), false).map(([id, value]) => ({ id, value }));
+  const secrets = parseSecrets(input('secrets'));
 
   const cacheType = input('cache-type').trim().toLowerCase();
   if (!(CACHE_TYPES as readonly string[]).includes(cacheType)) {

@@ -3,7 +3,7 @@
 // `<prefix>-<stage>[-<scope>]-<branch slug>`, at most 128 characters.
 import { checkOptions, location, renderExport, renderImport, type Backend } from './backend.js';
 import { InputError } from './errors.js';
-import { fitSlug, isValidTag, MAX_TAG_LENGTH, slugifyBranch } from './slug.js';
+import { fitSlug, isValidTag, MAX_TAG_LENGTH, shortHash, slugifyBranch } from './slug.js';
 
 export type CacheMode = 'min' | 'max';
 
@@ -22,6 +22,8 @@ export interface PlanInput {
   toOptions: [string, string][];
   /** Already-sanitised scope (e.g. a platform) that keeps matrix jobs apart. */
   scope?: string;
+  /** Other branches that merely slug like it get a hashed name (see cacheName). */
+  defaultBranch?: string;
   /** Passed through after the planned entries. */
   extraFrom?: string[];
   extraTo?: string[];
@@ -55,16 +57,21 @@ export function checkNamePart(input: string, value: string): string {
   return v;
 }
 
-export function cacheName(prefix: string, stage: string, branch: string, scope?: string): string {
+export function cacheName(prefix: string, stage: string, branch: string, scope?: string, defaultBranch?: string): string {
   const head = [prefix, stage, scope].filter((p) => p !== undefined && p !== '').join('-') + '-';
   const room = MAX_TAG_LENGTH - head.length;
   let slug: string;
   try {
     slug = fitSlug(slugifyBranch(branch), branch, room);
+    // `Main`, `main-` or `main!` must not write (or clean up) the default branch's cache,
+    // which every branch imports: a branch that only slugs like it gets a hash of its own.
+    if (defaultBranch !== undefined && branch !== defaultBranch && slug === fitSlug(slugifyBranch(defaultBranch), defaultBranch, room)) {
+      slug = fitSlug(`${slug}-${shortHash(branch)}`, branch, room);
+    }
   } catch {
     throw new InputError(
       'cache-tag-prefix',
-      `"${head}" leaves too little room for the branch in a ${MAX_TAG_LENGTH}-character tag: shorten the prefix, stage or scope`,
+      `"${head}" leaves too little room for the branch in a ${MAX_TAG_LENGTH}-character tag: shorten cache-tag-prefix, the stage name or cache-scope`,
     );
   }
   const name = head + slug;
@@ -82,7 +89,7 @@ export function planCache(input: PlanInput): CachePlan {
     (s, i, all) => all.indexOf(s) === i,
   );
   const entry = (branch: string, stage: string): CacheEntry => {
-    const name = cacheName(input.prefix, stage, branch, input.scope);
+    const name = cacheName(input.prefix, stage, branch, input.scope, input.defaultBranch);
     return { branch, stage, name, ref: location(input.backend, name) };
   };
 

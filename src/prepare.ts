@@ -4,7 +4,7 @@
 // line's bundle stays small); each shell passes its own way of logging.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBuilder, parseInspect } from './builder.js';
+import { buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect } from './builder.js';
 import type { SecretFile } from './buildx.js';
 import type { DecideOptions, Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
@@ -59,6 +59,11 @@ export async function preflight(
   const version = await docker(['buildx', 'version'], PROBE_TIMEOUT_MS);
   if (version.missing) throw new Error(`docker is not on PATH: ${remedies.noDocker}`);
   if (version.code !== 0) throw new Error(`docker buildx is not available: ${remedies.noBuildx}`);
+  const minor = buildxMinor(version.output);
+  if (minor !== undefined && minor < MIN_BUILDX_MINOR) {
+    // Older buildx prints plain progress for an unknown mode: the report would be silently empty.
+    throw new Error(`docker buildx 0.${minor} is too old (0.${MIN_BUILDX_MINOR} or later reports what the cache did): ${remedies.noBuildx}`);
+  }
   const inspect = await docker(['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'], 30_000);
   if (inspect.code !== 0) {
     const line = inspect.output.trim().split('\n').pop() ?? '';

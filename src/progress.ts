@@ -232,5 +232,5 @@ export function summarize(vertices: Vertex[]): ProgressReport {
     return { stage, total: list.length, cached: list.length - ran.length, firstRan: ran[0] };
   });
   const cached = steps.filter((s) => s.cached).length;
-  return { steps, stages, total: steps.length, cached, cacheHit: cached === steps.length, exportErrors, exported, importErrors };
+  return { steps, stages, total: steps.length, cached, cacheHit: steps.length > 0 && cached === steps.length, exportErrors, exported, importErrors };
 }

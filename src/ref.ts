@@ -31,11 +31,13 @@ export interface RefDecision {
   defaultBranch: string;
   /** One line each on why: shown in the log group and the job summary. */
   reasons: string[];
+  /** What the user asked for and did not get: shown as warnings. */
+  warnings: string[];
 }
 
 export const DEFAULT_BRANCH_FALLBACK = 'main';
 /** Events that build the branch's own code, so may write its cache by default. */
-const BRANCH_EVENTS = new Set(['push', 'workflow_dispatch', 'schedule', 'create']);
+const BRANCH_EVENTS = new Set(['push', 'workflow_dispatch', 'schedule']);
 
 
 /** refs/heads/feature/x -> feature/x; anything that is not a branch ref -> undefined. */
@@ -103,6 +105,21 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
           : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
       };
     }
+    case 'workflow_run': {
+      // Runs on the default branch's ref, for a run of another workflow: the code it
+      // builds is usually that run's head, which may come from a fork.
+      const head = str(get(payload, 'workflow_run', 'head_branch'));
+      const headRepo = str(get(payload, 'workflow_run', 'head_repository', 'full_name'));
+      const baseRepo = str(get(payload, 'repository', 'full_name'));
+      const fork = headRepo === undefined || baseRepo === undefined || headRepo !== baseRepo;
+      return {
+        branch: head,
+        fallbacks: [defaultBranch],
+        exportAllowed: false,
+        fork: fork ? (headRepo ?? '(unknown repository)') : undefined,
+        reason: `workflow_run for ${head ?? '?'}${fork ? ` from fork ${headRepo ?? '?'}` : ''}: imports only unless export-cache is true${fork ? ' (never for a fork)' : ''}`,
+      };
+    }
     case 'merge_group': {
       const base = bare(str(get(payload, 'merge_group', 'base_ref')));
       return {
@@ -140,9 +157,11 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
 /** The facts of a GitHub Actions event. */
 export function githubFacts(ctx: EventContext): RefFacts {
   const payloadDefault = str(get(ctx.payload, 'repository', 'default_branch'));
-  const defaultBranch = payloadDefault ?? DEFAULT_BRANCH_FALLBACK;
+  // A schedule's payload names no repository, but it always runs on the default branch.
+  const scheduled = ctx.eventName === 'schedule' ? branchFromRef(ctx.ref) : undefined;
+  const defaultBranch = payloadDefault ?? scheduled ?? DEFAULT_BRANCH_FALLBACK;
   const reasons: string[] = [];
-  if (payloadDefault === undefined) {
+  if (payloadDefault === undefined && scheduled === undefined) {
     reasons.push(`the event payload has no repository.default_branch: assuming "${DEFAULT_BRANCH_FALLBACK}"`);
   }
   const ev = fromEvent(ctx, defaultBranch);
@@ -175,14 +194,18 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
     exportCache = setting === 'true';
     reasons.push(`export-cache set by input: ${setting}`);
   }
+  const warnings: string[] = [];
   if (exportCache && facts.fork !== undefined) {
     // A fork chooses its branch name: it could overwrite any branch's cache, main's included.
-    throw new InputError('export-cache', `is true, but this pull request comes from the fork ${facts.fork}: forks never write the cache; use auto`);
+    // Refused, but without failing a good build: the build goes on, importing only.
+    exportCache = false;
+    warnings.push(`export-cache is true, but the code comes from the fork ${facts.fork}: forks never write the cache, so this build only imports`);
+    reasons.push(`export-cache: true ignored: fork ${facts.fork}`);
   }
   if (exportCache && branch === undefined) {
     throw new InputError('export-cache', `is true, but ${where} has no branch to write to: also set the \`branch\` input`);
   }
-  return { branch, fallbacks, exportCache, defaultBranch: facts.defaultBranch, reasons };
+  return { branch, fallbacks, exportCache, defaultBranch: facts.defaultBranch, reasons, warnings };
 }
 
 export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): RefDecision {

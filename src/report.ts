@@ -26,6 +26,10 @@ function disabledWhy(d: Decision): string {
 export function exportState(d: Decision, o: Outcome): ExportState {
   if (!d.plan.export) return { state: 'disabled', why: disabledWhy(d) };
   if (!o.progress) return { state: 'not run' };
+  // The inline cache has no export step of its own: it is saved when the image is pushed.
+  if (d.backend.type === 'inline') {
+    return o.exitCode === 0 ? { state: 'saved' } : { state: 'not saved', why: `the build failed (exit code ${o.exitCode})` };
+  }
   if (o.progress.exportErrors.length > 0) return { state: 'not saved', why: o.progress.exportErrors.join('; ') };
   if (o.progress.exported) return { state: 'saved' };
   return { state: 'not saved', why: o.exitCode ? `the build failed (exit code ${o.exitCode})` : 'BuildKit reported no cache export' };
@@ -38,7 +42,9 @@ function where(d: Decision): string | undefined {
 }
 
 /** Stages as the Dockerfile orders them (the progress stream orders them by whatever finished first). */
-function inStageOrder(d: Decision, stages: StageReport[]): StageReport[] {
+function inStageOrder(d: Decision, reported: StageReport[]): StageReport[] {
+  // BuildKit calls the steps of a one-stage file `default`: show the stage's own name.
+  const stages = reported.map((s) => (s.stage === 'default' && d.graph.stages.length === 1 ? { ...s, stage: d.targetStage } : s));
   const order = (name: string) => {
     // BuildKit calls an unnamed stage stage-N (or default, in a one-stage file).
     const unnamed = /^stage-(\d+)$/.exec(name);
@@ -52,6 +58,11 @@ function inStageOrder(d: Decision, stages: StageReport[]): StageReport[] {
 function code(s: string): string {
   // A backtick in a branch name would end the code span early.
   return '`' + s.replace(/`/g, "'") + '`';
+}
+
+/** Plain text in Markdown: branch names in reasons must not become markup or HTML. */
+function text(s: string): string {
+  return s.replace(/[\\`*_[\]<>|#&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
 }
 
 function cell(s: string): string {
@@ -119,7 +130,7 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
     `- **Fallbacks:** ${d.refs.fallbacks.map(code).join(' → ') || 'none'}`,
     `- **Stage:** ${code(d.stage)}, importing ${d.importStages.map(code).join(', ')}`,
     `- **Cache:** ${d.backend.type}${where(d) ? ` in ${code(where(d)!)}` : ''}`,
-    `- **Why:** ${d.refs.reasons.join('; ')}`,
+    `- **Why:** ${text(d.refs.reasons.join('; '))}`,
     '',
     '#### Cache imports, in order',
     '',

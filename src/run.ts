@@ -111,6 +111,7 @@ export async function run(): Promise<void> {
     core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
     try {
       for (const line of logLines(d)) log.info(line);
+      for (const w of d.refs.warnings) log.warn(w);
       // Set now, so that they are there even when what follows fails.
       setPlanOutputs(d);
       const prepared = await prepare(config, d, config.build, (opts) => decide(config, source, dockerfile, file, opts), log, REMEDIES);
