@@ -106,6 +106,9 @@ describe('builders that cannot export caches', () => {
     expect([r.code, errors(r)]).toEqual([0, []]);
     expect(r.stdout).toContain('::warning::builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: falling back to the inline cache');
     expect(r.outputs['cache-to']).toBe('type=inline');
+    // The inline cache rode along with the pushed image: saved, no warning that it was not.
+    expect(r.stdout).not.toContain('::warning::the cache was not saved');
+    expect(r.summary).toContain('✅ saved');
     expect(await registryTags(E.registry, repo)).toEqual(['cache-app-main', 'x']);
   });
 
