@@ -142,3 +142,13 @@ test('the help names every option and the exit codes', () => {
   expect(help).toMatch(/Exit status: 0 done; 1 failed[^]*2 the command line is wrong/);
   for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 });
+
+describe('booleans written the YAML 1.1 way', () => {
+  test('--push yes is a usage error, not a build context called yes', async () => {
+    const { parseArgs, UsageError } = await import('../src/cli.js');
+    for (const word of ['yes', 'no', 'on', '1']) {
+      expect(() => parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--push', word])).toThrow(UsageError);
+    }
+    expect(() => parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--push', 'yes'])).toThrow('--push takes true or false, not "yes"');
+  });
+});

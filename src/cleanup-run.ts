@@ -101,7 +101,11 @@ async function deleteTags(image: string, tags: string[], opts: { dryRun: boolean
       );
     }
     const client = new GhcrClient({ token: opts.token, apiUrl: opts.env.GITHUB_API_URL });
-    return { results: await deleteGhcrTags(client, image, tags, { dryRun: opts.dryRun }), where: `${GHCR_HOST}, through the GitHub Packages API` };
+    const results = await deleteGhcrTags(client, image, tags, { dryRun: opts.dryRun });
+    // No package in sight: none was ever pushed, or the token cannot see it. Say so, without failing.
+    const unseen = results.find((r) => r.state === 'not found' && r.detail);
+    if (unseen) opts.io.warning(`${unseen.detail}: nothing was deleted; if the package exists, give the token packages: write (and the repository access to the package)`);
+    return { results, where: `${GHCR_HOST}, through the GitHub Packages API` };
   }
   const configPath = dockerConfigPath(opts.env);
   const lookup = credentialsFor(readDockerConfig(configPath), ref.host);

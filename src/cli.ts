@@ -166,6 +166,10 @@ export function parseArgs(argv: readonly string[]): Cli {
     } else if (isBoolean(name)) {
       // `--push` alone is true; `--push false` reads the word after it only when it is a boolean.
       const next = argv[i + 1];
+      if (next !== undefined && /^(yes|no|on|off|y|n|1|0)$/i.test(next)) {
+        // Not a build context called "yes": a boolean written the YAML 1.1 way.
+        throw new UsageError(`${arg} takes true or false, not "${next}"`);
+      }
       set(name, next !== undefined && BOOL_WORDS.has(next) ? argv[++i]! : 'true');
     } else {
       const next = argv[i + 1];
