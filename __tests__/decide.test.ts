@@ -4,6 +4,7 @@ import { InputError } from '../src/errors.js';
 import { parseConfig, type Config } from '../src/inputs.js';
 import type { EventContext } from '../src/ref.js';
 import { parseStages } from '../src/stages.js';
+import { thrown } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 const FILE = 'Dockerfile';
@@ -41,15 +42,6 @@ function event(e: EventContext): BuildSource {
 
 function from(refs: string[]): string[] {
   return refs.map((r) => `type=registry,ref=${IMAGE}:${r}`);
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('decide: the two-stage pipeline on a new branch', () => {

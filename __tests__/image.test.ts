@@ -1,15 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/errors.js';
 import { parseImage } from '../src/image.js';
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from './helpers.js';
 
 describe('parseImage: valid repositories', () => {
   test.each([

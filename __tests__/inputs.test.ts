@@ -2,20 +2,12 @@ import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/errors.js';
 import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, parseSecrets, type Config } from '../src/inputs.js';
 import { CLEANUP_INPUTS } from '../src/cleanup-run.js';
+import { thrown } from './helpers.js';
 
 /** The getter @actions/core gives: '' for anything not set. */
 function config(inputs: Record<string, string> = {}): Config {
   const all = { image: 'ghcr.io/acme/app', ...inputs };
   return parseConfig((name) => all[name as keyof typeof all] ?? '');
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 function expectInputError(f: () => unknown, input: string, message?: RegExp): void {

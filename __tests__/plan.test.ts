@@ -3,6 +3,7 @@ import { InputError } from '../src/errors.js';
 import { renderOptions } from '../src/backend.js';
 import { cacheName, checkNamePart, planCache, type PlanInput } from '../src/plan.js';
 import { shortHash } from '../src/slug.js';
+import { thrown } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 
@@ -19,15 +20,6 @@ function input(over: Partial<PlanInput> = {}): PlanInput {
     toOptions: [],
     ...over,
   };
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a throw');
 }
 
 const EXPORT_TAIL = 'mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true';

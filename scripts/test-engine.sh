@@ -536,34 +536,9 @@ EOF
   fi
 
   # dockerd: the containerd image store is what lets the `docker` buildx
-  # driver export registry caches; no bridge, no iptables, no port proxy.
-  cat >"$ENGINE_DIR/daemon.json" <<'EOF'
-{
-  "features": { "containerd-snapshotter": true },
-  "bridge": "none",
-  "iptables": false,
-  "ip6tables": false,
-  "ip-forward": false,
-  "ip-masq": false,
-  "userland-proxy": false
-}
-EOF
-  spawn dockerd "$LOG_DIR/dockerd.log" dockerd \
-    --config-file "$ENGINE_DIR/daemon.json" \
-    --data-root "$ENGINE_DIR/docker-data" \
-    --exec-root "$ENGINE_DIR/docker-exec" \
-    --pidfile "$RUN_DIR/dockerd-self.pid" \
-    --containerd "$CONTAINERD_SOCK" \
-    -H "$PRIVATE_DOCKER_HOST"
-  for ((i = 0; i < WAIT_SECS; i++)); do
-    with_engine "$PRIVATE_DOCKER_HOST" "$path" timeout 5 docker info >/dev/null 2>&1 && break
-    pid_of dockerd >/dev/null || break
-    sleep 1
-  done
-  if ! with_engine "$PRIVATE_DOCKER_HOST" "$path" timeout 5 docker info >/dev/null 2>&1; then
-    tail -n 30 "$LOG_DIR/dockerd.log" >&2 || true
-    die "dockerd did not answer on $DOCKER_SOCK within ${WAIT_SECS}s (log: $LOG_DIR/dockerd.log)"
-  fi
+  # driver export registry caches.
+  run_dockerd dockerd "$PRIVATE_DOCKER_HOST" '"features": { "containerd-snapshotter": true },' \
+    --data-root "$ENGINE_DIR/docker-data" --exec-root "$ENGINE_DIR/docker-exec"
   if ! probe "$PRIVATE_DOCKER_HOST" "$path"; then
     tail -n 30 "$LOG_DIR/probe.log" >&2 || true
     die "the private engine runs but cannot export a registry cache (log: $LOG_DIR/probe.log)"
@@ -571,16 +546,15 @@ EOF
   log "private engine: started (dockerd pid $(pid_of dockerd), containerd pid $(pid_of containerd))"
 }
 
-# The classic dockerd: only next to our private engine (it shares its containerd).
-start_classic_engine() {
-  local path="$BIN_DIR:$ORIG_PATH" i
-  if pid_of dockerd-classic >/dev/null &&
-    with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 10 docker info >/dev/null 2>&1; then
-    log "classic engine: reusing ours (dockerd pid $(pid_of dockerd-classic))"
-    return 0
-  fi
-  cat >"$ENGINE_DIR/daemon-classic.json" <<'EOF'
+# Start a dockerd NAME on HOST (unix://...) on our containerd, with FEATURES
+# (a JSON fragment) in its config, and wait until it answers. No bridge, no
+# iptables, no port proxy: nothing reaches beyond this machine.
+run_dockerd() {
+  local name="$1" host="$2" features="$3" path="$BIN_DIR:$ORIG_PATH" i
+  shift 3
+  cat >"$ENGINE_DIR/$name.json" <<EOF
 {
+  $features
   "bridge": "none",
   "iptables": false,
   "ip6tables": false,
@@ -589,24 +563,33 @@ start_classic_engine() {
   "userland-proxy": false
 }
 EOF
-  spawn dockerd-classic "$LOG_DIR/dockerd-classic.log" dockerd \
-    --config-file "$ENGINE_DIR/daemon-classic.json" \
-    --data-root "$ENGINE_DIR/docker-classic-data" \
-    --exec-root "$ENGINE_DIR/docker-classic-exec" \
-    --pidfile "$RUN_DIR/dockerd-classic-self.pid" \
+  spawn "$name" "$LOG_DIR/$name.log" dockerd \
+    --config-file "$ENGINE_DIR/$name.json" \
+    --pidfile "$RUN_DIR/$name-self.pid" \
     --containerd "$CONTAINERD_SOCK" \
-    --containerd-namespace bbc-classic \
-    --containerd-plugins-namespace bbc-classic-plugins \
-    -H "$CLASSIC_DOCKER_HOST"
+    -H "$host" "$@"
   for ((i = 0; i < WAIT_SECS; i++)); do
-    with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 5 docker info >/dev/null 2>&1 && break
-    pid_of dockerd-classic >/dev/null || break
+    with_engine "$host" "$path" timeout 5 docker info >/dev/null 2>&1 && break
+    pid_of "$name" >/dev/null || break
     sleep 1
   done
-  if ! with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 5 docker info >/dev/null 2>&1; then
-    tail -n 30 "$LOG_DIR/dockerd-classic.log" >&2 || true
-    die "the classic dockerd did not answer on $CLASSIC_SOCK (log: $LOG_DIR/dockerd-classic.log)"
+  if ! with_engine "$host" "$path" timeout 5 docker info >/dev/null 2>&1; then
+    tail -n 30 "$LOG_DIR/$name.log" >&2 || true
+    die "$name did not answer on $host within ${WAIT_SECS}s (log: $LOG_DIR/$name.log)"
   fi
+}
+
+# The classic dockerd: only next to our private engine (it shares its containerd).
+start_classic_engine() {
+  local path="$BIN_DIR:$ORIG_PATH"
+  if pid_of dockerd-classic >/dev/null &&
+    with_engine "$CLASSIC_DOCKER_HOST" "$path" timeout 10 docker info >/dev/null 2>&1; then
+    log "classic engine: reusing ours (dockerd pid $(pid_of dockerd-classic))"
+    return 0
+  fi
+  run_dockerd dockerd-classic "$CLASSIC_DOCKER_HOST" '' \
+    --data-root "$ENGINE_DIR/docker-classic-data" --exec-root "$ENGINE_DIR/docker-classic-exec" \
+    --containerd-namespace bbc-classic --containerd-plugins-namespace bbc-classic-plugins
   log "classic engine: started (dockerd pid $(pid_of dockerd-classic))"
 }
 
