@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pullRequestEvent, pushEvent, runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
-import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, writeFiles, type StepCount } from './lib.js';
+import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, type StepCount } from './lib.js';
 
 /** `sleep` stands in for a slow `yarn install` and `yarn build`; there is no network in builds here. */
 export function pipelineDockerfile(sleep = 1): string {
@@ -31,9 +31,6 @@ export function pipelineContext(opts: { sleep?: number; deps?: string; source?: 
   });
 }
 
-export function changeFiles(dir: string, files: Record<string, string>): void {
-  writeFiles(dir, files);
-}
 
 export interface JobResult {
   result: RunResult;
@@ -75,6 +72,7 @@ export async function actionJob(opts: {
     },
   });
   const seconds = (performance.now() - start) / 1000;
+  if (process.env.BBC_DEBUG_DIR) writeFileSync(join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${tag}-${Date.now()}.log`), result.stdout);
   return { result, steps: countRunSteps(result.stderr + result.stdout), seconds };
 }
 
