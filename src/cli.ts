@@ -328,6 +328,8 @@ export function helpText(): string {
     'Write --name VALUE or --name=VALUE. List options (tags, build args, labels,',
     'platforms, fallbacks, secrets...) take one item each time they are given.',
     'Boolean options alone mean true: --push is --push true; --push=false.',
+    'A secret given as --secrets ID=VALUE is on the command line (ps shows it);',
+    'pass it to buildx from the environment instead: -- --secret id=ID,env=VAR.',
     '',
     'Which branch (the first CI found wins; the options above win over all):',
     '  GitLab CI  (GITLAB_CI)            CI_COMMIT_BRANCH; merge requests:',
