@@ -248,6 +248,23 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect(rec.summaries[0]).toContain('**3 deleted, 0 not found, 1 kept, 0 failed.**');
   });
 
+  test('a closed pull request from a protected branch (develop into main): nothing to do, not a failure', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': [version(32, ['cache-build-develop'])] });
+    const payload = {
+      action: 'closed',
+      pull_request: { head: { ref: 'develop', repo: { full_name: 'acme/app' } }, base: { ref: 'main', repo: { full_name: 'acme/app' } } },
+      repository: { default_branch: 'main', full_name: 'acme/app' },
+    };
+    const rec = await cleanup({ 'protected-branches': 'develop' }, gh, payload, 'pull_request');
+    expect(rec.failed).toEqual([]);
+    expect(rec.outputs['deleted-refs']).toBe('');
+    expect(rec.log.join('\n')).toContain('keeping the caches of develop: it matches "develop" in protected-branches');
+    expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    // Named by the branch input, the same branch is refused: that is a mistake worth failing for.
+    const named = await cleanup({ 'protected-branches': 'develop', branch: 'develop' }, gh, payload, 'pull_request');
+    expect(named.failed).toEqual(['cleanup: refusing to delete the caches of develop: it matches "develop" in protected-branches']);
+  });
+
   test('a closed pull request, with cache-stages and a platform scope', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': [version(31, ['cache-build-linux-arm64-feature-login'])] });
     const payload = {

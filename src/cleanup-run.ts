@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, refuseProtected, resultLines, type CleanupPlan, type TagResult } from './cleanup.js';
+import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, resultLines, type CleanupPlan, type TagResult } from './cleanup.js';
 import { cacheScope, knownStages } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { deleteGhcrTags, GHCR_HOST, GhcrClient } from './ghcr.js';
@@ -139,17 +139,16 @@ export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, en
     const scope = cacheScope(config);
 
     const event = eventFrom(env);
-    const gone = cleanupBranch(event, config.branch);
+    const protectedBranches = parseList(input('protected-branches'), true);
+    // Refused (or, for a closed pull request, skipped) before the Dockerfile is read.
+    const gone = cleanupBranch(event, config.branch, protectedBranches);
     if (gone.branch === undefined) {
-      // Nothing to do (a tag was deleted, a fork's pull request): no Dockerfile needed.
+      // Nothing to do (a tag was deleted, a fork's or a protected branch's pull request): no Dockerfile needed.
       io.info(`buildx-branch-cache cleanup: ${gone.reason}`);
       io.setOutput('deleted-refs', '');
       summary = cleanupSummary({ image, plan: { ...gone, tags: [] }, results: [], dryRun, where: '' });
       return;
     }
-    const protectedBranches = parseList(input('protected-branches'), true);
-    // Refuse before the Dockerfile is read: the refusal is the message that matters.
-    refuseProtected(gone.branch, gone.defaultBranch, protectedBranches);
     const plan: CleanupPlan = planCleanup({
       event,
       branch: config.branch,

@@ -4,7 +4,7 @@
 import { get, str } from './payload.js';
 import { InputError } from './errors.js';
 import { cacheName } from './plan.js';
-import { branchFromRef, DEFAULT_BRANCH_FALLBACK, type EventContext } from './ref.js';
+import { branchName, defaultBranchOf, DEFAULT_BRANCH_FALLBACK, pullRequestHead, type EventContext } from './ref.js';
 import { slugifyBranch } from './slug.js';
 
 export interface CleanupRequest {
@@ -31,13 +31,6 @@ export interface CleanupPlan {
   tags: string[];
 }
 
-
-
-/** A branch given bare or as refs/heads/... */
-function bare(ref: string): string {
-  return branchFromRef(ref) ?? ref;
-}
-
 type EventBranch = { branch: string | undefined; reason: string };
 
 /** The branch the event says is gone, or why there is none. Throws for events cleanup does not run on. */
@@ -52,7 +45,7 @@ function branchOfEvent(ctx: EventContext): EventBranch {
         return { branch: undefined, reason: `delete of ${what}: only branches have caches, nothing to clean up` };
       }
       if (ref === undefined) throw new InputError('cleanup', 'the delete event payload has no ref: cannot tell which branch was deleted');
-      return { branch: bare(ref), reason: `delete of branch ${bare(ref)}` };
+      return { branch: branchName(ref)!, reason: `delete of branch ${branchName(ref)!}` };
     }
     case 'pull_request':
     case 'pull_request_target': {
@@ -63,16 +56,10 @@ function branchOfEvent(ctx: EventContext): EventBranch {
           `runs on closed pull requests, and this ${eventName} event is "${action ?? 'unknown'}": use \`on: pull_request: types: [closed]\``,
         );
       }
-      const head = str(get(payload, 'pull_request', 'head', 'ref')) ?? str(ctx.headRef);
-      const headRepo = str(get(payload, 'pull_request', 'head', 'repo', 'full_name'));
-      const baseRepo =
-        str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
+      const { head, fork } = pullRequestHead(ctx);
       // A fork never writes the cache, and its branch name may equal one of ours: never act on it.
-      if (headRepo === undefined || baseRepo === undefined || headRepo !== baseRepo) {
-        return {
-          branch: undefined,
-          reason: `closed pull request from fork ${headRepo ?? '(deleted repository)'}: forks never write the cache, nothing to clean up`,
-        };
+      if (fork !== undefined) {
+        return { branch: undefined, reason: `closed pull request from fork ${fork}: forks never write the cache, nothing to clean up` };
       }
       if (head === undefined) throw new InputError('cleanup', `the ${eventName} payload has no head branch`);
       return { branch: head, reason: `closed pull request from ${head}` };
@@ -121,41 +108,55 @@ export interface CleanupBranch {
   reason: string;
 }
 
-/** Which branch is gone (or why there is none); the `branch` input wins over the event. */
-export function cleanupBranch(event: EventContext, branchInput?: string): CleanupBranch {
-  const payloadDefault = str(get(event.payload, 'repository', 'default_branch'));
-  // On a delete event GITHUB_REF is the default branch: a second witness.
-  const defaultBranch =
-    payloadDefault ?? (event.eventName === 'delete' ? branchFromRef(event.ref) : undefined) ?? DEFAULT_BRANCH_FALLBACK;
-  const input = branchInput?.trim() ? bare(branchInput.trim()) : undefined;
+/**
+ * Which branch is gone (or why there is none), refusing protected ones; the
+ * `branch` input wins over the event. Needs no Dockerfile, so it runs first.
+ */
+export function cleanupBranch(event: EventContext, branchInput?: string, protectedBranches: string[] = []): CleanupBranch {
+  const defaultBranch = defaultBranchOf(event) ?? DEFAULT_BRANCH_FALLBACK;
+  const input = branchInput?.trim() ? branchName(branchInput) : undefined;
   const found = input !== undefined ? { branch: input, reason: `branch set by input: ${input}` } : branchOfEvent(event);
-  return { ...found, defaultBranch };
+  const target = { ...found, defaultBranch };
+  const branch = found.branch;
+  if (branch === undefined) return target;
+  return guarded(target, event, input, () => refuseProtected(branch, defaultBranch, protectedBranches));
+}
+
+/**
+ * Runs a refusal check. A closed pull request from a protected branch (develop
+ * into main) is ordinary: nothing to clean, not an error. A protected branch
+ * named by the `branch` input, or deleted, is a mistake worth failing for.
+ */
+function guarded(target: CleanupBranch, event: EventContext, input: string | undefined, check: () => void): CleanupBranch {
+  try {
+    check();
+    return target;
+  } catch (e) {
+    const closedPullRequest = input === undefined && (event.eventName === 'pull_request' || event.eventName === 'pull_request_target');
+    if (!closedPullRequest || !(e instanceof InputError)) throw e;
+    return { branch: undefined, defaultBranch: target.defaultBranch, reason: `${target.reason}; ${e.message.replace(/^cleanup: refusing to delete/, 'keeping')}` };
+  }
 }
 
 /** The branch to clean up and its cache tags; InputError when the branch is protected. */
 export function planCleanup(req: CleanupRequest): CleanupPlan {
-  const { branch, defaultBranch, reason } = cleanupBranch(req.event, req.branch);
-  if (branch === undefined) return { branch, defaultBranch, reason, tags: [] };
+  const target = cleanupBranch(req.event, req.branch, req.protectedBranches);
+  const { branch, defaultBranch } = target;
+  if (branch === undefined) return { ...target, tags: [] };
 
   const stages = req.stages.filter((s, i, all) => all.indexOf(s) === i);
   if (stages.length === 0) throw new InputError('cache-stages', 'no stages to clean up: name them in cache-stages');
   const tagsOf = (b: string) => stages.map((s) => cacheName(req.prefix, s, b, req.scope, defaultBranch));
   const tags = tagsOf(branch).filter((t, i, all) => all.indexOf(t) === i);
 
-  try {
-    refuseProtected(branch, defaultBranch, req.protectedBranches);
-    // Different names can share a slug (release-1, release/1): then they share cache tags too.
+  // Different names can share a slug (release-1, release/1): then they share cache tags too.
+  const checked = guarded(target, req.event, req.branch?.trim() || undefined, () => {
     for (const other of [defaultBranch, ...req.protectedBranches.filter((p) => !/[*?]/.test(p))]) {
       const shared = tagsOf(other).find((t) => tags.includes(t));
       if (shared !== undefined) refuse(branch, `its cache tags are those of ${other} (${shared})`);
     }
-  } catch (e) {
-    // A closed pull request from develop (or main) is ordinary: nothing to clean, not an error.
-    // A protected branch named by the `branch` input, or deleted, is worth failing for.
-    if (req.branch?.trim() || req.event.eventName !== 'pull_request' && req.event.eventName !== 'pull_request_target' || !(e instanceof InputError)) throw e;
-    return { branch: undefined, defaultBranch, reason: `${reason}; ${e.message.replace(/^cleanup: refusing to delete/, 'keeping')}`, tags: [] };
-  }
-  return { branch, defaultBranch, reason, tags };
+  });
+  return { ...checked, tags: checked.branch === undefined ? [] : tags };
 }
 
 function refuse(branch: string, why: string): never {
@@ -163,7 +164,7 @@ function refuse(branch: string, why: string): never {
 }
 
 /** InputError when the branch is the default branch or matches protected-branches (by name or slug). */
-export function refuseProtected(branch: string, defaultBranch: string, protectedBranches: string[]): void {
+function refuseProtected(branch: string, defaultBranch: string, protectedBranches: string[]): void {
   if (branch === defaultBranch) refuse(branch, 'it is the default branch');
   for (const pattern of protectedBranches) {
     if (matchesProtected(pattern, branch)) refuse(branch, `it matches "${pattern}" in protected-branches`);

@@ -39,7 +39,6 @@ export const DEFAULT_BRANCH_FALLBACK = 'main';
 /** Events that build the branch's own code, so may write its cache by default. */
 const BRANCH_EVENTS = new Set(['push', 'workflow_dispatch', 'schedule']);
 
-
 /** refs/heads/feature/x -> feature/x; anything that is not a branch ref -> undefined. */
 export function branchFromRef(ref: string | undefined): string | undefined {
   if (!ref) return undefined;
@@ -47,8 +46,44 @@ export function branchFromRef(ref: string | undefined): string | undefined {
 }
 
 /** A branch given either bare or as refs/heads/... */
-function bare(ref: string | undefined): string | undefined {
+export function branchName(ref: string | undefined): string | undefined {
   return ref === undefined ? undefined : (branchFromRef(ref) ?? str(ref));
+}
+
+/** Events that always run on the default branch's ref, whatever their payload says. */
+const DEFAULT_REF_EVENTS = new Set(['schedule', 'delete']);
+
+/**
+ * The default branch: the payload's repository.default_branch, else, for events
+ * that always run on it (a schedule's payload names no repository), GITHUB_REF's branch.
+ */
+export function defaultBranchOf(ctx: EventContext): string | undefined {
+  return str(get(ctx.payload, 'repository', 'default_branch')) ?? (DEFAULT_REF_EVENTS.has(ctx.eventName) ? branchFromRef(ctx.ref) : undefined);
+}
+
+/** The repository the code comes from when it is not this one; a deleted or unnamed one counts as a fork. */
+function forkOf(headRepo: string | undefined, baseRepo: string | undefined, unknown: string): string | undefined {
+  return headRepo !== undefined && baseRepo !== undefined && headRepo === baseRepo ? undefined : (headRepo ?? unknown);
+}
+
+export interface PullRequestHead {
+  head: string | undefined;
+  base: string | undefined;
+  /** The head repository when it is not this one. */
+  fork: string | undefined;
+}
+
+/** A pull_request(_target) event's head and base branches, and whether the head is a fork. */
+export function pullRequestHead(ctx: EventContext): PullRequestHead {
+  const { payload } = ctx;
+  const headRepo = str(get(payload, 'pull_request', 'head', 'repo', 'full_name'));
+  const baseRepo = str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
+  return {
+    head: str(get(payload, 'pull_request', 'head', 'ref')) ?? str(ctx.headRef),
+    base: str(get(payload, 'pull_request', 'base', 'ref')) ?? str(ctx.baseRef),
+    // A deleted fork has no head repo: treat it as a fork, never as ours.
+    fork: forkOf(headRepo, baseRepo, '(deleted repository)'),
+  };
 }
 
 export function dedupe(branches: readonly (string | undefined)[], exclude?: string): string[] {
@@ -88,20 +123,14 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
   switch (eventName) {
     case 'pull_request':
     case 'pull_request_target': {
-      const head = str(get(payload, 'pull_request', 'head', 'ref')) ?? str(ctx.headRef);
-      const base = str(get(payload, 'pull_request', 'base', 'ref')) ?? str(ctx.baseRef);
-      const headRepo = str(get(payload, 'pull_request', 'head', 'repo', 'full_name'));
-      const baseRepo =
-        str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
-      // A deleted fork has no head repo: treat it as a fork, never as ours.
-      const fork = headRepo === undefined || baseRepo === undefined || headRepo !== baseRepo;
+      const { head, base, fork } = pullRequestHead(ctx);
       return {
         branch: head,
         fallbacks: [base, defaultBranch],
-        exportAllowed: !fork,
-        fork: fork ? (headRepo ?? '(deleted repository)') : undefined,
+        exportAllowed: fork === undefined,
+        fork,
         reason: fork
-          ? `${eventName} from fork ${headRepo ?? '(deleted repository)'}: imports only, a fork never writes the cache`
+          ? `${eventName} from fork ${fork}: imports only, a fork never writes the cache`
           : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
       };
     }
@@ -109,19 +138,21 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
       // Runs on the default branch's ref, for a run of another workflow: the code it
       // builds is usually that run's head, which may come from a fork.
       const head = str(get(payload, 'workflow_run', 'head_branch'));
-      const headRepo = str(get(payload, 'workflow_run', 'head_repository', 'full_name'));
-      const baseRepo = str(get(payload, 'repository', 'full_name'));
-      const fork = headRepo === undefined || baseRepo === undefined || headRepo !== baseRepo;
+      const fork = forkOf(
+        str(get(payload, 'workflow_run', 'head_repository', 'full_name')),
+        str(get(payload, 'repository', 'full_name')),
+        '(unknown repository)',
+      );
       return {
         branch: head,
         fallbacks: [defaultBranch],
         exportAllowed: false,
-        fork: fork ? (headRepo ?? '(unknown repository)') : undefined,
-        reason: `workflow_run for ${head ?? '?'}${fork ? ` from fork ${headRepo ?? '?'}` : ''}: imports only unless export-cache is true${fork ? ' (never for a fork)' : ''}`,
+        fork,
+        reason: `workflow_run for ${head ?? '?'}${fork ? ` from fork ${fork}` : ''}: imports only unless export-cache is true${fork ? ' (never for a fork)' : ''}`,
       };
     }
     case 'merge_group': {
-      const base = bare(str(get(payload, 'merge_group', 'base_ref')));
+      const base = branchName(str(get(payload, 'merge_group', 'base_ref')));
       return {
         branch: undefined,
         fallbacks: [base, defaultBranch],
@@ -156,12 +187,10 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
 
 /** The facts of a GitHub Actions event. */
 export function githubFacts(ctx: EventContext): RefFacts {
-  const payloadDefault = str(get(ctx.payload, 'repository', 'default_branch'));
-  // A schedule's payload names no repository, but it always runs on the default branch.
-  const scheduled = ctx.eventName === 'schedule' ? branchFromRef(ctx.ref) : undefined;
-  const defaultBranch = payloadDefault ?? scheduled ?? DEFAULT_BRANCH_FALLBACK;
+  const known = defaultBranchOf(ctx);
+  const defaultBranch = known ?? DEFAULT_BRANCH_FALLBACK;
   const reasons: string[] = [];
-  if (payloadDefault === undefined && scheduled === undefined) {
+  if (known === undefined) {
     reasons.push(`the event payload has no repository.default_branch: assuming "${DEFAULT_BRANCH_FALLBACK}"`);
   }
   const ev = fromEvent(ctx, defaultBranch);
@@ -173,7 +202,7 @@ export function githubFacts(ctx: EventContext): RefFacts {
 export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where = 'this build'): RefDecision {
   const reasons = [...facts.reasons];
   let branch = facts.branch;
-  const inputBranch = bare(overrides.branch?.trim());
+  const inputBranch = branchName(overrides.branch?.trim());
   if (inputBranch !== undefined) {
     branch = inputBranch;
     reasons.push(`branch set by input: ${branch}`);
@@ -181,7 +210,7 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
 
   let fallbackList = facts.fallbacks;
   if (overrides.fallbackBranches !== undefined && overrides.fallbackBranches.length > 0) {
-    fallbackList = overrides.fallbackBranches.map((b) => bare(b.trim()));
+    fallbackList = overrides.fallbackBranches.map((b) => branchName(b.trim()));
     reasons.push('fallback branches set by input');
   }
   const fallbacks = dedupe(fallbackList, branch);
