@@ -4,7 +4,7 @@ import { InputError } from '../src/errors.js';
 import { parseConfig, type Config } from '../src/inputs.js';
 import type { EventContext } from '../src/ref.js';
 import { parseStages } from '../src/stages.js';
-import { thrown } from './helpers.js';
+import { forkPullRequest, thrown } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 const FILE = 'Dockerfile';
@@ -84,17 +84,7 @@ describe('decide: the two-stage pipeline on a new branch', () => {
   });
 
   test('a fork pull request imports the same chain and exports nothing', () => {
-    const event: EventContext = {
-      eventName: 'pull_request',
-      ref: 'refs/pull/9/merge',
-      payload: {
-        repository: { full_name: 'acme/app', default_branch: 'main' },
-        pull_request: {
-          head: { ref: 'feature/x', repo: { full_name: 'mallory/app' } },
-          base: { ref: 'main', repo: { full_name: 'acme/app' } },
-        },
-      },
-    };
+    const event = forkPullRequest;
     const d = decide(config(), { event }, PIPELINE, FILE);
     expect(d.refs.exportCache).toBe(false);
     expect(d.plan.cacheTo).toEqual([]);

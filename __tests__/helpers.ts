@@ -1,4 +1,5 @@
 // Small helpers shared by the unit tests.
+import type { EventContext } from '../src/ref.js';
 
 /** What `f` throws; fails the test when it throws nothing. */
 export function thrown(f: () => unknown): Error {
@@ -9,3 +10,16 @@ export function thrown(f: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+
+/** A pull request from the fork mallory/app: feature/x into main of acme/app. */
+export const forkPullRequest: EventContext = {
+  eventName: 'pull_request',
+  ref: 'refs/pull/9/merge',
+  payload: {
+    repository: { full_name: 'acme/app', default_branch: 'main' },
+    pull_request: {
+      head: { ref: 'feature/x', repo: { full_name: 'mallory/app' } },
+      base: { ref: 'main', repo: { full_name: 'acme/app' } },
+    },
+  },
+};

@@ -6,8 +6,8 @@ import { decide, type BuildSource, type Decision } from '../src/decide.js';
 import { parseConfig } from '../src/inputs.js';
 import { selectImports, type ProbeResult, type RefState } from '../src/probe.js';
 import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/progress.js';
-import type { EventContext } from '../src/ref.js';
 import { exportState, headline, logLines, resultLines, summaryMarkdown, type Outcome } from '../src/report.js';
+import { forkPullRequest } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 // The Dockerfile of the rawjson fixtures (partial-hit's version).
@@ -35,17 +35,6 @@ const push = (branch: string): BuildSource => ({
   event: { eventName: 'push', ref: `refs/heads/${branch}`, payload: { repository: { default_branch: 'main' } } },
 });
 const tag: BuildSource = { event: { eventName: 'push', ref: 'refs/tags/v1.2.0', payload: { repository: { default_branch: 'main' } } } };
-const forkEvent: EventContext = {
-  eventName: 'pull_request',
-  ref: 'refs/pull/9/merge',
-  payload: {
-    repository: { full_name: 'acme/app', default_branch: 'main' },
-    pull_request: {
-      head: { ref: 'feature/x', repo: { full_name: 'mallory/app' } },
-      base: { ref: 'main', repo: { full_name: 'acme/app' } },
-    },
-  },
-};
 
 function fixture(name: string): ProgressReport {
   const s = new ProgressStream();
@@ -132,7 +121,7 @@ describe('exportState', () => {
   const d = decision(push('feature/x'));
 
   test('a fork: disabled, and the decision says why', () => {
-    const fork = decision({ event: forkEvent });
+    const fork = decision({ event: forkPullRequest });
     const ex = exportState(fork, { progress: PARTIAL });
     expect(ex.state).toBe('disabled');
     expect(ex).toEqual({ state: 'disabled', why: 'pull_request from fork mallory/app: imports only, a fork never writes the cache' });
@@ -197,7 +186,7 @@ describe('headline', () => {
 
 describe('logLines and resultLines', () => {
   test('logLines: the branch, fallbacks, the why and the cache flags', () => {
-    const lines = logLines(decision({ event: forkEvent }));
+    const lines = logLines(decision({ event: forkPullRequest }));
     expect(lines).toContain('branch: feature/x (slug feature-x)');
     expect(lines).toContain('fallbacks: main');
     expect(lines).toContain('export cache: no');
@@ -285,7 +274,7 @@ describe('summaryMarkdown', () => {
   });
 
   test('a fork: export disabled, with the reason; no build yet means no steps table', () => {
-    const fork = decision({ event: forkEvent });
+    const fork = decision({ event: forkPullRequest });
     const md = summaryMarkdown(fork, {});
     expect(md).toContain('| (none) | export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache |');
     expect(md).not.toContain('#### Steps');

@@ -9,7 +9,7 @@ import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, resultLines, t
 import { cacheScope, knownStages } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { deleteGhcrTags, GHCR_HOST, GhcrClient } from './ghcr.js';
-import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, type Config, type InputGetter } from './inputs.js';
+import { parseBool, parseConfig, parseList, type Config, type InputGetter, withDefaults } from './inputs.js';
 import { checkNamePart } from './plan.js';
 import type { EventContext } from './ref.js';
 import { credentialsFor, deleteRegistryTags, dockerConfigPath, parseRepository, readDockerConfig, RegistryClient } from './registry.js';
@@ -117,10 +117,7 @@ async function deleteTags(image: string, tags: string[], opts: { dryRun: boolean
 
 /** The cleanup step, start to end. Never throws: failures end in io.setFailed. */
 export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const input = (name: string) => {
-    const v = get(name);
-    return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
-  };
+  const input = withDefaults(get);
   let summary: string | undefined;
   try {
     const token = input('github-token').trim();

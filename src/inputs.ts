@@ -165,11 +165,16 @@ export function parseSecrets(raw: string): Secret[] {
   return out;
 }
 
-export function parseConfig(get: InputGetter): Config {
-  const input = (name: string) => {
+/** The getter with action.yml's defaults for unset inputs (the runner passes them; tests and the CLI may not). */
+export function withDefaults(get: InputGetter): InputGetter {
+  return (name) => {
     const v = get(name);
     return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
   };
+}
+
+export function parseConfig(get: InputGetter): Config {
+  const input = withDefaults(get);
   const bool = (name: string) => parseBool(name, input(name));
 
   const mode = input('cache-mode').trim().toLowerCase();
