@@ -2,11 +2,10 @@
 // (build: false), run as the runner runs it. Median of N runs, against an empty
 // `node` start as the floor. Usage: node bench/startup.mjs [runs=21]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { pullRequestEvent, runAction } from '../scripts/action-harness.mjs';
 
 const runs = Number(process.argv[2] ?? 21);

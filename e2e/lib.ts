@@ -13,6 +13,8 @@ export interface Engine {
   authUser: string;
   authPassword: string;
   busybox: string;
+  /** A dockerd on the classic image store (cannot export caches), next to a private engine only. */
+  classicDockerHost: string | undefined;
   env: Record<string, string>;
 }
 
@@ -27,6 +29,7 @@ export function engine(): Engine {
     authUser: raw.authUser!,
     authPassword: raw.authPassword!,
     busybox: raw.busybox!,
+    classicDockerHost: raw.classicDockerHost || undefined,
     env,
   };
 }
