@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProgressStream, summarize, type StageReport, type Vertex } from '../src/progress.js';
+import { JsonStreamDecoder, ProgressStream, summarize, type Piece, type StageReport, type Vertex } from '../src/progress.js';
 
 // Real `docker buildx build --progress=rawjson` stderr, captured against a local registry.
 //
@@ -106,6 +106,22 @@ describe('ProgressStream: the fixtures, whole or in pieces', () => {
       expect(firsts).toEqual(Array.from({ length: firsts.length }, (_, i) => i + 1));
     });
   }
+
+  test('the same statuses written compact, one per line (buildx 0.29\'s layout), or as bytes cut anywhere, read the same', () => {
+    for (const text of [REFUSED, PARTIAL]) {
+      const expected = whole(text);
+      const values = new JsonStreamDecoder().push(text).map((p) => (p as { value: unknown }).value);
+      const compact = values.map((x) => JSON.stringify(x)).join('\n') + '\n';
+      expect(compact.split('\n').length).toBeLessThan(text.split('\n').length / 5);
+      const got = whole(compact);
+      expect(got.lines).toEqual(expected.lines);
+      expect(got.vertices).toEqual(expected.vertices);
+      const bytes = Buffer.from(compact, 'utf8');
+      const s = new ProgressStream();
+      const lines = [...cutAt(bytes, [1, 7, 100, 101, 2000, 2003, bytes.length - 1]).flatMap((b) => s.feed(b)), ...s.end()];
+      expect(lines).toEqual(expected.lines);
+    }
+  });
 
   test('export-refused prints what buildx plain would: names, CACHED, DONE, logs, ERROR', () => {
     const { lines } = whole(REFUSED);
@@ -240,27 +256,64 @@ describe('ProgressStream: synthetic streams', () => {
   test('end() parses a last object that has no final newline', () => {
     const s = new ProgressStream();
     const text = vertex('sha256:a', '[deps 1/3] COPY a /a', { started: T0, completed: T1, cached: true }).trimEnd();
-    expect(s.feed(text)).toEqual([]);
-    expect(s.end()).toEqual(['#1 [deps 1/3] COPY a /a', '#1 CACHED']);
+    // The value is complete at its closing brace: no newline needed.
+    expect(s.feed(text)).toEqual(['#1 [deps 1/3] COPY a /a', '#1 CACHED']);
+    expect(s.end()).toEqual([]);
     expect(summarize(s.result()).cached).toBe(1);
   });
 
-  test('end() flushes a cut-off object and a cut-off line as they are, and keeps nothing for later', () => {
+  test('end(): a cut-off object is skipped and counted (never printed raw); a cut-off line is printed', () => {
     const s = new ProgressStream();
     const cut = vertex('sha256:a', '[deps 1/3] COPY a /a', { started: T0 }).split('\n').slice(0, 4);
     expect(s.feed(cut.join('\n') + '\n')).toEqual([]);
-    expect(s.end()).toEqual(cut);
+    expect(s.end()).toEqual(['(1 progress record(s) from buildx were not valid JSON and were skipped)']);
     expect(s.end()).toEqual([]);
+    expect(s.malformed).toBe(1);
+    expect(s.report().malformed).toBe(1);
 
     const t = new ProgressStream();
     expect(t.feed('ERROR: failed to solve: cut')).toEqual([]);
     expect(t.end()).toEqual(['ERROR: failed to solve: cut']);
   });
 
-  test('a braced block that is not JSON is printed back, not swallowed', () => {
+  test('a braced block that is not JSON is skipped and counted, not printed; text after it still is', () => {
     const s = new ProgressStream();
-    expect(s.feed('{\nnot json\n}\nafter\n')).toEqual(['{', 'not json', '}', 'after']);
+    expect(s.feed('{\nnot json\n}\nafter\n')).toEqual(['after']);
+    expect(s.end()).toEqual(['(1 progress record(s) from buildx were not valid JSON and were skipped)']);
     expect(s.result()).toEqual([]);
+  });
+
+  test('compact objects, several on one line, or with no space between them, read the same as indented ones', () => {
+    const a = { vertexes: [{ digest: 'sha256:a', name: '[deps 1/2] COPY a /a', started: T0, completed: T1, cached: true }] };
+    const b = { vertexes: [{ digest: 'sha256:b', name: '[deps 2/2] RUN x', started: T0, completed: T2 }] };
+    const expected = ['#1 [deps 1/2] COPY a /a', '#1 CACHED', '#2 [deps 2/2] RUN x', '#2 DONE 2.4s'];
+    for (const text of [
+      obj(a) + obj(b),
+      `${JSON.stringify(a)}\n${JSON.stringify(b)}\n`,
+      `${JSON.stringify(a)}${JSON.stringify(b)}`,
+      `${JSON.stringify(a)} \t ${JSON.stringify(b)}\r\n`,
+      `\n\n  ${JSON.stringify(a, null, '\t')}\n\n${JSON.stringify(b, null, 4)}`,
+    ]) {
+      const s = new ProgressStream();
+      expect([...s.feed(text), ...s.end()]).toEqual(expected);
+    }
+  });
+
+  test('braces and quotes inside strings do not end a value; a text line with braces stays text', () => {
+    const s = new ProgressStream();
+    const name = 'RUN echo "}{" \\ \'{"a":1}\' && printf \'\\"}\'';
+    const lines = [
+      ...s.feed(JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: `[x 1/1] ${name}`, started: T0, completed: T1 }] })),
+      ...s.feed('\nERROR: failed to solve: {"code":1} did not } complete\n'),
+      ...s.end(),
+    ];
+    expect(lines).toEqual([`#1 [x 1/1] ${name}`, '#1 DONE 0.1s', 'ERROR: failed to solve: {"code":1} did not } complete']);
+  });
+
+  test('a value that is JSON but not a status object is skipped silently', () => {
+    const s = new ProgressStream();
+    expect([...s.feed('{"vertexes": 5, "logs": [1, null, {"vertex": 2}], "statuses": {"x": 1}}\n{}\n'), ...s.end()]).toEqual([]);
+    expect(s.malformed).toBe(0);
   });
 
   test('warnings are decoded, printed and kept', () => {
@@ -268,6 +321,149 @@ describe('ProgressStream: synthetic streams', () => {
     const lines = s.feed(obj({ warnings: [{ vertex: 'sha256:a', short: b64('FromAsCasing: mixed case (line 1)') }] }));
     expect(lines).toEqual(['WARNING: FromAsCasing: mixed case (line 1)']);
     expect(s.warnings).toEqual(['FromAsCasing: mixed case (line 1)']);
+  });
+});
+
+// ---- the decoder on its own: any layout, any chunking ----
+
+type Item = { kind: 'value'; value: Record<string, unknown> } | { kind: 'text'; line: string } | { kind: 'malformed'; text: string };
+
+/** Strings that are hard for a hand-written scanner: quotes, backslashes, braces, escapes, multi-byte characters. */
+const nasty = fc.oneof(
+  fc.string({ unit: fc.constantFrom('"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\n', '\t', 'a', 'é', '€', '😀', '\u0000', '\u2028') }),
+  fc.string({ unit: 'binary' }),
+);
+const jsonValue = fc.letrec((tie) => ({
+  any: fc.oneof({ depthSize: 'small' }, nasty, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), tie('arr'), tie('obj')),
+  arr: fc.array(tie('any'), { maxLength: 4 }),
+  obj: fc.dictionary(nasty, tie('any'), { maxKeys: 4 }),
+})).obj as fc.Arbitrary<Record<string, unknown>>;
+
+/** buildx's layouts, and worse: compact, indented (0.13), tabs, CRLF, nothing between values. */
+const layout = fc.constantFrom(
+  (v: unknown) => JSON.stringify(v) + '\n',
+  (v: unknown) => JSON.stringify(v, null, 2) + '\n',
+  (v: unknown) => JSON.stringify(v, null, '\t').replace(/\n/g, '\r\n') + '\r\n',
+  (v: unknown) => JSON.stringify(v),
+  (v: unknown) => '  ' + JSON.stringify(v, null, 1) + ' \n\n',
+);
+/** Text that is not JSON: one line, not blank, not starting with `{` (braces and quotes elsewhere are fine). */
+const textLine = fc
+  .string({ unit: fc.constantFrom('E', 'R', 'O', ':', ' ', '{', '}', '"', '\\', 'é', '😀', '\t', '#', '1') , minLength: 1 })
+  .filter((l) => !/^[ \t]*(\{|$)/.test(l) && !/[ \t]$/.test(l));
+const malformedText = fc.constantFrom('{ not json }', '{\n  "a": \n}', '{"a":1,}', "{'a': 1}", '{"a" 1}', '{}}');
+const item: fc.Arbitrary<Item> = fc.oneof(
+  { weight: 4, arbitrary: jsonValue.map((value) => ({ kind: 'value' as const, value })) },
+  { weight: 1, arbitrary: textLine.map((line) => ({ kind: 'text' as const, line })) },
+  { weight: 1, arbitrary: malformedText.map((text) => ({ kind: 'malformed' as const, text })) },
+);
+
+/** Writes items as a stream; text and malformed values start on a line of their own, as buildx writes them. */
+function render(items: Item[], layouts: ((v: unknown) => string)[]): string {
+  let out = '';
+  items.forEach((it, i) => {
+    if (it.kind === 'value') out += layouts[i % layouts.length]!(it.value);
+    else out += (out === '' || out.endsWith('\n') ? '' : '\n') + (it.kind === 'text' ? it.line : it.text) + '\n';
+  });
+  return out;
+}
+
+/** What the decoder should give: the values, the text lines, and a count for each malformed value. */
+function expectedPieces(items: Item[]): unknown[] {
+  return items.flatMap((it) => {
+    // As JSON can say it (-0 is written 0).
+    if (it.kind === 'value') return [{ kind: 'value', value: JSON.parse(JSON.stringify(it.value)) as unknown }];
+    if (it.kind === 'text') return [{ kind: 'text', line: it.line }];
+    // '{}}' is a good value followed by a text line '}'.
+    if (it.text === '{}}') return [{ kind: 'value', value: {} }, { kind: 'text', line: '}' }];
+    return [{ kind: 'malformed' }];
+  });
+}
+
+function decodeChunks(chunks: (string | Uint8Array)[]): { pieces: Piece[]; malformed: number } {
+  const d = new JsonStreamDecoder();
+  const pieces = [...chunks.flatMap((c) => d.push(c)), ...d.end()];
+  return { pieces, malformed: d.malformed };
+}
+
+const comparable = (pieces: Piece[]) => pieces.map((p) => (p.kind === 'malformed' ? { kind: 'malformed' } : p));
+
+function cutAt<T extends { slice(a: number, b?: number): T; length: number }>(whole: T, cuts: number[]): T[] {
+  const parts: T[] = [];
+  let at = 0;
+  for (const c of [...new Set(cuts)].sort((a, b) => a - b)) {
+    if (c <= at || c >= whole.length) continue;
+    parts.push(whole.slice(at, c));
+    at = c;
+  }
+  parts.push(whole.slice(at));
+  return parts;
+}
+
+describe('JsonStreamDecoder', () => {
+  test('property: any items in any layout decode to those items, however the bytes or characters are cut', () => {
+    fc.assert(
+      fc.property(
+        fc.array(item, { minLength: 1, maxLength: 8 }),
+        fc.array(layout, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.nat(), { maxLength: 30 }),
+        (items, layouts, rawCuts) => {
+          const text = render(items, layouts);
+          const bytes = Buffer.from(text, 'utf8');
+          const whole = decodeChunks([text]);
+          expect(comparable(whole.pieces)).toEqual(expectedPieces(items));
+          expect(whole.malformed).toBe(expectedPieces(items).filter((p) => (p as Piece).kind === 'malformed').length);
+          // Cut as bytes: inside multi-byte characters, escapes, strings, between values.
+          const byteCuts = rawCuts.map((c) => c % (bytes.length + 1));
+          expect(decodeChunks(cutAt(bytes, byteCuts))).toEqual(whole);
+          // Cut as characters: inside surrogate pairs too.
+          const charCuts = rawCuts.map((c) => c % (text.length + 1));
+          expect(decodeChunks(cutAt(text, charCuts))).toEqual(whole);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  test('one byte at a time, through a 4-byte character, an escape and a surrogate escape', () => {
+    const value = { s: 'a\\"}😀\u{1F600}€', t: '\ud83d\ude00', n: [1, { x: '}' }] };
+    const text = `ERROR: x {\n${JSON.stringify(value)}\n{"b":"\\u00e9"}`;
+    const bytes = Buffer.from(text, 'utf8');
+    const oneByOne = decodeChunks(Array.from(bytes, (_, i) => bytes.subarray(i, i + 1)));
+    expect(oneByOne.pieces).toEqual([
+      { kind: 'text', line: 'ERROR: x {' },
+      { kind: 'value', value },
+      { kind: 'value', value: { b: 'é' } },
+    ]);
+  });
+
+  test('a UTF-8 character cut off by the end of the stream becomes U+FFFD in a text line, not an error', () => {
+    const bytes = Buffer.from('done 😀', 'utf8');
+    expect(decodeChunks([bytes.subarray(0, bytes.length - 2)]).pieces).toEqual([{ kind: 'text', line: 'done \ufffd' }]);
+  });
+
+  test('garbage between values: text lines pass, values are read, a malformed value is counted and skipped', () => {
+    const stream = [
+      'WARNING: No output specified with docker-container driver. Build result will only remain in the build cache.',
+      '{"vertexes":[{"digest":"sha256:a","name":"[a 1/1] RUN x"}]}',
+      '#0 building with "default" instance using docker driver',
+      '{"vertexes":[{"digest":"sha256:a",',
+      '"name":"broken"',
+      ']}}',
+      '  {"logs":[]}  {"statuses":[]}',
+      'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+    ].join('\n');
+    const { pieces, malformed } = decodeChunks([stream]);
+    expect(comparable(pieces)).toEqual([
+      { kind: 'text', line: 'WARNING: No output specified with docker-container driver. Build result will only remain in the build cache.' },
+      { kind: 'value', value: { vertexes: [{ digest: 'sha256:a', name: '[a 1/1] RUN x' }] } },
+      { kind: 'text', line: '#0 building with "default" instance using docker driver' },
+      { kind: 'malformed' },
+      { kind: 'value', value: { logs: [] } },
+      { kind: 'value', value: { statuses: [] } },
+      { kind: 'text', line: 'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3' },
+    ]);
+    expect(malformed).toBe(1);
   });
 });
 

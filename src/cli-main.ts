@@ -15,7 +15,7 @@ import { decide, type Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
 import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
-import { ProgressStream, summarize, type ProgressReport } from './progress.js';
+import { ProgressStream, type ProgressReport } from './progress.js';
 import { redactor, secretOptionValues, secretParts } from './redact.js';
 import { logLines, type Outcome } from './report.js';
 
@@ -69,7 +69,7 @@ function runBuildx(args: string[]): Promise<{ code: number; report: ProgressRepo
       for (const s of signals) process.off(s, forward);
       print(progress.end());
       const signo = signal ? { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string] ?? 1 : 0;
-      resolve({ code: code ?? 128 + signo, report: summarize(progress.result()) });
+      resolve({ code: code ?? 128 + signo, report: progress.report() });
     });
   });
 }

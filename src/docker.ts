@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import * as exec from '@actions/exec';
 import { StringDecoder } from 'node:string_decoder';
-import { ProgressStream, summarize, type ProgressReport } from './progress.js';
+import { ProgressStream, type ProgressReport } from './progress.js';
 
 // docker() and probeRefs live in proc.ts (no @actions/*), shared with the command line.
 export { docker, probeRefs, type ProcResult } from './proc.js';
@@ -27,5 +27,7 @@ export async function runBuildx(args: string[], redact: (s: string) => string): 
   });
   print(progress.feed(stderr.end()));
   print(progress.end());
-  return { code, report: summarize(progress.result()) };
+  // BuildKit's warnings (Dockerfile lint, deprecated options) become the step's warnings, one each.
+  for (const w of progress.warnings) core.warning(redact(w));
+  return { code, report: progress.report() };
 }

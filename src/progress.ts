@@ -3,6 +3,7 @@
 // come lazily from a remote cache, while the JSON's final vertex state is right.
 // So the action asks for JSON, prints a plain-style log from it as it arrives,
 // and reports per stage which steps ran and which were served from the cache.
+import { StringDecoder } from 'node:string_decoder';
 
 export interface Vertex {
   digest: string;
@@ -13,41 +14,11 @@ export interface Vertex {
   completed: string | undefined;
 }
 
-interface RawVertex {
-  digest: string;
-  name?: string;
-  cached?: boolean;
-  error?: string;
-  started?: string;
-  completed?: string;
-}
-
-interface RawStatus {
-  id: string;
-  vertex: string;
-  name?: string;
-  current?: number;
-  total?: number;
-  completed?: string;
-}
-
-interface RawLog {
-  vertex: string;
-  stream?: number;
-  data: string;
-  timestamp?: string;
-}
-
-interface RawWarning {
-  vertex?: string;
-  short?: string;
-}
-
-interface SolveStatus {
-  vertexes?: RawVertex[];
-  statuses?: RawStatus[];
-  logs?: RawLog[];
-  warnings?: RawWarning[];
+/** A BuildKit warning (VertexWarning), one line: its short text, base64 in the JSON. */
+function warningText(w: Record<string, unknown>): string {
+  const short = base64Text(w.short).trim();
+  const detail = Array.isArray(w.detail) ? w.detail.map(base64Text).join(' ').trim() : '';
+  return (short || detail || 'warning').replace(/\s*\n\s*/g, ' ');
 }
 
 function seconds(from: string | undefined, to: string | undefined): string {
@@ -56,51 +27,186 @@ function seconds(from: string | undefined, to: string | undefined): string {
   return Number.isFinite(s) ? ` ${Math.max(0, s).toFixed(1)}s` : '';
 }
 
+/** What the decoder found in the stream: a JSON value, a line of other text, or a value that was not JSON. */
+export type Piece = { kind: 'value'; value: unknown } | { kind: 'text'; line: string } | { kind: 'malformed'; length: number };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LF = 0x0a;
+
 /**
- * Incremental: feed it chunks of buildx's stderr, get back log lines to print.
- * buildx writes one indented JSON object per status; each ends with a `}` line.
- * Anything that is not JSON (a buildx error message) is passed through as is.
+ * Splits a stream of concatenated JSON values, interleaved with lines of other
+ * text, whatever the layout: buildx 0.13 pretty-prints each status object over
+ * many lines, 0.29 writes one compact object per line, and `}{` with no space
+ * between is read too. Chunks may be cut anywhere: inside a string, an escape,
+ * or (for bytes) a multi-byte UTF-8 character.
+ *
+ * A value is an object: a `{` that starts a line (after nothing but spaces) or
+ * follows another value. It ends at its matching `}`, counted outside strings.
+ * Anything else is text, passed on a line at a time, so buildx's own messages
+ * (`ERROR: failed to solve: ...`), even with braces inside, stay as they are.
+ * A value that is not valid JSON (or is cut off by the end of the stream) is
+ * never passed on as text: it comes out as `malformed`, and is counted.
+ */
+export class JsonStreamDecoder {
+  private readonly utf8 = new StringDecoder('utf8');
+  /** Before anything but spaces on the current line (or after a value): a `{` starts a value. */
+  private atLineStart = true;
+  private inValue = false;
+  private text = '';
+  private value: string[] = [];
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Values skipped because they were not JSON. */
+  malformed = 0;
+
+  push(chunk: string | Uint8Array): Piece[] {
+    const s = typeof chunk === 'string' ? chunk : this.utf8.write(chunk);
+    const out: Piece[] = [];
+    let from = 0; // start of the part of s not yet taken into this.text or this.value
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (this.inValue) {
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (c === BACKSLASH) this.escaped = true;
+          else if (c === QUOTE) this.inString = false;
+        } else if (c === QUOTE) {
+          this.inString = true;
+        } else if (c === 0x7b || c === 0x5b) {
+          this.depth++;
+        } else if (c === 0x7d || c === 0x5d) {
+          if (--this.depth === 0) {
+            this.value.push(s.slice(from, i + 1));
+            from = i + 1;
+            out.push(this.finishValue());
+          }
+        }
+        continue;
+      }
+      if (c === LF) {
+        this.text += s.slice(from, i);
+        from = i + 1;
+        out.push(...this.finishLine());
+        continue;
+      }
+      if (!this.atLineStart) {
+        // The rest of a text line: jump to its end.
+        const nl = s.indexOf('\n', i);
+        i = (nl === -1 ? s.length : nl) - 1;
+        continue;
+      }
+      if (c === 0x7b) {
+        // Only spaces came before it on this line: they go, the value starts.
+        this.text = '';
+        this.inValue = true;
+        this.depth = 1;
+        this.value = [];
+        from = i;
+      } else if (!isSpace(c)) {
+        this.atLineStart = false;
+      }
+    }
+    if (this.inValue) this.value.push(s.slice(from));
+    else this.text += s.slice(from);
+    return out;
+  }
+
+  /** The end of the stream: a last line without a newline, or a value that never closed. */
+  end(): Piece[] {
+    const out = this.push(this.utf8.end());
+    if (this.inValue) {
+      const length = this.value.reduce((n, part) => n + part.length, 0);
+      this.value = [];
+      this.inValue = false;
+      this.inString = false;
+      this.escaped = false;
+      this.malformed++;
+      out.push({ kind: 'malformed', length });
+    }
+    out.push(...this.finishLine());
+    return out;
+  }
+
+  private finishValue(): Piece {
+    const text = this.value.join('');
+    this.value = [];
+    this.inValue = false;
+    this.atLineStart = true;
+    try {
+      return { kind: 'value', value: JSON.parse(text) as unknown };
+    } catch {
+      this.malformed++;
+      return { kind: 'malformed', length: text.length };
+    }
+  }
+
+  private finishLine(): Piece[] {
+    const line = this.text.replace(/\r$/, '');
+    this.text = '';
+    this.atLineStart = true;
+    // Blank lines (and the line ends after values) carry nothing.
+    return /^[ \t\r]*$/.test(line) ? [] : [{ kind: 'text', line }];
+  }
+}
+
+/** JSON's whitespace (LF is handled on its own). */
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d;
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const list = (x: unknown): Record<string, unknown>[] => (Array.isArray(x) ? x.filter(isObject) : []);
+const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+
+function base64Text(x: unknown): string {
+  return typeof x === 'string' ? Buffer.from(x, 'base64').toString('utf8') : '';
+}
+
+/**
+ * Incremental: feed it chunks of buildx's stderr (text or bytes), get back the
+ * log lines to print, in buildx's plain-progress style. JSON never reaches the
+ * log: a status is printed as what it says, a value that is not JSON is
+ * skipped (and counted). Text that is not JSON (a buildx error) passes as is.
  */
 export class ProgressStream {
-  private buffer = '';
-  private pending: string[] = [];
+  private readonly decoder = new JsonStreamDecoder();
   private readonly vertices = new Map<string, Vertex>();
   private readonly numbers = new Map<string, number>();
   private readonly printed = new Map<string, 'name' | 'done' | 'cached' | 'error'>();
   private readonly statusDone = new Set<string>();
+  private readonly warningKeys = new Set<string>();
+  private malformedSaid = 0;
+  /** BuildKit's warnings (Dockerfile lint, deprecated options), one line each, in order. */
   readonly warnings: string[] = [];
 
-  feed(chunk: string): string[] {
-    this.buffer += chunk;
-    const out: string[] = [];
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) !== -1) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(nl + 1);
-      out.push(...this.line(line));
-    }
-    return out;
+  feed(chunk: string | Uint8Array): string[] {
+    return this.lines(this.decoder.push(chunk));
   }
 
-  /** Flush what is left at the end of the stream. */
+  /** Flush what is left at the end of the stream; says how many records were skipped. */
   end(): string[] {
-    const rest = this.buffer;
-    this.buffer = '';
-    const out = rest === '' ? [] : this.line(rest);
-    if (this.pending.length > 0) out.push(...this.pending.splice(0));
+    const out = this.lines(this.decoder.end());
+    if (this.decoder.malformed > this.malformedSaid) {
+      this.malformedSaid = this.decoder.malformed;
+      out.push(`(${this.decoder.malformed} progress record(s) from buildx were not valid JSON and were skipped)`);
+    }
     return out;
   }
 
-  private line(line: string): string[] {
-    if (this.pending.length === 0 && line !== '{') return [line];
-    this.pending.push(line);
-    if (line !== '}') return [];
-    const text = this.pending.splice(0).join('\n');
-    try {
-      return this.status(JSON.parse(text) as SolveStatus);
-    } catch {
-      return text.split('\n');
+  /** Progress records skipped because they were not valid JSON. */
+  get malformed(): number {
+    return this.decoder.malformed;
+  }
+
+  private lines(pieces: Piece[]): string[] {
+    const out: string[] = [];
+    for (const p of pieces) {
+      if (p.kind === 'text') out.push(p.line);
+      else if (p.kind === 'value' && isObject(p.value)) out.push(...this.status(p.value));
     }
+    return out;
   }
 
   private id(digest: string): number {
@@ -112,55 +218,71 @@ export class ProgressStream {
     return n;
   }
 
-  private status(s: SolveStatus): string[] {
+  /** One SolveStatus (client.SolveStatus as JSON): its fields are checked, not trusted. */
+  private status(s: Record<string, unknown>): string[] {
     const out: string[] = [];
-    for (const raw of s.vertexes ?? []) {
-      const prev = this.vertices.get(raw.digest);
+    for (const raw of list(s.vertexes)) {
+      const digest = str(raw.digest);
+      if (digest === undefined) continue;
+      const prev = this.vertices.get(digest);
       const v: Vertex = {
-        digest: raw.digest,
-        name: raw.name ?? prev?.name ?? '',
-        cached: raw.cached ?? prev?.cached ?? false,
-        error: raw.error ?? prev?.error,
-        started: raw.started ?? prev?.started,
-        completed: raw.completed ?? prev?.completed,
+        digest,
+        name: str(raw.name) ?? prev?.name ?? '',
+        cached: (typeof raw.cached === 'boolean' ? raw.cached : undefined) ?? prev?.cached ?? false,
+        error: str(raw.error) || prev?.error,
+        started: str(raw.started) ?? prev?.started,
+        completed: str(raw.completed) ?? prev?.completed,
       };
-      this.vertices.set(raw.digest, v);
+      this.vertices.set(digest, v);
       if (!v.started && !v.cached && !v.completed) continue; // only announced
-      const n = this.id(v.digest);
-      const state = this.printed.get(v.digest);
+      const n = this.id(digest);
+      const state = this.printed.get(digest);
       if (state === undefined) out.push(`#${n} ${v.name}`);
       if (v.cached && state !== 'cached') {
         out.push(`#${n} CACHED`);
-        this.printed.set(v.digest, 'cached');
+        this.printed.set(digest, 'cached');
       } else if (v.error && state !== 'error') {
         out.push(`#${n} ERROR: ${v.error}`);
-        this.printed.set(v.digest, 'error');
+        this.printed.set(digest, 'error');
       } else if (v.completed && !v.cached && !v.error && state !== 'done' && state !== 'cached') {
         out.push(`#${n} DONE${seconds(v.started, v.completed)}`);
-        this.printed.set(v.digest, 'done');
+        this.printed.set(digest, 'done');
       } else if (state === undefined) {
-        this.printed.set(v.digest, 'name');
+        this.printed.set(digest, 'name');
       }
     }
-    for (const st of s.statuses ?? []) {
-      const key = `${st.vertex} ${st.id}`;
+    for (const st of list(s.statuses)) {
+      const vertex = str(st.vertex);
+      const id = str(st.id);
+      if (vertex === undefined || id === undefined) continue;
+      const key = `${vertex} ${id}`;
       if (st.completed && !this.statusDone.has(key)) {
         this.statusDone.add(key);
-        const size = st.total ? ` ${st.current ?? 0}/${st.total}` : '';
-        out.push(`#${this.id(st.vertex)} ${st.id}${size} done`);
+        const size = typeof st.total === 'number' && st.total > 0 ? ` ${typeof st.current === 'number' ? st.current : 0}/${st.total}` : '';
+        out.push(`#${this.id(vertex)} ${id}${size} done`);
       }
     }
-    for (const log of s.logs ?? []) {
-      const n = this.id(log.vertex);
-      const text = Buffer.from(log.data, 'base64').toString('utf8');
+    for (const log of list(s.logs)) {
+      const vertex = str(log.vertex);
+      if (vertex === undefined) continue;
+      const n = this.id(vertex);
+      const text = base64Text(log.data);
       for (const l of text.replace(/\n$/, '').split('\n')) out.push(`#${n} ${l}`);
     }
-    for (const w of s.warnings ?? []) {
-      const msg = w.short ? Buffer.from(w.short, 'base64').toString('utf8') : 'warning';
+    for (const w of list(s.warnings)) {
+      const msg = warningText(w);
+      // buildx may send a warning again in a later status: say it once.
+      if (this.warningKeys.has(msg)) continue;
+      this.warningKeys.add(msg);
       this.warnings.push(msg);
       out.push(`WARNING: ${msg}`);
     }
     return out;
+  }
+
+  /** The per-stage report of what ran and what came from the cache, with BuildKit's warnings. */
+  report(): ProgressReport {
+    return summarize(this.result(), { warnings: this.warnings, malformed: this.malformed });
   }
 
   /** Vertices in the order they were first seen, in their final state. */
@@ -200,6 +322,10 @@ export interface ProgressReport {
   exported: boolean;
   /** Cache imports BuildKit could not read. */
   importErrors: string[];
+  /** BuildKit's warnings (Dockerfile lint and the like), one line each. */
+  warnings: string[];
+  /** Progress records skipped because they were not valid JSON. */
+  malformed: number;
 }
 
 /**
@@ -208,7 +334,7 @@ export interface ProgressReport {
  */
 const STEP_RE = /^\[(?:(.+?) )? *(\d+)\/(\d+)\] (.+)$/s;
 
-export function summarize(vertices: Vertex[]): ProgressReport {
+export function summarize(vertices: Vertex[], more: { warnings?: string[]; malformed?: number } = {}): ProgressReport {
   const steps: Step[] = [];
   const exportErrors: string[] = [];
   const importErrors: string[] = [];
@@ -232,5 +358,16 @@ export function summarize(vertices: Vertex[]): ProgressReport {
     return { stage, total: list.length, cached: list.length - ran.length, firstRan: ran[0] };
   });
   const cached = steps.filter((s) => s.cached).length;
-  return { steps, stages, total: steps.length, cached, cacheHit: steps.length > 0 && cached === steps.length, exportErrors, exported, importErrors };
+  return {
+    steps,
+    stages,
+    total: steps.length,
+    cached,
+    cacheHit: steps.length > 0 && cached === steps.length,
+    exportErrors,
+    exported,
+    importErrors,
+    warnings: [...(more.warnings ?? [])],
+    malformed: more.malformed ?? 0,
+  };
 }
