@@ -70,7 +70,10 @@ const FAILED = summarize([
 
 function probed(d: Decision, states: RefState[], detail?: string) {
   const results: ProbeResult[] = d.plan.imports.map((e, i) =>
-    states[i] === 'unknown' ? { ref: e.ref, state: 'unknown', detail: detail ?? 'unknown' } : { ref: e.ref, state: states[i]! },
+    states[i] === 'unknown'
+      ? { ref: e.ref, state: 'unknown', detail: detail ?? 'unknown' }
+      : // Each ref holds records of its own: every one that exists adds something.
+        { ref: e.ref, state: states[i]!, content: { records: new Map([[e.ref, 0]]) } },
   );
   return selectImports(d.plan.imports, results);
 }
@@ -222,14 +225,14 @@ describe('summaryMarkdown', () => {
     expect(lines).toContain('**1 of 5 steps ran, 4 came from the cache.**');
     expect(lines).toContain('- **Fallbacks:** `main`');
     expect(lines).toContain(`- **Cache:** registry in \`${IMAGE}\``);
-    expect(lines).toContain('| `cache-build-feature-x` | `feature/x` | `build` | ✅ exists |');
+    expect(lines).toContain('| `cache-build-feature-x` | `feature/x` | `build` | ✅ imported |');
     expect(lines).toContain('| `cache-deps-feature-x` | `feature/x` | `deps` | ➖ missing (skipped) |');
     expect(lines).toContain('| `cache-build-main` | `main` | `build` | ⚠️ could not check: failed to authorize: 401 Unauthorized |');
-    expect(lines).toContain('| `cache-deps-main` | `main` | `deps` | ✅ exists |');
+    expect(lines).toContain('| `cache-deps-main` | `main` | `deps` | ✅ imported |');
     expect(lines).toContain('| `cache-build-feature-x` | ✅ saved |');
 
     const tables = expectWellFormed(md, 3);
-    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ exists', '➖ missing (skipped)', '⚠️ could not check: failed to authorize: 401 Unauthorized', '✅ exists']);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ imported', '➖ missing (skipped)', '⚠️ could not check: failed to authorize: 401 Unauthorized', '✅ imported']);
     expect(tables[0]!.rows.map((r) => r[0])).toEqual([
       '<code>cache-build-feature-x</code>',
       '<code>cache-deps-feature-x</code>',
@@ -290,10 +293,28 @@ describe('summaryMarkdown', () => {
     expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual(['<code>cache-build-feature-x</code>', 'not run (no build)']);
   });
 
-  test('a probe that did not answer for a ref says "not checked"', () => {
-    const selection = selectImports(d.plan.imports, [{ ref: d.plan.imports[0]!.ref, state: 'exists' }]);
+  test('a probe that did not answer for a ref says "not checked"; one whose content was not read is imported uncompared', () => {
+    const selection = selectImports(d.plan.imports, [{ ref: d.plan.imports[0]!.ref, state: 'exists', detail: 'it is not a BuildKit cache manifest' }]);
     const tables = expectWellFormed(summaryMarkdown(d, { selection }), 2);
-    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ exists', 'not checked', 'not checked', 'not checked']);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ imported, ⚠️ not compared: it is not a BuildKit cache manifest', 'not checked', 'not checked', 'not checked']);
+  });
+
+  test('refs left out say which imported ref holds them or which they diverge from', () => {
+    const [own, ownDeps, main, mainDeps] = d.plan.imports;
+    const records = (...ids: string[]) => ({ records: new Map(ids.map((id) => [id, 0])) });
+    const selection = selectImports(d.plan.imports, [
+      { ref: own!.ref, state: 'missing' },
+      { ref: ownDeps!.ref, state: 'exists', content: records('base', 'deps-changed') },
+      { ref: main!.ref, state: 'exists', content: records('base', 'deps', 'build') },
+      { ref: mainDeps!.ref, state: 'exists', content: records('base') },
+    ]);
+    const tables = expectWellFormed(summaryMarkdown(d, { selection }), 2);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual([
+      '➖ missing (skipped)',
+      '✅ imported',
+      '⏭️ left out: diverges from <code>cache-deps-feature-x</code>',
+      '⏭️ left out: contained in <code>cache-deps-feature-x</code>',
+    ]);
   });
 
   test('a branch with | and ` and a detail with | and a newline do not break the tables', () => {

@@ -2,7 +2,7 @@
 // after a build: read the Dockerfile, check the builder, look up which cache
 // refs exist, and report what the cache did. No @actions/* here (the command
 // line's bundle stays small); each shell passes its own way of logging.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect } from './builder.js';
 import type { SecretFile } from './buildx.js';
@@ -10,7 +10,11 @@ import type { DecideOptions, Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import type { Config, Secret } from './inputs.js';
 import { cacheFromFor } from './plan.js';
+import { lookUpLocal, lookUpRegistry } from './cache-lookup.js';
+import { verdictText } from './import-plan.js';
 import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
+import { sharesLine } from './stages.js';
+import { UNNAMED_FINAL } from './decide.js';
 import { docker, probeRefs } from './proc.js';
 import { exportState, logLines, resultLines, type Outcome } from './report.js';
 
@@ -86,21 +90,29 @@ export async function preflight(
   return d;
 }
 
-/** Which planned refs exist: registry refs are asked about, a local directory is looked at. */
+/** Which planned refs exist and what they hold: registry refs are read over HTTP, a local directory is looked at. */
 export async function lookUp(config: Config, d: Decision, checkBuildx: boolean, log: Log): Promise<ProbeResult[] | undefined> {
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
-  if (d.backend.type === 'local') {
-    return d.plan.imports.map((e) => ({ ref: e.ref, state: existsSync(join(e.ref, 'index.json')) ? ('exists' as const) : ('missing' as const) }));
-  }
+  if (d.backend.type === 'local') return d.plan.imports.map((e) => lookUpLocal(e.ref));
   if (d.backend.type !== 'registry' && d.backend.type !== 'inline') return undefined;
-  const results = await probeRefs(
-    d.plan.imports.map((e) => e.ref),
-    config.builder,
-    PROBE_TIMEOUT_MS,
-    checkBuildx,
+  // No docker or no buildx (a flags-only job on a bare runner): the build happens elsewhere, maybe with other credentials.
+  if (checkBuildx && (await docker(['buildx', 'version'], PROBE_TIMEOUT_MS)).code !== 0) {
+    log.info('docker buildx is not available here, so the cache refs were not checked');
+    return undefined;
+  }
+  const results = await lookUpRegistry(
+    d.backend.image!,
+    d.plan.imports.map((e) => ({ ref: e.ref, tag: e.name })),
+    { env: process.env, timeoutMs: PROBE_TIMEOUT_MS },
   );
-  if (results === undefined) log.info('docker buildx is not available here, so the cache refs were not checked');
-  return results;
+  // Credentials in a helper this action cannot read: docker can, so ask it whether those refs exist.
+  const helped = results.filter((r) => r.state === 'unknown' && r.detail?.includes('credential helper'));
+  if (helped.length === 0) return results;
+  const again = new Map((await probeRefs(helped.map((r) => r.ref), config.builder, PROBE_TIMEOUT_MS, false) ?? []).map((r) => [r.ref, r]));
+  return results.map((r) => {
+    const other = again.get(r.ref);
+    return other === undefined ? r : other.state === 'exists' ? { ...other, detail: `its content was not read: ${r.detail}` } : other;
+  });
 }
 
 /**
@@ -125,11 +137,22 @@ export async function prepare(
     results = await lookUp(config, d, true, log);
   }
   if (results === undefined) return { d };
-  const selection = selectImports(d.plan.imports, results);
-  for (const r of results) log.info(`${r.state === 'exists' ? 'found' : r.state === 'missing' ? 'missing' : 'could not check'}: ${r.ref}${r.detail ? ` (${r.detail})` : ''}`);
+  const selection = selectImports(d.plan.imports, results, sharesLine(d.graph, UNNAMED_FINAL));
+  for (const e of d.plan.imports) {
+    const v = selection.verdicts.get(e.ref);
+    const r = selection.states.get(e.ref);
+    const detail = r?.state === 'unknown' ? ` (could not check: ${r.detail})` : '';
+    log.info(`${e.ref}: ${v ? verdictText(v) : 'not checked'}${detail}`);
+  }
   if (selection.unreadable.length > 0) {
     log.warn(
       `could not read ${selection.unreadable.length} cache ref(s), the build goes on without them if they fail: ${selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; ')}`,
+    );
+  }
+  const opaque = results.filter((r) => r.state === 'exists' && r.content === undefined);
+  if (opaque.length > 0) {
+    log.warn(
+      `could not read what ${opaque.length} cache ref(s) hold, so they are imported without checking that they add anything: ${opaque.map((r) => `${r.ref} (${r.detail ?? 'no detail'})`).join('; ')}`,
     );
   }
   if (selection.cold) log.info('No cache exists for this branch or its fallbacks: this is a cold build.');

@@ -113,12 +113,20 @@ export function resultLines(d: Decision, o: Outcome): string[] {
   return lines;
 }
 
-function importState(ref: string, o: Outcome): string {
+function importState(d: Decision, ref: string, o: Outcome): string {
   const r = o.selection?.states.get(ref);
   if (!r) return o.selection ? 'not checked' : 'imported (not checked)';
-  if (r.state === 'exists') return '✅ exists';
-  if (r.state === 'missing') return '➖ missing (skipped)';
-  return `⚠️ could not check: ${r.detail ?? 'unknown error'}`;
+  if (r.state === 'unknown') return `⚠️ could not check: ${r.detail ?? 'unknown error'}`;
+  const v = o.selection?.verdicts.get(ref);
+  if (r.state === 'missing' || v === undefined) return '➖ missing (skipped)';
+  if (v.why === 'unreadable') return `✅ imported, ⚠️ not compared: ${r.detail ?? 'its content could not be read'}`;
+  if (v.imported) return '✅ imported';
+  // The other ref is named as in the table's first column.
+  const other = d.plan.imports.find((e) => e.ref === v.other);
+  const otherName = other ? code(other.name) : '';
+  if (v.why === 'contained') return `⏭️ left out: contained in ${otherName || 'the imported refs'}`;
+  if (v.why === 'diverges') return `⏭️ left out: diverges from ${otherName}`;
+  return '⏭️ left out: holds no cache records';
 }
 
 export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
@@ -132,11 +140,11 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
     `- **Cache:** ${d.backend.type}${where(d) ? ` in ${code(where(d)!)}` : ''}`,
     `- **Why:** ${text(d.refs.reasons.join('; '))}`,
     '',
-    '#### Cache imports, in order',
+    '#### Cache imports, in order of preference',
     '',
     ...table(
       ['Cache', 'Branch', 'Stage', 'State'],
-      d.plan.imports.map((e) => [code(e.name), code(e.branch), code(e.stage), importState(e.ref, o)]),
+      d.plan.imports.map((e) => [code(e.name), code(e.branch), code(e.stage), importState(d, e.ref, o)]),
     ),
     '',
     '#### Cache export',

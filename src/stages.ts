@@ -106,3 +106,20 @@ export function ancestors(graph: StageGraph, stage: Stage): Stage[] {
 export function stageNames(graph: StageGraph): string[] {
   return graph.stages.flatMap((s) => (s.name === undefined ? [] : [s.name]));
 }
+
+/**
+ * Whether two stages (by cache name; `finalName` stands for an unnamed last
+ * stage) share a line of descent: the same stage, or one builds on the other.
+ * Unknown names are taken as related, the safe side for import planning.
+ */
+export function sharesLine(graph: StageGraph, finalName: string): (a: string, b: string) => boolean {
+  const byName = (n: string): Stage | undefined =>
+    graph.stages.find((s) => s.name === n) ?? (n === finalName ? graph.stages[graph.stages.length - 1] : undefined);
+  return (a, b) => {
+    const sa = byName(a);
+    const sb = byName(b);
+    if (sa === undefined || sb === undefined) return true;
+    if (sa.index === sb.index) return true;
+    return ancestors(graph, sa).some((s) => s.index === sb.index) || ancestors(graph, sb).some((s) => s.index === sa.index);
+  };
+}

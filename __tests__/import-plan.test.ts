@@ -1,0 +1,229 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { cacheConfigOf, readCacheConfig, type CacheContent } from '../src/cache-content.js';
+import { planImports, verdictText, type Candidate, type Verdict } from '../src/import-plan.js';
+
+// A cache config as BuildKit writes it: each record links to the one before it.
+// `steps` name the cache keys in build order; `at` is when the results were made.
+function chain(steps: string[], at = '2026-01-01T00:00:00Z'): unknown {
+  return {
+    layers: steps.map((s, i) => ({ blob: `sha256:${s}`, parent: i - 1 })),
+    records: steps.map((s, i) => ({
+      digest: `sha256:key-${s}`,
+      layers: [{ layer: i, createdAt: at }],
+      ...(i > 0 ? { inputs: [[{ selector: '', link: i - 1 }]] } : {}),
+    })),
+  };
+}
+
+const content = (steps: string[], at?: string): CacheContent => readCacheConfig(chain(steps, at));
+
+// The article's pipeline: `dependencies` is base + 2 steps, `build` is FROM dependencies + 2 steps.
+const DEPS = ['scratch-busybox', 'install', 'deps-1', 'deps-2'];
+const BUILD = [...DEPS, 'src', 'build-1', 'build-2'];
+const DEPS_CHANGED = ['scratch-busybox', 'install', 'deps-1-changed', 'deps-2'];
+const related = () => true;
+
+function candidate(ref: string, branchRank: number, stage: string, c?: CacheContent | 'missing' | 'unknown'): Candidate {
+  if (c === 'missing' || c === 'unknown') return { ref, branchRank, stage, state: c };
+  return { ref, branchRank, stage, state: 'exists', content: c };
+}
+
+function imported(verdicts: Verdict[]): string[] {
+  return verdicts.filter((v) => v.imported).map((v) => v.ref);
+}
+
+function reasons(verdicts: Verdict[]): Record<string, string> {
+  return Object.fromEntries(verdicts.map((v) => [v.ref, verdictText(v)]));
+}
+
+describe('readCacheConfig', () => {
+  test('a record is the same only when its whole chain is the same', () => {
+    const a = content(DEPS);
+    const b = content(DEPS_CHANGED);
+    const shared = [...a.records.keys()].filter((id) => b.records.has(id));
+    // base and install are shared; deps-2 has the same key but follows a changed step.
+    expect(shared).toHaveLength(2);
+  });
+
+  test('the newest result time is kept per record', () => {
+    const c = content(['a', 'b'], '2026-03-04T05:06:07Z');
+    expect([...c.records.values()]).toEqual([Date.parse('2026-03-04T05:06:07Z'), Date.parse('2026-03-04T05:06:07Z')]);
+  });
+
+  test('records are read whatever order their links come in', () => {
+    const config = { records: [{ digest: 'sha256:b', inputs: [[{ link: 1 }]] }, { digest: 'sha256:a' }] };
+    const reversed = readCacheConfig(config);
+    const straight = readCacheConfig({ records: [{ digest: 'sha256:a' }, { digest: 'sha256:b', inputs: [[{ link: 0 }]] }] });
+    expect([...reversed.records.keys()].sort()).toEqual([...straight.records.keys()].sort());
+  });
+
+  test('a malformed config is an error, not an empty cache', () => {
+    expect(() => readCacheConfig({})).toThrow('not a BuildKit cache config');
+    expect(() => readCacheConfig({ records: [{ inputs: [[{ link: 5 }]], digest: 'sha256:x' }] })).toThrow('malformed');
+    expect(() => readCacheConfig({ records: [{ digest: 'sha256:x', inputs: [[{ link: 0 }]] }] })).toThrow('malformed');
+  });
+
+  test('finds the cache config in both registry layouts, and nothing in an image', () => {
+    const config = { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: 'sha256:c' };
+    expect(cacheConfigOf({ config, layers: [] })).toEqual(config);
+    expect(cacheConfigOf({ manifests: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l' }, config] })).toEqual(config);
+    expect(cacheConfigOf({ config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:i' } })).toBeUndefined();
+    expect(cacheConfigOf('nope')).toBeUndefined();
+  });
+});
+
+describe('planImports', () => {
+  test('new branch, final job: build-main alone, not the deps refs it contains', () => {
+    const v = planImports(
+      [
+        candidate('build-x', 0, 'build', 'missing'),
+        candidate('deps-x', 0, 'dependencies', content(DEPS)),
+        candidate('build-main', 1, 'build', content(BUILD)),
+        candidate('deps-main', 1, 'dependencies', content(DEPS)),
+      ],
+      related,
+    );
+    expect(imported(v)).toEqual(['build-main']);
+    expect(reasons(v)).toEqual({
+      'build-x': 'not found',
+      'deps-x': 'left out: contained in build-main',
+      'build-main': 'imported',
+      'deps-main': 'left out: contained in build-main',
+    });
+  });
+
+  test('changed dependencies on the branch: its own deps ref, and nothing that diverges from it', () => {
+    const v = planImports(
+      [
+        candidate('build-x', 0, 'build', 'missing'),
+        candidate('deps-x', 0, 'dependencies', content(DEPS_CHANGED)),
+        candidate('build-main', 1, 'build', content(BUILD)),
+        candidate('deps-main', 1, 'dependencies', content(DEPS)),
+      ],
+      related,
+    );
+    expect(imported(v)).toEqual(['deps-x']);
+    expect(reasons(v)['build-main']).toBe('left out: diverges from deps-x');
+    expect(reasons(v)['deps-main']).toBe('left out: diverges from deps-x');
+  });
+
+  test("second build after main moved on: the branch's own build ref", () => {
+    const mainNow = ['scratch-busybox', 'install', 'deps-1-new-on-main', 'deps-2', 'src', 'build-1', 'build-2'];
+    const v = planImports(
+      [
+        candidate('build-x', 0, 'build', content(BUILD, '2026-01-02T00:00:00Z')),
+        candidate('deps-x', 0, 'dependencies', content(DEPS, '2026-01-03T00:00:00Z')),
+        candidate('build-main', 1, 'build', content(mainNow, '2026-01-04T00:00:00Z')),
+        candidate('deps-main', 1, 'dependencies', content(mainNow.slice(0, 4), '2026-01-04T00:00:00Z')),
+      ],
+      related,
+    );
+    expect(imported(v)).toEqual(['build-x']);
+    expect(reasons(v)['deps-x']).toBe('left out: contained in build-x');
+    expect(reasons(v)['build-main']).toBe('left out: diverges from build-x');
+  });
+
+  test('second build that changed dependencies: the fresher deps ref of the same branch wins over its older build ref', () => {
+    const v = planImports(
+      [
+        candidate('build-x', 0, 'build', content(BUILD, '2026-01-02T00:00:00Z')),
+        candidate('deps-x', 0, 'dependencies', content(DEPS_CHANGED, '2026-01-03T00:00:00Z')),
+        candidate('build-main', 1, 'build', content(BUILD)),
+      ],
+      related,
+    );
+    expect(imported(v)).toEqual(['deps-x']);
+    expect(reasons(v)['build-x']).toBe('left out: diverges from deps-x');
+    expect(reasons(v)['build-main']).toBe('left out: diverges from deps-x');
+  });
+
+  test('stacked PR: the base branch comes before main', () => {
+    const onA = ['scratch-busybox', 'install', 'deps-1', 'deps-2', 'src-a', 'build-1', 'build-2'];
+    const v = planImports(
+      [
+        candidate('build-b', 0, 'build', 'missing'),
+        candidate('deps-b', 0, 'dependencies', content(DEPS)),
+        candidate('build-a', 1, 'build', content(onA)),
+        candidate('deps-a', 1, 'dependencies', content(DEPS)),
+        candidate('build-main', 2, 'build', content(BUILD)),
+        candidate('deps-main', 2, 'dependencies', content(DEPS)),
+      ],
+      related,
+    );
+    expect(imported(v)).toEqual(['build-a']);
+    expect(reasons(v)['build-main']).toBe('left out: diverges from build-a');
+  });
+
+  test('disjoint refs are both imported', () => {
+    const v = planImports(
+      [candidate('web', 0, 'web', content(['w1', 'w2'])), candidate('api', 0, 'api', content(['a1', 'a2']))],
+      related,
+    );
+    expect(imported(v)).toEqual(['web', 'api']);
+  });
+
+  test('sibling stages that share only their base are both imported; one line of descent never twice', () => {
+    const siblings = (a: string, b: string) => a === b || a === 'app' || b === 'app';
+    const v = planImports(
+      [
+        candidate('app-x', 0, 'app', 'missing'),
+        candidate('web-x', 0, 'web', content(['base', 'web-changed'])),
+        candidate('api-x', 0, 'api', content(['base', 'api-1'])),
+        candidate('app-main', 1, 'app', content(['base', 'web-1', 'api-1', 'app-1'])),
+      ],
+      siblings,
+    );
+    expect(imported(v)).toEqual(['web-x', 'api-x']);
+    expect(reasons(v)['app-main']).toBe('left out: diverges from web-x');
+  });
+
+  test('partly overlapping refs of one line: the nearer branch wins, ties keep the first', () => {
+    const v = planImports(
+      [candidate('a', 0, 's', content(['base', 'one'])), candidate('b', 0, 's', content(['base', 'two']))],
+      related,
+    );
+    expect(imported(v)).toEqual(['a']);
+    expect(reasons(v).b).toBe('left out: diverges from a');
+  });
+
+  test('unreadable and unchecked refs are imported as before, missing and empty ones are not', () => {
+    const v = planImports(
+      [
+        { ref: 'opaque', branchRank: 0, stage: 'build', state: 'exists' },
+        candidate('down', 0, 'build', 'unknown'),
+        candidate('gone', 1, 'build', 'missing'),
+        candidate('empty', 1, 'build', { records: new Map() }),
+        candidate('main', 1, 'build', content(BUILD)),
+      ],
+      related,
+    );
+    expect(imported(v)).toEqual(['opaque', 'down', 'main']);
+    expect(reasons(v)).toMatchObject({ opaque: 'imported (could not be read, so not compared)', gone: 'not found', empty: 'left out: holds no cache records' });
+  });
+
+  // Whatever exists, no two imported readable refs are one inside the other, and
+  // none that shares a line of descent with another holds diverging records.
+  test('property: the imports never overlap on one line of descent, and every readable ref left out is explained', () => {
+    const step = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+    const steps = fc.array(step, { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(fc.array(fc.option(steps, { nil: undefined }), { minLength: 1, maxLength: 8 }), (refs) => {
+        const cands = refs.map((s, i) => candidate(`r${i}`, Math.floor(i / 2), i % 2 === 0 ? 'build' : 'deps', s === undefined ? 'missing' : content(s)));
+        const v = planImports(cands, related);
+        const chosen = cands.filter((c) => imported(v).includes(c.ref));
+        for (const x of chosen) {
+          for (const y of chosen) {
+            if (x === y) continue;
+            const shared = [...x.content!.records.keys()].some((id) => y.content!.records.has(id));
+            expect({ x: x.ref, y: y.ref, shared }).toEqual({ x: x.ref, y: y.ref, shared: false });
+          }
+        }
+        // Some ref is imported whenever one exists.
+        expect(chosen.length > 0).toBe(cands.some((c) => c.state === 'exists'));
+        for (const r of v) if (!r.imported && r.why !== 'missing') expect(r.other === undefined || imported(v).includes(r.other) || r.why === 'diverges').toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
