@@ -15,6 +15,13 @@ export interface Engine {
   busybox: string;
   /** A dockerd on the classic image store (cannot export caches), next to a private engine only. */
   classicDockerHost: string | undefined;
+  /** `private`: scripts/test-engine.sh started it (ours to empty); `external`: the caller's DOCKER_HOST. */
+  kind: 'private' | 'external';
+  /** `current` (Debian sid's engine), `oldest` (trixie's), or `external`. */
+  flavor: string;
+  /** As the engine reports them, e.g. `28.5.2+dfsg4` and `0.29.1+ds1`. */
+  dockerVersion: string;
+  buildxVersion: string;
   env: Record<string, string>;
 }
 
@@ -30,6 +37,10 @@ export function engine(): Engine {
     authPassword: raw.authPassword!,
     busybox: raw.busybox!,
     classicDockerHost: raw.classicDockerHost || undefined,
+    kind: raw.engine === 'private' ? 'private' : 'external',
+    flavor: raw.flavor ?? '',
+    dockerVersion: raw.dockerVersion ?? '',
+    buildxVersion: raw.buildxVersion ?? '',
     env,
   };
 }
@@ -66,8 +77,21 @@ async function must(p: Promise<ProcResult>, what: string): Promise<ProcResult> {
   return r;
 }
 
-/** As on an ephemeral runner: no build cache, no images. */
+/**
+ * As on an ephemeral runner: no build cache, no images. Only on an engine that
+ * scripts/test-engine.sh started: an external engine (BBC_ENGINE=external) is
+ * someone else's, and is emptied only when BBC_EXTERNAL_ENGINE_DISPOSABLE=1
+ * says it may be.
+ */
 export async function emptyBuilder(): Promise<void> {
+  const E = engine();
+  if (E.kind !== 'private' && process.env.BBC_EXTERNAL_ENGINE_DISPOSABLE !== '1') {
+    throw new Error(
+      `emptyBuilder refuses to empty ${E.env.DOCKER_HOST ?? 'the DOCKER_HOST engine'}: scripts/test-engine.sh did not start it (BBC_ENGINE=external), ` +
+        'and emptying it would prune its whole build cache and remove all its images. ' +
+        'Run the tests on the private engine (the default), or set BBC_EXTERNAL_ENGINE_DISPOSABLE=1 if that engine is yours to wipe.',
+    );
+  }
   // Images first, so that the prune can also take what they held on to.
   const ids = (await must(docker(['image', 'ls', '-aq']), 'docker image ls')).stdout.split('\n').filter(Boolean);
   if (ids.length > 0) await must(docker(['image', 'rm', '-f', ...new Set(ids)]), 'docker image rm');

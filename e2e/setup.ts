@@ -1,5 +1,7 @@
 // Starts (or reuses) the test engine and registries before the end-to-end tests.
-// scripts/test-engine.sh does the work; its env.json tells the tests where things are.
+// scripts/test-engine.sh does the work (BBC_ENGINE_FLAVOR picks the engine:
+// current, the default, or oldest); its env.json tells the tests where things
+// are, and what it started, so that the teardown stops only that.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,4 +16,13 @@ export default function setup(): void {
     if (typeof env[key] === 'string') process.env[key] = env[key];
   }
   process.env.BBC_ENGINE_ENV = join(dir, 'env.json');
+  // What this setup started (and so the teardown stops): pieces that were
+  // already running, someone else's engine for instance, stay up.
+  const started = (env.started ?? {}) as Record<string, boolean>;
+  const pieces = [
+    ...(started.engine ? ['engine'] : []),
+    ...(started.registry ? ['registry'] : []),
+    ...(started.authRegistry ? ['auth-registry'] : []),
+  ];
+  process.env.BBC_ENGINE_STARTED_PIECES = pieces.join(' ');
 }

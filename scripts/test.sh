@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # `npm test`: unit tests, then end-to-end tests on a real BuildKit engine and
-# registry (jest's e2e project starts them through scripts/test-engine.sh).
+# registry (jest's e2e project starts them through scripts/test-engine.sh: the
+# current engine, Debian sid's, unless BBC_ENGINE_FLAVOR=oldest says trixie's).
 # Extra arguments go to jest, e.g. `npm test -- --selectProjects unit`.
+# Ends with one plain line `tests: N passed, M failed` (BBC_TESTS_LABEL
+# replaces `tests`); jest's JSON results go to $BBC_JEST_RESULTS
+# (.cache/jest-results.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/node24.sh >/dev/null
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
 mkdir -p .cache
-results=.cache/jest-results.json
+results="${BBC_JEST_RESULTS:-.cache/jest-results.json}"
+label="${BBC_TESTS_LABEL:-tests}"
 rm -f "$results"
 rc=0
 npx jest --runInBand --json --outputFile="$results" "$@" || rc=$?
 # One plain closing line that any CI can read.
 if [ -f "$results" ]; then
-  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);' "$results"
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);' "$results" "$label"
+else
+  echo "jest wrote no results ($results): it failed before running the tests (exit $rc)" >&2
 fi
 exit "$rc"
