@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cacheConfigOf, readCacheConfig, type CacheContent } from '../src/cache-content.js';
 import { planImports, verdictText, type Candidate, type Verdict } from '../src/import-plan.js';
 
@@ -23,6 +25,7 @@ const DEPS = ['scratch-busybox', 'install', 'deps-1', 'deps-2'];
 const BUILD = [...DEPS, 'src', 'build-1', 'build-2'];
 const DEPS_CHANGED = ['scratch-busybox', 'install', 'deps-1-changed', 'deps-2'];
 const related = () => true;
+const CAPTURES = join(import.meta.dirname, 'fixtures', 'cache');
 
 function candidate(ref: string, branchRank: number, stage: string, c?: CacheContent | 'missing' | 'unknown'): Candidate {
   if (c === 'missing' || c === 'unknown') return { ref, branchRank, stage, state: c };
@@ -225,5 +228,51 @@ describe('planImports', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+// Real cache manifests of the article's pipeline from each tested buildx
+// (scripts/capture-cache-configs.sh): main's deps and final jobs, then the deps
+// job of a new branch that changed nothing, a source file, or a dependency file.
+describe.each(readdirSync(CAPTURES).filter((f) => f.endsWith('.json')))('captured on %s', (file) => {
+  const refs = JSON.parse(readFileSync(join(CAPTURES, file), 'utf8')) as Record<string, { manifest: unknown; config: unknown }>;
+  const of = (tag: string) => {
+    expect(cacheConfigOf(refs[tag]!.manifest)?.mediaType).toBe('application/vnd.buildkit.cacheconfig.v0');
+    return readCacheConfig(refs[tag]!.config);
+  };
+  const finalJob = (branch: string) =>
+    reasons(
+      planImports(
+        [
+          candidate(`build-${branch}`, 0, 'build', 'missing'),
+          candidate(`dependencies-${branch}`, 0, 'dependencies', of(`dependencies-${branch}`)),
+          candidate('build-main', 1, 'build', of('build-main')),
+          candidate('dependencies-main', 1, 'dependencies', of('dependencies-main')),
+        ],
+        related,
+      ),
+    );
+
+  test('a branch that changed nothing: build-main alone', () => {
+    expect(finalJob('same')).toEqual({
+      'build-same': 'not found',
+      'dependencies-same': 'left out: contained in build-main',
+      'build-main': 'imported',
+      'dependencies-main': 'left out: contained in build-main',
+    });
+  });
+
+  test.each(['source', 'deps'])('a branch that changed its %s: its own deps ref alone', (branch) => {
+    expect(finalJob(branch)).toEqual({
+      [`build-${branch}`]: 'not found',
+      [`dependencies-${branch}`]: 'imported',
+      'build-main': `left out: diverges from dependencies-${branch}`,
+      'dependencies-main': `left out: diverges from dependencies-${branch}`,
+    });
+  });
+
+  test('the deps job of a new branch imports dependencies-main', () => {
+    const v = planImports([candidate('dependencies-x', 0, 'dependencies', 'missing'), candidate('dependencies-main', 1, 'dependencies', of('dependencies-main'))], related);
+    expect(imported(v)).toEqual(['dependencies-main']);
   });
 });
