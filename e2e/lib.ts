@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { JsonStreamDecoder } from '../src/progress.js';
 
 export interface Engine {
   registry: string;
@@ -144,18 +145,15 @@ export function countRunSteps(log: string): StepCount {
 }
 
 /**
- * Count RUN steps in `--progress=rawjson` output (indented JSON objects, one per
- * status update). Each vertex's last state says whether it was cached.
+ * Count RUN steps in `--progress=rawjson` output (either layout: 0.13 indents
+ * each status object, 0.29 writes one per line). Each vertex's last state says whether it was cached.
  */
 export function countRawRunSteps(raw: string): StepCount {
   const state = new Map<string, { name: string; cached: boolean }>();
-  let buf: string[] = [];
-  for (const line of raw.split('\n')) {
-    if (buf.length === 0 && line !== '{') continue;
-    buf.push(line);
-    if (line !== '}') continue;
-    const status = JSON.parse(buf.join('\n')) as { vertexes?: { digest: string; name?: string; cached?: boolean }[] };
-    buf = [];
+  const decoder = new JsonStreamDecoder();
+  for (const piece of [...decoder.push(raw), ...decoder.end()]) {
+    if (piece.kind !== 'value') continue;
+    const status = piece.value as { vertexes?: { digest: string; name?: string; cached?: boolean }[] };
     for (const v of status.vertexes ?? []) {
       const prev = state.get(v.digest);
       state.set(v.digest, { name: v.name ?? prev?.name ?? '', cached: v.cached ?? prev?.cached ?? false });
