@@ -331,6 +331,9 @@ die_no_engine() {
   die "no usable $FLAVOR engine: $1. (The last-good set would be in $GOOD_DIR; a start with network access to the Debian archive makes one.)"
 }
 
+# join_by SEP WORD...: the words joined by SEP.
+join_by() { local sep="$1" out="$2"; shift 2 || return 0; for w in "$@"; do out+="$sep$w"; done; echo "$out"; }
+
 # upstream_version DEBIAN_VERSION: without epoch and Debian revision/suffixes.
 upstream_version() { local v="${1#*:}"; v="${v%%[+~-]*}"; echo "$v"; }
 
@@ -491,7 +494,7 @@ fetch_engine_set() {
   mirror="$(debian_mirror)"
   private_apt "$mirror"
   log "asking $SUITE (and $HOST_SUITE, for runc) at $mirror for the engine's packages"
-  if ! apt-get "${APT_OPTS[@]}" update >"$APT_DIR/update.log" 2>&1; then
+  if ! apt-get "${APT_OPTS[@]}" --error-on=any update >"$APT_DIR/update.log" 2>&1; then
     sed 's/^/    /' "$APT_DIR/update.log" | tail -n 5 >&2
     FETCH_ERROR="apt-get update of $SUITE from $mirror failed (no network?)"
     return 1
@@ -506,11 +509,11 @@ fetch_engine_set() {
     if tested="$(tested_version "$p")" && [[ $tested != "$v" ]]; then moved+=("$p $tested -> $v"); fi
   done
   if ((${#bad[@]})); then
-    FETCH_ERROR="$SUITE now has $(IFS=,; echo "${bad[*]}"), outside the supported majors ($SUPPORTED_TEXT)"
+    FETCH_ERROR="$SUITE now has $(join_by ', ' "${bad[@]}"), outside the supported majors ($SUPPORTED_TEXT)"
     return 1
   fi
   if ((${#moved[@]})); then
-    log "NOTE: $SUITE has moved on from the versions this script was tested with: $(IFS=,; echo "${moved[*]}")"
+    log "NOTE: $SUITE has moved on from the versions this script was tested with: $(join_by ', ' "${moved[@]}")"
     log "NOTE: taking $SUITE's current versions, which are within the supported majors ($SUPPORTED_TEXT)"
   fi
   mkdir -p "$DL_DIR"
@@ -803,7 +806,7 @@ start_private_engine() {
     die "the last-good $FLAVOR debs in $GOOD_DIR did not start or failed the probe build (see above; logs in $LOG_DIR). BBC_ENGINE_REFRESH=1 tries $SUITE's current debs instead"
   fi
   [[ $REFRESH == 1 ]] && log "BBC_ENGINE_REFRESH=1: asking $SUITE for its current debs"
-  [[ $have_good == false ]] && log "$FLAVOR engine: no last-good set yet in $GOOD_DIR: downloading from $SUITE"
+  [[ $have_good == false ]] && log "$FLAVOR engine: no usable last-good set in $GOOD_DIR: downloading from $SUITE"
   if fetch_engine_set; then
     if try_engine_set "$DL_DIR"; then
       promote_download
@@ -916,16 +919,20 @@ print_versions() {
   from="$(cat "$RUN_DIR/engine-debs-from" 2>/dev/null || echo "")"
   echo "  engine:        $kind ($flavor) dockerd ${V_DOCKER:-?}, containerd ${V_CONTAINERD:-?}, buildx ${V_BUILDX:-?}, runc ${V_RUNC:-?}"
   if [[ $kind == private && -f $RUN_MANIFEST ]]; then
-    echo "  debs:          ${from:-?}, each checked against its suite's Packages SHA256:"
+    case "$from" in
+      last-good) from="the last-good set (no download)" ;;
+      downloaded) from="downloaded by this start, then kept as the last-good set" ;;
+    esac
+    echo "  debs:          ${from:-?}; each checked against its suite's Packages SHA256:"
     awk '{ printf "                 %-46s %-7s sha256 %s\n", $3, $5, substr($4, 1, 16) "..." }' "$RUN_MANIFEST"
   fi
 }
 
 write_env() {
-  local host="$1" path="$2" kind="$3" bindir="$4" flavor="$5" debs="[]"
+  local host="$1" path="$2" kind="$3" bindir="$4" flavor="$5" debs_json="[]"
   engine_versions "$host" "$path" "$kind"
   if [[ $kind == private && -f $RUN_MANIFEST ]]; then
-    debs="[$(awk '{ printf "%s\"%s\"", (NR > 1 ? ", " : ""), $3 }' "$RUN_MANIFEST")]"
+    debs_json="[$(awk '{ printf "%s\"%s\"", (NR > 1 ? ", " : ""), $3 }' "$RUN_MANIFEST")]"
   fi
   {
     echo 'unset DOCKER_CONTEXT'
@@ -959,7 +966,7 @@ write_env() {
     echo "  \"buildxVersion\": $(json_str "$V_BUILDX"),"
     echo "  \"containerdVersion\": $(json_str "$V_CONTAINERD"),"
     echo "  \"runcVersion\": $(json_str "$V_RUNC"),"
-    echo "  \"debs\": $debs,"
+    echo "  \"debs\": $debs_json,"
     echo "  \"debsFrom\": $(json_str "$DEBS_FROM"),"
     echo "  \"started\": { \"engine\": $STARTED_ENGINE, \"registry\": $STARTED_OPEN, \"authRegistry\": $STARTED_AUTH }"
     echo "}"

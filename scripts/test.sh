@@ -19,6 +19,7 @@ rc=0
 npx jest --runInBand --json --outputFile="$results" "$@" || rc=$?
 # One plain closing line that any CI can read.
 if [ -f "$results" ]; then
+  # shellcheck disable=SC2016 # JavaScript template literal
   node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${process.argv[2]}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);' "$results" "$label"
 else
   echo "jest wrote no results ($results): it failed before running the tests (exit $rc)" >&2
