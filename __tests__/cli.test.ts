@@ -4,6 +4,9 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pullRequestEvent, runAction } from '../scripts/action-harness.mjs';
@@ -297,8 +300,18 @@ describe('build (a fake docker)', () => {
 
   test('runs buildx with an argv array: the probed imports, the export, extra args before the context', async () => {
     const fake = fakeDocker();
+    // A registry on this machine that holds main's dependencies cache and nothing else.
+    const config = JSON.stringify({ records: [{ digest: 'sha256:k' }] });
+    const sha = (b: string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    const manifest = JSON.stringify({ config: { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: sha(config) } });
+    const server = createServer((req, res) => {
+      const body = req.url === '/v2/acme/app/manifests/cache-dependencies-main' ? manifest : req.url === `/v2/acme/app/blobs/${sha(config)}` ? config : undefined;
+      res.writeHead(body === undefined ? 404 : 200).end(body);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const image = `127.0.0.1:${(server.address() as AddressInfo).port}/acme/app`;
     const r = await cli(
-      ['build', '--image', IMAGE, '--target', 'dependencies', '--network', 'none', '-t', `${IMAGE}:x`, '--push', '--', '--ssh', 'default', '--label', 'a=b c'],
+      ['build', '--image', image, '--target', 'dependencies', '--network', 'none', '-t', `${image}:x`, '--push', '--', '--ssh', 'default', '--label', 'a=b c'],
       { env: { ...env, PATH: fake.dir } },
     );
     expect(r.code).toBe(0);
@@ -311,14 +324,14 @@ describe('build (a fake docker)', () => {
       '--target',
       'dependencies',
       '--tag',
-      `${IMAGE}:x`,
+      `${image}:x`,
       '--network',
       'none',
       // The branch's own ref does not exist yet: only main's is imported.
       '--cache-from',
-      `type=registry,ref=${IMAGE}:cache-dependencies-main`,
+      `type=registry,ref=${image}:cache-dependencies-main`,
       '--cache-to',
-      `type=registry,ref=${IMAGE}:cache-dependencies-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+      `type=registry,ref=${image}:cache-dependencies-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
       '--push',
       '--metadata-file',
       metadata,
@@ -330,7 +343,8 @@ describe('build (a fake docker)', () => {
     ]);
     // buildx's stdout is ours untouched; its stderr is the log, after the decision.
     expect(r.stdout).toBe('image bytes on stdout\n');
-    expect(r.stderr).toMatch(/missing: ghcr\.io\/acme\/app:cache-dependencies-feature-x/);
+    expect(r.stderr).toContain(`${image}:cache-dependencies-feature-x: not found`);
+    server.close();
     expect(r.stderr).toMatch(/ERROR: fake build says hello/);
   });
 

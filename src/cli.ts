@@ -6,6 +6,7 @@ import type { CiFacts } from './ci.js';
 import { providerName } from './ci.js';
 import type { Decision } from './decide.js';
 import { INPUT_DEFAULTS, parseConfig, type InputGetter } from './inputs.js';
+import { verdictText } from './import-plan.js';
 import type { ImportSelection } from './probe.js';
 
 export const NAME = 'buildx-branch-cache';
@@ -241,7 +242,10 @@ export function planJson(ci: CiFacts, d: Decision, args: string[], selection?: I
     cacheTo: d.plan.cacheTo,
     cacheRef: d.plan.export?.ref ?? null,
     tags: d.extraTags,
-    imports: d.plan.imports.map((e) => ({ branch: e.branch, stage: e.stage, ref: e.ref, state: selection?.states.get(e.ref)?.state ?? 'not checked' })),
+    imports: d.plan.imports.map((e) => {
+      const v = selection?.verdicts.get(e.ref);
+      return { branch: e.branch, stage: e.stage, ref: e.ref, state: selection?.states.get(e.ref)?.state ?? 'not checked', imported: v?.imported ?? selection === undefined, why: v ? verdictText(v) : 'not checked' };
+    }),
     args,
     reasons: d.refs.reasons,
   };
