@@ -40,6 +40,16 @@ export interface JobResult {
 
 export type Job = 'dependencies' | 'final';
 
+/** The branch a job builds: a pull request's head, else the pushed branch. */
+export function eventBranch(event: RunnerEvent): string {
+  return event.headRef || (event.ref ?? 'x').replace(/^refs\/heads\//, '');
+}
+
+/** The image tag a job pushes: `deps-<branch>` for job 1, `<branch>` for the final job. */
+export function jobTag(event: RunnerEvent, job: Job): string {
+  return `${job === 'dependencies' ? 'deps-' : ''}${eventBranch(event).replace(/[^a-z0-9]+/gi, '-')}`;
+}
+
 /** One pipeline job through the action, on an emptied builder, pushing its image. */
 export async function actionJob(opts: {
   context: string;
@@ -51,16 +61,18 @@ export async function actionJob(opts: {
   registry?: string;
   /** More environment for the runner (e.g. a private DOCKER_CONFIG with a login). */
   env?: Record<string, string>;
+  /** Another bundle than dist/index.js (the benchmark runs a copy, so a rebundle mid-run cannot change it). */
+  entry?: string;
 }): Promise<JobResult> {
   const e = engine();
   await emptyBuilder();
   const image = `${opts.registry ?? e.registry}/${opts.repo}`;
-  const branch = opts.event.headRef || (opts.event.ref ?? 'x').replace(/^refs\/heads\//, '');
-  const tag = `${opts.job === 'dependencies' ? 'deps-' : ''}${branch.replace(/[^a-z0-9]+/gi, '-')}`;
+  const tag = jobTag(opts.event, opts.job);
   const start = performance.now();
   const result = await runAction({
     cwd: opts.context,
     event: opts.event,
+    entry: opts.entry,
     env: { ...e.env, ...opts.env },
     inputs: {
       image,
@@ -80,6 +92,8 @@ export async function actionJob(opts: {
 export async function manualJob(opts: { context: string; repo: string; job: Job; cacheFrom: string[]; cacheTo: string[]; tag: string }): Promise<{
   code: number;
   log: string;
+  /** buildx's stderr alone: the rawjson progress. */
+  raw: string;
   steps: StepCount;
   seconds: number;
 }> {
@@ -96,7 +110,7 @@ export async function manualJob(opts: { context: string; repo: string; job: Job;
   // BBC_DEBUG_DIR keeps each build's raw progress, to look into a surprising count.
   if (process.env.BBC_DEBUG_DIR) writeFileSync(join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${opts.tag}-${Date.now()}.json`), r.stderr);
   const seconds = (performance.now() - start) / 1000;
-  return { code: r.code, log: r.stderr + r.stdout, steps: countRawRunSteps(r.stderr), seconds };
+  return { code: r.code, log: r.stderr + r.stdout, raw: r.stderr, steps: countRawRunSteps(r.stderr), seconds };
 }
 
 export { pullRequestEvent, pushEvent };
