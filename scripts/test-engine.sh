@@ -105,6 +105,15 @@ FLAVOR="${BBC_ENGINE_FLAVOR:-current}"
 WAIT_SECS="${BBC_ENGINE_WAIT:-60}"
 REFRESH="${BBC_ENGINE_REFRESH:-}"
 
+# Ports that fetch() (undici, in Node and browsers) refuses to connect to
+# ("bad port"): the tests read the registries' HTTP API with it.
+FETCH_BAD_PORTS=" 1 7 9 11 13 15 17 19 20 21 22 23 25 37 42 43 53 69 77 79 87 95 101 102 103 104 109 110 111 113 115 117 119 123 135 137 139 143 161 179 389 427 465 512 513 514 515 526 530 531 532 540 548 554 556 563 587 601 636 989 990 993 995 1719 1720 1723 2049 3659 4045 4190 5060 5061 6000 6566 6665 6666 6667 6668 6669 6679 6697 10080 "
+for p in "$REG_PORT" "$AUTH_PORT"; do
+  case "$FETCH_BAD_PORTS" in
+    *" $p "*) printf '[test-engine] error: port %s is one that fetch() refuses ("bad port"), and the tests read the registries with fetch(): choose another BBC_REGISTRY_PORT/BBC_AUTH_REGISTRY_PORT\n' "$p" >&2; exit 2 ;;
+  esac
+done
+
 AUTH_USER=bbc
 AUTH_PASSWORD=bbc-secret
 # bcrypt of "bbc-secret" (distribution's htpasswd auth accepts bcrypt only).
