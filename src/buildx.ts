@@ -86,15 +86,29 @@ export function buildxArgs(o: BuildOptions): string[] {
 }
 
 export interface BuildMetadata {
+  /** What a registry serves for the pushed tag: with attestations (buildx's default provenance), an image index's digest. */
   digest: string;
+  /** The image's ID as Docker shows it (`docker image inspect`). */
   imageid: string;
   raw: Record<string, unknown>;
 }
 
+/**
+ * buildx's `--metadata-file`. `containerimage.digest` is the digest of what was
+ * pushed: an image index whenever buildx adds its default provenance attestation
+ * (0.10 on), which is also the registry's Docker-Content-Digest for the tag.
+ * `containerimage.config.digest` is the image config's digest, the image ID of
+ * BuildKit's own exporters and of Docker's classic image store. Docker's
+ * containerd image store reports it or not by version (dockerd 26.1 gives the
+ * index digest under that key for a push and leaves it out for a build it only
+ * stores; 28.5 always leaves it out): there the image's ID is the index's digest,
+ * `containerimage.digest`, so that is the image ID when the config digest is missing.
+ */
 export function parseMetadata(text: string): BuildMetadata {
   const trimmed = text.trim();
   if (trimmed === '') return { digest: '', imageid: '', raw: {} };
   const raw = JSON.parse(trimmed) as Record<string, unknown>;
   const s = (v: unknown) => (typeof v === 'string' ? v : '');
-  return { digest: s(raw['containerimage.digest']), imageid: s(raw['containerimage.config.digest']), raw };
+  const digest = s(raw['containerimage.digest']);
+  return { digest, imageid: s(raw['containerimage.config.digest']) || digest, raw };
 }
