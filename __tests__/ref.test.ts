@@ -417,3 +417,40 @@ describe('schedule', () => {
     expect(d.reasons.join(' ')).not.toContain('assuming');
   });
 });
+
+// Issue 13, item 14: events that wrote where they should not.
+describe('item 14: events that must not write (or must warn)', () => {
+  test('a push to a merge queue branch writes nothing and falls back to the queue base', () => {
+    const d = resolveRefs(onRef('push', 'refs/heads/gh-readonly-queue/develop/pr-12-0123456789abcdef0123456789abcdef01234567'));
+    expect(d.exportCache).toBe(false);
+    expect(d.branch).toBeUndefined();
+    expect(d.fallbacks).toEqual(['develop', 'main']);
+    expect(d.reasons.join('\n')).toContain('merge queue');
+  });
+
+  test('a same-repository pull request whose head is the default branch does not write its cache', () => {
+    const d = resolveRefs(pr({ head: 'main', base: 'release/1' }));
+    expect(d.exportCache).toBe(false);
+    expect(d.reasons.join('\n')).toContain('default branch');
+  });
+
+  test('issue_comment with export-cache: true writes the default branch, with a warning', () => {
+    const d = resolveRefs(onRef('issue_comment', 'refs/heads/main'), { exportCache: 'true' });
+    expect(d.exportCache).toBe(true);
+    expect(d.warnings.join('\n')).toMatch(/issue_comment.*main/);
+  });
+
+  test('pull_request_target from a fork warns about the base repository secrets', () => {
+    const d = resolveRefs(pr({ eventName: 'pull_request_target', headRepo: 'mallory/app' }));
+    expect(d.exportCache).toBe(false);
+    expect(d.warnings.join('\n')).toContain('pull_request_target');
+  });
+
+  test('a push that deleted the branch plans no export', () => {
+    const ctx = onRef('push', 'refs/heads/feature/gone');
+    ctx.payload.deleted = true;
+    const d = resolveRefs(ctx);
+    expect(d.exportCache).toBe(false);
+    expect(d.reasons.join('\n')).toContain('deleted');
+  });
+});

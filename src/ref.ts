@@ -108,6 +108,10 @@ export interface RefFacts {
   reasons: string[];
   /** Set when the code comes from a fork: writing a cache is refused even when asked. */
   fork?: string;
+  /** Said whatever the inputs. */
+  warnings?: string[];
+  /** Said only when `export-cache: true` makes this build write (the code may not be the branch's). */
+  forcedExportWarning?: string;
 }
 
 interface EventDecision {
@@ -116,6 +120,14 @@ interface EventDecision {
   exportAllowed: boolean;
   reason: string;
   fork?: string;
+  warnings?: string[];
+  forcedExportWarning?: string;
+}
+
+/** refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>: a merge queue's temporary branch, and its base. */
+export function mergeQueueBase(branch: string | undefined): string | undefined {
+  const m = /^gh-readonly-queue\/(.+)\/pr-\d+-[0-9a-f]{40}$/.exec(branch ?? '');
+  return m?.[1];
 }
 
 function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
@@ -124,14 +136,24 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
     case 'pull_request':
     case 'pull_request_target': {
       const { head, base, fork } = pullRequestHead(ctx);
+      // The merge of the default branch into another is not the default branch's code.
+      const fromDefault = fork === undefined && head === defaultBranch;
       return {
         branch: head,
         fallbacks: [base, defaultBranch],
-        exportAllowed: fork === undefined,
+        exportAllowed: fork === undefined && !fromDefault,
         fork,
         reason: fork
           ? `${eventName} from fork ${fork}: imports only, a fork never writes the cache`
-          : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
+          : fromDefault
+            ? `${eventName} ${head} -> ${base ?? '?'}: the head is the default branch, whose cache only its own builds write, so imports only`
+            : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
+        warnings:
+          fork && eventName === 'pull_request_target'
+            ? [
+                `pull_request_target from the fork ${fork}: this job has the base repository's secrets and a write token, so building the fork's code here can leak them; build forks on pull_request`,
+              ]
+            : undefined,
       };
     }
     case 'workflow_run': {
@@ -162,6 +184,18 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
     }
     default: {
       const branch = branchFromRef(ctx.ref);
+      const queueBase = mergeQueueBase(branch);
+      if (queueBase !== undefined) {
+        return {
+          branch: undefined,
+          fallbacks: [queueBase, defaultBranch],
+          exportAllowed: false,
+          reason: `${eventName} on the merge queue branch ${branch}: temporary, so no cache is written`,
+        };
+      }
+      if (branch !== undefined && eventName === 'push' && get(payload, 'deleted') === true) {
+        return { branch, fallbacks: [defaultBranch], exportAllowed: false, reason: `push that deleted branch ${branch}: nothing to build, so no cache is written` };
+      }
       if (branch !== undefined && BRANCH_EVENTS.has(eventName)) {
         return { branch, fallbacks: [defaultBranch], exportAllowed: true, reason: `${eventName} on branch ${branch}` };
       }
@@ -173,6 +207,7 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
           fallbacks: [defaultBranch],
           exportAllowed: false,
           reason: `${eventName} on branch ${branch}: imports only (only push, workflow_dispatch and schedule write the cache unless export-cache is true)`,
+          forcedExportWarning: `export-cache is true on ${eventName}, so this build writes ${branch}'s cache, which every build of ${branch}${branch === defaultBranch ? ' and every other branch' : ''} imports: make sure the code checked out is ${branch}'s`,
         };
       }
       return {
@@ -195,7 +230,16 @@ export function githubFacts(ctx: EventContext): RefFacts {
   }
   const ev = fromEvent(ctx, defaultBranch);
   reasons.push(ev.reason);
-  return { branch: ev.branch, fallbacks: ev.fallbacks, exportAllowed: ev.exportAllowed, defaultBranch, reasons, fork: ev.fork };
+  return {
+    branch: ev.branch,
+    fallbacks: ev.fallbacks,
+    exportAllowed: ev.exportAllowed,
+    defaultBranch,
+    reasons,
+    fork: ev.fork,
+    warnings: ev.warnings,
+    forcedExportWarning: ev.forcedExportWarning,
+  };
 }
 
 /** Facts plus the user's overrides: the final answer. */
@@ -223,7 +267,10 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
     exportCache = setting === 'true';
     reasons.push(`export-cache set by input: ${setting}`);
   }
-  const warnings: string[] = [];
+  const warnings: string[] = [...(facts.warnings ?? [])];
+  if (setting === 'true' && facts.forcedExportWarning !== undefined && facts.fork === undefined && inputBranch === undefined) {
+    warnings.push(facts.forcedExportWarning);
+  }
   if (exportCache && facts.fork !== undefined) {
     // A fork chooses its branch name: it could overwrite any branch's cache, main's included.
     // Refused, but without failing a good build: the build goes on, importing only.
