@@ -27,7 +27,5 @@ export async function runBuildx(args: string[], redact: (s: string) => string): 
   });
   print(progress.feed(stderr.end()));
   print(progress.end());
-  // BuildKit's warnings (Dockerfile lint, deprecated options) become the step's warnings, one each.
-  for (const w of progress.warnings) core.warning(redact(w));
   return { code, report: progress.report() };
 }

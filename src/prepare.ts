@@ -164,6 +164,8 @@ export async function prepare(
 /** After a build: warnings for what the cache could not do, and the per-stage report. */
 export function reportBuild(d: Decision, outcome: Outcome, log: Log): void {
   const report = outcome.progress;
+  // BuildKit's warnings (Dockerfile lint, deprecated options): one each, in every front door.
+  for (const w of report?.warnings ?? []) log.warn(w);
   if (report && report.importErrors.length > 0) {
     log.warn(`BuildKit could not read ${report.importErrors.length} cache ref(s), the build went on without them: ${report.importErrors.join('; ')}`);
   }
