@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import { marked } from 'marked';
 import {
   cleanupBranch,
   cleanupSummary,
@@ -41,6 +42,11 @@ function closedPr(head: string, opts: { action?: string; headRepo?: string | nul
 
 function request(event: EventContext, over: Partial<CleanupRequest> = {}): CleanupRequest {
   return { event, protectedBranches: [], prefix: 'cache', stages: ['dependencies', 'build'], ...over };
+}
+
+/** HTML entities back to characters (what the reader sees). */
+function decode(html: string): string {
+  return html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
 function expectInputError(fn: () => unknown, message: RegExp): void {
@@ -213,6 +219,35 @@ describe('results', () => {
     expect(dry).toContain('**1 would be deleted,');
     const none = cleanupSummary({ image: 'r/app', plan: { branch: undefined, defaultBranch: 'main', reason: 'delete of tag v1: nothing', tags: [] }, results: [], dryRun: false, where: '' });
     expect(none).toBe('### buildx-branch-cache cleanup\n\ndelete of tag v1: nothing.\n\n');
+  });
+
+  test('item 7: branch names, reasons, the registry and its error bodies are escaped in the summary', () => {
+    const branch = 'x<h1>big</h1>`|*y*';
+    const detail = 'HTTP 500 <script>alert(1)</script> | **bold** `code` [link](javascript:x)\n| injected | row |\r\n# heading';
+    const md = cleanupSummary({
+      image: 'r/app',
+      plan: { branch, defaultBranch: 'main', reason: `delete of branch ${branch}`, tags: [] },
+      results: [
+        { tag: 'cache-build-x', state: 'failed', detail },
+        { tag: 'cache-deps-x', state: 'deleted', detail: 'sha256:aa' },
+      ],
+      dryRun: false,
+      where: 'r <b>x</b>, through the registry API',
+    });
+    const html = marked.parse(md, { async: false, gfm: true });
+    // No markup from the data: no HTML elements, emphasis, links or headings but the summary's own.
+    expect(html).not.toMatch(/<(h1|script|b|em|a)[ >]/);
+    expect(html.match(/<strong>/g)).toHaveLength(1); // the counts line
+    expect(html.match(/<h\d/g)).toEqual(['<h3']);
+    // One table, two cells a row, and the texts as they were (newlines as spaces, the backtick in code as ').
+    const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)];
+    expect(tables).toHaveLength(1);
+    const rows = [...tables[0]![1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1]!)));
+    expect(rows.map((r) => r.length)).toEqual([2, 2, 2]);
+    expect(rows[1]).toEqual(['<code>r/app:cache-build-x</code>', `❌ failed: ${detail.replace(/\r?\n/g, ' ')}`]);
+    expect(decode(html)).toContain(`<h3>buildx-branch-cache cleanup: <code>${branch.replace('`', "'")}</code></h3>`);
+    expect(decode(html)).toContain(`<p>delete of branch ${branch}.</p>`);
+    expect(decode(html)).toContain('<p>Registry: r <b>x</b>, through the registry API</p>');
   });
 
   test('the unsupported message names the registry and the way out', () => {

@@ -3,6 +3,7 @@
 // Also the per-tag results and their log and summary text. No I/O here.
 import { get, str } from './payload.js';
 import { InputError } from './errors.js';
+import { cell, code, text } from './markdown.js';
 import { cacheName } from './plan.js';
 import { branchName, defaultBranchOf, DEFAULT_BRANCH_FALLBACK, pullRequestHead, type EventContext } from './ref.js';
 import { slugifyBranch } from './slug.js';
@@ -209,10 +210,6 @@ const ICON: Record<TagState, string> = {
   unsupported: '❌',
 };
 
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 export function cleanupSummary(opts: {
   image: string;
   plan: CleanupPlan;
@@ -221,12 +218,13 @@ export function cleanupSummary(opts: {
   where: string;
 }): string {
   const { plan, results } = opts;
-  const title = `### buildx-branch-cache cleanup${plan.branch ? `: \`${plan.branch}\`` : ''}${opts.dryRun ? ' (dry run)' : ''}`;
-  const lines = [title, '', `${plan.reason}.`, ''];
+  const title = `### buildx-branch-cache cleanup${plan.branch ? `: ${code(plan.branch)}` : ''}${opts.dryRun ? ' (dry run)' : ''}`;
+  const lines = [title, '', `${text(plan.reason)}.`, ''];
   if (plan.branch === undefined) return lines.join('\n') + '\n';
-  lines.push(`Registry: ${opts.where}`, '', '| Cache ref | Result |', '|---|---|');
+  lines.push(`Registry: ${text(opts.where)}`, '', '| Cache ref | Result |', '|---|---|');
   for (const r of results) {
-    lines.push(`| \`${cell(`${opts.image}:${r.tag}`)}\` | ${ICON[r.state]} ${r.state}${r.detail ? `: ${cell(r.detail)}` : ''} |`);
+    const result = `${ICON[r.state]} ${r.state}${r.detail ? `: ${text(r.detail)}` : ''}`;
+    lines.push(`| ${cell(code(`${opts.image}:${r.tag}`))} | ${cell(result)} |`);
   }
   const count = (s: TagState) => results.filter((r) => r.state === s).length;
   const done = opts.dryRun ? `${count('would delete')} would be deleted` : `${count('deleted')} deleted`;

@@ -1,6 +1,7 @@
 // What the user reads: the log's lines and the job summary's Markdown, from the
 // decision and, after a build, what happened (probe, progress, export).
 import type { Decision } from './decide.js';
+import { cell, code, text } from './markdown.js';
 import type { ImportSelection } from './probe.js';
 import type { ProgressReport, StageReport } from './progress.js';
 
@@ -53,20 +54,6 @@ function inStageOrder(d: Decision, reported: StageReport[]): StageReport[] {
     return i === -1 ? Number.MAX_SAFE_INTEGER : i;
   };
   return [...stages].sort((a, b) => order(a.stage) - order(b.stage));
-}
-
-function code(s: string): string {
-  // A backtick in a branch name would end the code span early.
-  return '`' + s.replace(/`/g, "'") + '`';
-}
-
-/** Plain text in Markdown: branch names in reasons must not become markup or HTML. */
-function text(s: string): string {
-  return s.replace(/[\\`*_[\]<>|#&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
-}
-
-function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 function table(head: string[], rows: string[][]): string[] {
