@@ -14,6 +14,7 @@ import { checkNamePart } from './plan.js';
 import type { EventContext } from './ref.js';
 import { credentialsFor, deleteRegistryTags, dockerConfigPath, parseRepository, readDockerConfig, RegistryClient } from './registry.js';
 import { parseStages } from './stages.js';
+import { readEventPayload } from './payload.js';
 
 /** The inputs only cleanup reads (parseConfig reads the rest). */
 export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token'] as const;
@@ -49,14 +50,7 @@ export function cleanupRequested(get: InputGetter): boolean {
 }
 
 function eventFrom(env: NodeJS.ProcessEnv): EventContext {
-  let payload: Record<string, unknown> = {};
-  if (env.GITHUB_EVENT_PATH) {
-    try {
-      payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`cannot read the event payload ${env.GITHUB_EVENT_PATH}: ${errorMessage(e)}`);
-    }
-  }
+  const payload = readEventPayload(env);
   return {
     eventName: env.GITHUB_EVENT_NAME ?? '',
     ref: env.GITHUB_REF ?? '',

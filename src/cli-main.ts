@@ -14,6 +14,7 @@ import { ciLine, cliMessage, helpText, inputGetter, NAME, parseArgs, planFlags, 
 import { decide, type Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
+import { readEventPayload } from './payload.js';
 import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
 import { ProgressStream, type ProgressReport } from './progress.js';
 import { redactor, secretOptionValues, secretParts } from './redact.js';
@@ -34,16 +35,9 @@ const REMEDIES: Remedies = {
   noBuildx: 'install the docker-buildx plugin',
 };
 
-/** GitHub's event payload, read here so that ci.ts stays pure. */
+/** GitHub's event payload, read here so that ci.ts stays pure (a malformed one is an error: forks are told apart by it). */
 function githubPayload(env: Env): Record<string, unknown> {
-  const path = env.GITHUB_EVENT_PATH;
-  if (detectProvider(env) !== 'github' || !path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    warn(`GITHUB_EVENT_PATH ${path} cannot be read (${errorMessage(e)}): going on without the event payload`);
-    return {};
-  }
+  return detectProvider(env) === 'github' ? readEventPayload(env) : {};
 }
 
 /**

@@ -2,7 +2,6 @@
 // (decide.ts) and the shared shell steps (prepare.ts), runs buildx, and writes
 // outputs and the job summary. The only module that uses @actions/core.
 import * as core from '@actions/core';
-import { context as github } from '@actions/github';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { runBuildx } from './docker.js';
 import { errorMessage } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
 import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
+import { readEventPayload } from './payload.js';
 import type { ProgressReport } from './progress.js';
 import { redactor, secretOptionValues, secretParts } from './redact.js';
 import type { EventContext } from './ref.js';
@@ -31,13 +31,14 @@ const REMEDIES: Remedies = {
   noBuildx: 'add docker/setup-buildx-action before this step, or install the docker-buildx plugin',
 };
 
+/** The event, read when it is needed (a malformed payload is then one clear error, not a crash at start). */
 function eventContext(): EventContext {
   return {
-    eventName: github.eventName ?? '',
-    ref: github.ref ?? '',
+    eventName: process.env.GITHUB_EVENT_NAME ?? '',
+    ref: process.env.GITHUB_REF ?? '',
     headRef: process.env.GITHUB_HEAD_REF,
     baseRef: process.env.GITHUB_BASE_REF,
-    payload: (github.payload ?? {}) as Record<string, unknown>,
+    payload: readEventPayload(process.env),
   };
 }
 
@@ -89,10 +90,17 @@ async function build(config: Config, d: Decision, outcome: Outcome): Promise<voi
   }
 }
 
+/** The summary of a run that failed before it had a plan: the error, as text. */
+function failureMarkdown(message: string): string {
+  const text = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `### buildx-branch-cache: failed before planning\n\n<pre>${text}</pre>\n`;
+}
+
 export async function run(): Promise<void> {
   // Cleanup mode (cleanup-run.ts) deletes a gone branch's cache tags instead of building.
   if (cleanupRequested((name) => core.getInput(name))) return runCleanup((name) => core.getInput(name));
   let decision: Decision | undefined;
+  let failure: string | undefined;
   const outcome: Outcome = {};
   try {
     const config = parseConfig((name) => core.getInput(name));
@@ -129,12 +137,15 @@ export async function run(): Promise<void> {
       core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }))));
     }
   } catch (e) {
-    core.setFailed(redact(errorMessage(e)));
+    failure = redact(errorMessage(e));
+    core.setFailed(failure);
   }
   // The summary is written for failed builds too: the plan is what the user debugs from.
-  if (decision !== undefined && process.env.GITHUB_STEP_SUMMARY) {
+  // A failure before there was a plan (a bad input, a malformed event payload) is said there too.
+  if ((decision !== undefined || failure !== undefined) && process.env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(redact(summaryMarkdown(decision, outcome))).write();
+      const markdown = decision !== undefined ? summaryMarkdown(decision, outcome) : failureMarkdown(failure!);
+      await core.summary.addRaw(redact(markdown)).write();
     } catch (e) {
       log.warn(`could not write the job summary: ${errorMessage(e)}`);
     }
