@@ -1,9 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 import { marked } from 'marked';
 import {
   cleanupBranch,
   cleanupSummary,
   deletedRefs,
+  globMatch,
   matchesProtected,
   planCleanup,
   resultLines,
@@ -166,6 +168,65 @@ describe('planCleanup', () => {
     expect(matchesProtected('feat?', 'feat12')).toBe(false);
     expect(matchesProtected('a.b', 'axb')).toBe(false);
     expect(matchesProtected('**', 'anything/at/all')).toBe(true);
+  });
+
+  test('item 5: protected-branches accepts refs/heads/ names and globs, like plain ones', () => {
+    for (const spelling of ['develop', 'refs/heads/develop']) {
+      expectInputError(
+        () => planCleanup(request(deleteEvent('develop'), { protectedBranches: [spelling] })),
+        new RegExp(`^cleanup: refusing to delete the caches of develop: it matches "${spelling}" in protected-branches$`),
+      );
+      // A closed pull request from it: kept, not deleted.
+      const closed = planCleanup(request(closedPr('develop'), { protectedBranches: [spelling] }));
+      expect([closed.branch, closed.tags]).toEqual([undefined, []]);
+    }
+    for (const spelling of ['release/*', 'refs/heads/release/*', 'refs/heads/release/**']) {
+      expect(matchesProtected(spelling, 'release/1.x')).toBe(true);
+      expectInputError(() => planCleanup(request(deleteEvent('release/2'), { protectedBranches: [spelling] })), /refusing to delete the caches of release\/2/);
+      expect(planCleanup(request(deleteEvent('feature/x'), { protectedBranches: [spelling] })).branch).toBe('feature/x');
+    }
+    // Only refs/heads/ is a branch: a pattern for another kind of ref protects no branch named like it.
+    expect(matchesProtected('refs/tags/v1', 'v1')).toBe(false);
+  });
+
+  test('item 9: a glob with many stars against a long branch name is quick (linear matching)', () => {
+    const branch = 'a-'.repeat(119) + 'x';
+    expect(branch).toHaveLength(239);
+    const timed = (fn: () => unknown) => {
+      const start = performance.now();
+      fn();
+      return performance.now() - start;
+    };
+    expect(timed(() => expect(matchesProtected('*-*-*-*-*-*-keep', branch)).toBe(false))).toBeLessThan(1000);
+    expect(timed(() => expect(matchesProtected('**-**-**-**-**-**-keep', `${branch}/${branch}`)).toBe(false))).toBeLessThan(1000);
+    const patterns = ['*-*-*-*-*-*-keep', '*?*?*?*?*?*?*?*?*?*?x?', '**a**a**a**a**a**a**a**a**b'];
+    expect(timed(() => expect(planCleanup(request(deleteEvent(branch), { protectedBranches: patterns })).branch).toBe(branch))).toBeLessThan(1000);
+    expect(matchesProtected('*-*-*-*-*-*-keep', `${'a-'.repeat(119)}keep`)).toBe(true);
+  });
+
+  test('item 9: the linear matcher means what the regex it replaced meant', () => {
+    // The regex of before (exponential on some patterns, exact on short ones).
+    const regex = (pattern: string, segment: string) =>
+      new RegExp(
+        `^${pattern.replace(/\*\*|\*|\?|[^*?]/g, (t) => (t === '**' ? '.*' : t === '*' ? `${segment}*` : t === '?' ? segment : t.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))}$`,
+        'i',
+      );
+    const text = fc.string({ unit: fc.constantFrom('a', 'B', '/', '-', '.'), maxLength: 10 });
+    const pattern = fc.string({ unit: fc.constantFrom('a', 'b', '/', '-', '.', '*', '?'), maxLength: 8 });
+    fc.assert(
+      fc.property(pattern, text, (p, t) => {
+        expect(globMatch(p, t, true)).toBe(regex(p, '[^/]').test(t));
+        expect(globMatch(p, t, false)).toBe(regex(p, '[^]').test(t));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('item 9: a protected-branches pattern longer than a branch name can be is an input error', () => {
+    expectInputError(
+      () => planCleanup(request(deleteEvent('feature/x'), { protectedBranches: ['develop', `release/${'*-'.repeat(200)}`] })),
+      /^protected-branches: the pattern "release\/\*-\*-.*\.\.\." is \d+ characters long: a pattern may have at most 255$/,
+    );
   });
 
   test('no stages at all is an input error', () => {

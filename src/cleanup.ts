@@ -73,33 +73,85 @@ function branchOfEvent(ctx: EventContext): EventBranch {
   }
 }
 
-/** A glob as a regex: `**` anything, `*` and `?` within one path segment. */
-function globRegex(pattern: string, segment: string): RegExp {
-  let re = '';
+/** The longest protected-branches pattern: a git ref name component is at most 255 bytes on most file systems. */
+export const MAX_PATTERN_LENGTH = 255;
+
+type GlobToken = { kind: 'char'; c: string } | { kind: 'one' } | { kind: 'star' } | { kind: 'any' };
+
+function globTokens(pattern: string): GlobToken[] {
+  const out: GlobToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*' && pattern[i + 1] === '*') {
-      re += '.*';
+    const c = pattern[i]!;
+    if (c === '*' && pattern[i + 1] === '*') {
+      out.push({ kind: 'any' });
       i++;
-    } else if (ch === '*') re += `${segment}*`;
-    else if (ch === '?') re += segment;
-    else re += ch.replace(/[.+^${}()|[\]\\/-]/g, '\\$&');
+    } else if (c === '*') out.push({ kind: 'star' });
+    else if (c === '?') out.push({ kind: 'one' });
+    else out.push({ kind: 'char', c });
   }
-  return new RegExp(`^${re}$`, 'i');
+  return out;
+}
+
+/**
+ * Does the glob match all of `text`, case-insensitively? `**` matches any run,
+ * `*` a run and `?` one character, neither of them a `/` when `segments`.
+ * One pass per pattern token over the text: O(pattern × text), whatever the
+ * pattern (a regex backtracks exponentially on `*-*-*-*-*-*-keep`).
+ */
+export function globMatch(pattern: string, text: string, segments: boolean): boolean {
+  const t = text.toLowerCase();
+  // reach[j]: the pattern so far can match the first j characters of the text.
+  let reach: boolean[] = Array.from({ length: t.length + 1 }, (_, j) => j === 0);
+  for (const token of globTokens(pattern.toLowerCase())) {
+    const next: boolean[] = new Array<boolean>(t.length + 1).fill(false);
+    let any = false;
+    for (let j = 0; j <= t.length; j++) {
+      if (token.kind === 'star' || token.kind === 'any') {
+        next[j] = reach[j]! || (j > 0 && next[j - 1]! && (token.kind === 'any' || !segments || t[j - 1] !== '/'));
+      } else if (j > 0 && reach[j - 1]) {
+        const c = t[j - 1]!;
+        next[j] = token.kind === 'one' ? !(segments && c === '/') : c === token.c;
+      }
+      any ||= next[j]!;
+    }
+    if (!any) return false;
+    reach = next;
+  }
+  return reach[t.length]!;
+}
+
+/** A protected-branches entry as a branch name or glob: `refs/heads/develop` is `develop`. */
+function branchPattern(pattern: string): string {
+  return pattern.startsWith('refs/heads/') ? pattern.slice('refs/heads/'.length) : pattern;
+}
+
+/** InputError for a pattern too long to be a branch name's. */
+function checkPatterns(patterns: string[]): void {
+  for (const p of patterns) {
+    if (p.length > MAX_PATTERN_LENGTH) {
+      throw new InputError(
+        'protected-branches',
+        `the pattern "${p.slice(0, 40)}..." is ${p.length} characters long: a pattern may have at most ${MAX_PATTERN_LENGTH}`,
+      );
+    }
+  }
 }
 
 /**
  * Does `pattern` protect `branch`? Also in slug space: `Release/1` and
  * `release-1` share their cache tags with `release/1`, so `release/*` protects them too.
+ * A `refs/heads/` pattern is the same as the branch pattern without it.
  */
 export function matchesProtected(pattern: string, branch: string): boolean {
-  if (globRegex(pattern, '[^/]').test(branch)) return true;
+  const glob = branchPattern(pattern);
+  if (glob.length > MAX_PATTERN_LENGTH) return false; // checkPatterns reports it
+  if (globMatch(glob, branch, true)) return true;
   // The pattern's literal parts slugified as a branch would be; wildcards kept.
-  const slugPattern = pattern
+  const slugPattern = glob
     .split(/(\*+|\?)/)
     .map((part) => (/^(\*+|\?)$/.test(part) ? part : part.toLowerCase().replace(/[^a-z0-9._-]/g, '-')))
     .join('');
-  return globRegex(slugPattern, '[^]').test(slugifyBranch(branch));
+  return globMatch(slugPattern, slugifyBranch(branch), false);
 }
 
 export interface CleanupBranch {
@@ -114,6 +166,7 @@ export interface CleanupBranch {
  * `branch` input wins over the event. Needs no Dockerfile, so it runs first.
  */
 export function cleanupBranch(event: EventContext, branchInput?: string, protectedBranches: string[] = []): CleanupBranch {
+  checkPatterns(protectedBranches);
   const defaultBranch = defaultBranchOf(event) ?? DEFAULT_BRANCH_FALLBACK;
   const input = branchInput?.trim() ? branchName(branchInput) : undefined;
   const found = input !== undefined ? { branch: input, reason: `branch set by input: ${input}` } : branchOfEvent(event);
@@ -142,6 +195,8 @@ function guarded(target: CleanupBranch, event: EventContext, input: string | und
 /** The branch to clean up and its cache tags; InputError when the branch is protected. */
 export function planCleanup(req: CleanupRequest): CleanupPlan {
   const target = cleanupBranch(req.event, req.branch, req.protectedBranches);
+  // Protected names as branch names from here on (refs/heads/develop is develop); errors above quote them as written.
+  req = { ...req, protectedBranches: req.protectedBranches.map(branchPattern) };
   const { branch, defaultBranch } = target;
   if (branch === undefined) return { ...target, tags: [] };
 
