@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pullRequestEvent, pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
-import { emptyBuilder, engine, fixture, registryTags, uniqueRepo } from './lib.js';
+import { commandOutputs, forgedCommands, runnerCommands, type RunnerCommand } from '../scripts/runner-log.mjs';
+import { emptyBuilder, engine, fixture, registryDigest, registryTags, uniqueRepo } from './lib.js';
 
 const E = engine();
 
@@ -43,11 +44,11 @@ describe('a hostile branch name', () => {
     const r = await act(context, { image, push: 'true', tags: `${image}:hostile` }, { branch });
     expect([r.code, errors(r)]).toEqual([0, []]);
     expect(r.outputs['branch']).toBe(branch);
-    expect(r.outputs['cache-ref']).toMatch(new RegExp(`^${image.replace(/[.]/g, '\\.')}:cache-app-x-touch-ifs-pwned-touch-ifs-pwned2-touch-pwned3$`));
+    expect(r.outputs['cache-ref']).toMatch(new RegExp(`^${image.replace(/[.]/g, '\\.')}:cache.app.x-touch-ifs-pwned-touch-ifs-pwned2-touch-pwned3$`));
     for (const dir of [context, process.cwd(), tmpdir()]) {
       expect(readdirSync(dir).filter((f) => f.startsWith('pwned'))).toEqual([]);
     }
-    expect(await registryTags(E.registry, repo)).toContain('cache-app-x-touch-ifs-pwned-touch-ifs-pwned2-touch-pwned3');
+    expect(await registryTags(E.registry, repo)).toContain('cache.app.x-touch-ifs-pwned-touch-ifs-pwned2-touch-pwned3');
   });
 });
 
@@ -59,8 +60,8 @@ describe('registry faults', () => {
     const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
     expect([r.code, errors(r)]).toEqual([0, []]);
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
-    expect(warnings.some((w) => w.includes('could not read 2 cache ref(s)') && w.includes(`${image}:cache-app-feature-x`) && w.includes(`${image}:cache-app-main`))).toBe(true);
-    expect(warnings.some((w) => w.startsWith(`::warning::the cache was not saved to ${image}:cache-app-feature-x:`))).toBe(true);
+    expect(warnings.some((w) => w.includes('could not read 2 cache ref(s)') && w.includes(`${image}:cache.app.feature_x`) && w.includes(`${image}:cache.app.main`))).toBe(true);
+    expect(warnings.some((w) => w.startsWith(`::warning::the cache was not saved to ${image}:cache.app.feature_x:`))).toBe(true);
     expect(r.outputs['cache-hit']).toBe('false');
   });
 
@@ -69,7 +70,7 @@ describe('registry faults', () => {
     const image = `${E.registry}/${uniqueRepo('gone')}`;
     const r = await act(context, { image, push: 'false', 'probe-cache': 'false', 'export-cache': 'false' }, { branch: 'feature/x' });
     expect([r.code, errors(r)]).toEqual([0, []]);
-    expect(r.stdout).toMatch(new RegExp(`::warning::BuildKit could not read 2 cache ref\\(s\\), the build went on without them: .*${image.replace(/[.]/g, '\\.')}:cache-app-feature-x.*not found`));
+    expect(r.stdout).toMatch(new RegExp(`::warning::BuildKit could not read 2 cache ref\\(s\\), the build went on without them: .*${image.replace(/[.]/g, '\\.')}:cache.app.feature_x.*not found`));
   });
 });
 
@@ -87,7 +88,7 @@ describe('builders that cannot export caches', () => {
     ]);
     expect(r.stdout).not.toContain('[command]docker buildx build');
     // The plan is still there for the user to read.
-    expect(r.outputs['cache-ref']).toBe(`${image}:cache-app-main`);
+    expect(r.outputs['cache-ref']).toBe(`${image}:cache.app.main`);
     noStack(r);
   });
 
@@ -107,7 +108,7 @@ describe('builders that cannot export caches', () => {
     // The inline cache rode along with the pushed image: saved, no warning that it was not.
     expect(r.stdout).not.toContain('::warning::the cache was not saved');
     expect(r.summary).toContain('✅ saved');
-    expect(await registryTags(E.registry, repo)).toEqual(['cache-app-main', 'x']);
+    expect(await registryTags(E.registry, repo)).toEqual(['cache.app.main', 'x']);
   });
 
   maybe('a fork pull request on such a builder still builds: it only imports', async () => {
@@ -152,7 +153,7 @@ describe('a build that fails', () => {
     expect(r.code).toBe(1); // what buildx exits with for a failed RUN
     expect(errors(r)).toEqual(['::error::docker buildx build failed with exit code 1: see the build log above']);
     expect(r.outputs['branch']).toBe('feature/x');
-    expect(r.outputs['cache-ref']).toBe(`${image}:cache-app-feature-x`);
+    expect(r.outputs['cache-ref']).toBe(`${image}:cache.app.feature_x`);
     expect(r.outputs['cache-hit']).toBe('false');
     expect(r.summary).toContain('not saved: the build failed (exit code 1)');
     expect(r.stdout).toMatch(/#\d+ ERROR: process "\/bin\/busybox false" did not complete successfully: exit code: 1/);
@@ -176,5 +177,59 @@ describe('secrets', () => {
     expect(log.join('\n')).not.toContain('cache-Cr3dential-7');
     expect(r.summary).not.toContain(secret);
     expect(existsSync(join(context, 'pwned'))).toBe(false);
+  });
+});
+
+// Issue 13, item 1: a fork's Dockerfile chooses what BuildKit prints. The
+// runner breaks lines at \r as well as \n and honours `##[cmd]` anywhere in a
+// line, so build output must reach the log only inside stop-commands blocks.
+describe('item 1: build output cannot issue runner commands', () => {
+  const HOSTILE = [
+    'FROM scratch AS app',
+    'COPY busybox /bin/busybox',
+    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+    'ARG FAIL=0',
+    // Octal escapes: \015 is \r, \342\200\250 is U+2028.
+    "RUN printf 'a\\015::warning::FORGED-CR\\n' && echo 'b ##[warning]FORGED-LEGACY' && echo '::set-output name=digest::sha256:0000000000000000000000000000000000000000000000000000000000000000' && echo 'c ##[set-output name=imageid;]sha256:1111111111111111111111111111111111111111111111111111111111111111' && printf 'd\\342\\200\\250::error::FORGED-LS\\n' && echo '::add-mask::FORGED-MASK' && exit $FAIL",
+    '',
+  ].join('\n');
+
+  /** Split stdout + stderr as the runner does and return the commands it would process. */
+  function seen(r: RunResult): RunnerCommand[] {
+    const { commands, open } = runnerCommands(`${r.stdout}\n${r.stderr}`);
+    expect(open).toBe(false);
+    return commands;
+  }
+
+  test('item 1: a RUN that prints \\r::warning::, ##[warning] and ::set-output: the runner sees none of them, the action\'s own commands work', async () => {
+    const context = fixture({ Dockerfile: HOSTILE });
+    const repo = uniqueRepo('forged');
+    const image = `${E.registry}/${repo}`;
+    const r = await act(context, { image, push: 'true', tags: `${image}:x` });
+    expect([r.code, errors(r)]).toEqual([0, []]);
+    const commands = seen(r);
+    expect(forgedCommands(commands)).toEqual([]);
+    expect(commandOutputs(commands)).toEqual({});
+    // The action's groups still open and close.
+    expect(commands.filter((c) => c.name === 'group').length).toBeGreaterThanOrEqual(2);
+    expect(commands.filter((c) => c.name === 'endgroup').length).toBe(commands.filter((c) => c.name === 'group').length);
+    // The build's text is in the log for a person to read, and the digest is the registry's.
+    expect(r.stdout).toContain('b ##[warning]FORGED-LEGACY');
+    expect(r.outputs['digest']).toBe(await registryDigest(E.registry, repo, 'x'));
+  });
+
+  test('item 1: the same RUN failing: no forged command, no digest, and the ::error:: is the action\'s', async () => {
+    const context = fixture({ Dockerfile: HOSTILE });
+    const image = `${E.registry}/${uniqueRepo('forged-fail')}`;
+    const r = await act(context, { image, push: 'false', 'build-args': 'FAIL=1' });
+    expect(r.code).toBe(1);
+    const commands = seen(r);
+    expect(forgedCommands(commands)).toEqual([]);
+    expect(commandOutputs(commands)).toEqual({});
+    expect(r.outputs['digest']).toBeUndefined();
+    expect(r.outputs['imageid']).toBeUndefined();
+    expect(commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual(['docker buildx build failed with exit code 1: see the build log above']);
+    // The first step that ran, and the failed step's error, are in the log (relayed).
+    expect(r.stdout).toMatch(/first step that ran|did not complete successfully/);
   });
 });

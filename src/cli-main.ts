@@ -4,13 +4,13 @@
 // for the facts, decide.ts for everything else), then prints flags or runs
 // buildx. The mirror of run.ts, with standard error instead of the job log.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pkg from '../package.json' with { type: 'json' };
 import { buildOptions, buildxArgs, parseMetadata } from './buildx.js';
 import { ciFacts, detectProvider, type Env } from './ci.js';
-import { ciLine, cliMessage, helpText, inputGetter, NAME, parseArgs, planFlags, planJson, unsafeWords, UsageError, withExtraArgs, type Cli } from './cli.js';
+import { ciLine, cliMessage, helpText, inputGetter, NAME, parseArgs, planFlags, planJson, unsafeWords, UsageError, withExtraArgs, writesResultToStdout, type Cli } from './cli.js';
 import { decide, type Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import { parseConfig, type Config } from './inputs.js';
@@ -18,15 +18,20 @@ import { readEventPayload } from './payload.js';
 import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
 import { ProgressStream, type ProgressReport } from './progress.js';
 import { redactor, secretOptionValues, secretParts } from './redact.js';
+import { Lines, onGitHubActions, Relay, relayLines } from './relay.js';
 import { logLines, type Outcome } from './report.js';
 
 let redact: (text: string) => string = (t) => t;
 let quiet = false;
+/** Under GitHub Actions the runner reads our output for workflow commands: what we print is relayed (relay.ts). */
+const github = onGitHubActions(process.env);
+const toStderr = (text: string) => void process.stderr.write(text);
 /** Everything but plan's flags goes to standard error, so $(...) captures only the flags. */
+const emit = (line: string) => relayLines(toStderr, github, [redact(line)]);
 const say = (line: string) => {
-  if (!quiet) process.stderr.write(`${redact(line)}\n`);
+  if (!quiet) emit(line);
 };
-const warn = (message: string) => process.stderr.write(`${NAME}: warning: ${redact(message)}\n`);
+const warn = (message: string) => emit(`${NAME}: warning: ${message}`);
 const log: Log = { info: (line) => say(`  ${line}`), warn };
 
 const REMEDIES: Remedies = {
@@ -41,31 +46,54 @@ function githubPayload(env: Env): Record<string, unknown> {
 }
 
 /**
- * Runs docker with an argv array. buildx's stdout stays ours (an `--output -`
- * tarball must pass untouched); its JSON progress on stderr becomes a plain log
- * there, and the per-step report.
+ * Runs docker with an argv array. Its JSON progress on stderr becomes a plain
+ * log there, and the per-step report. Its stdout stays ours (an `--output -`
+ * tarball must pass untouched), except under GitHub Actions when the runner
+ * may read it (a pipe, and no build result on it): then it is text such as
+ * `--call outline`'s, which quotes the Dockerfile, and is relayed into the log
+ * with the progress, in one block on one stream (the runner reads stdout and
+ * stderr on separate threads, so two streams' blocks could interleave).
  */
 function runBuildx(args: string[]): Promise<{ code: number; report: ProgressReport }> {
   return new Promise((resolve, reject) => {
     const progress = new ProgressStream();
+    const relay = new Relay(toStderr, github);
     const print = (lines: string[]) => {
-      if (lines.length > 0) process.stderr.write(redact(lines.join('\n')) + '\n');
+      if (lines.length > 0) relay.text(`${redact(lines.join('\n'))}\n`);
     };
-    const child = spawn('docker', args, { stdio: ['inherit', 'inherit', 'pipe'] });
+    const relayStdout = github && stdoutIsPipe() && !writesResultToStdout(args);
+    const stdoutLines = new Lines();
+    const child = spawn('docker', args, { stdio: ['inherit', relayStdout ? 'pipe' : 'inherit', 'pipe'] });
     // A cancelled CI job signals us: pass it on, so buildx stops too.
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const s of signals) process.on(s, forward);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => print(progress.feed(chunk)));
-    child.on('error', (e) => reject(new Error(`cannot run docker: ${errorMessage(e)}`)));
+    child.stdout?.on('data', (chunk: Buffer) => relay.text(redact(stdoutLines.push(chunk))));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => print(progress.feed(chunk)));
+    child.on('error', (e) => {
+      relay.close();
+      reject(new Error(`cannot run docker: ${errorMessage(e)}`));
+    });
     child.on('close', (code, signal) => {
       for (const s of signals) process.off(s, forward);
+      relay.text(redact(stdoutLines.end()));
       print(progress.end());
+      relay.close();
       const signo = signal ? { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string] ?? 1 : 0;
       resolve({ code: code ?? 128 + signo, report: progress.report() });
     });
   });
+}
+
+/** Standard output is a pipe or a socket (what the runner gives a step), not a file or a terminal. */
+function stdoutIsPipe(): boolean {
+  try {
+    const st = fstatSync(1);
+    return st.isFIFO() || st.isSocket();
+  } catch {
+    return true;
+  }
 }
 
 async function build(config: Config, d: Decision, cli: Cli, outcome: Outcome): Promise<number> {
@@ -81,7 +109,7 @@ async function build(config: Config, d: Decision, cli: Cli, outcome: Outcome): P
     say(`${NAME}: what the cache did`);
     reportBuild(d, outcome, log);
     if (code !== 0) {
-      process.stderr.write(`${NAME}: docker buildx build failed with exit code ${code}: see the build log above\n`);
+      emit(`${NAME}: docker buildx build failed with exit code ${code}: see the build log above`);
       return code;
     }
     let metadata = '';
@@ -104,7 +132,8 @@ async function main(argv: string[]): Promise<number> {
     cli = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${NAME}: ${e.message}\nTry '${NAME} --help' for more information.\n`);
+    emit(`${NAME}: ${e.message}`);
+    emit(`Try '${NAME} --help' for more information.`);
     return 2;
   }
   if (cli.command === 'help') {
@@ -148,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // One line, no stack: every failure here is the user's to fix (or buildx's to explain).
     const message = e instanceof InputError ? cliMessage(e.message, e.input) : errorMessage(e);
-    process.stderr.write(`${NAME}: ${redact(message)}\n`);
+    emit(`${NAME}: ${message}`);
     return 1;
   }
 }
@@ -161,6 +190,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
-  process.stderr.write(`${NAME}: ${redact(errorMessage(e))}\n`);
+  emit(`${NAME}: ${errorMessage(e)}`);
   process.exitCode = 1;
 }

@@ -15,14 +15,21 @@ import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type 
 import { readEventPayload } from './payload.js';
 import type { ProgressReport } from './progress.js';
 import { redactor, secretOptionValues, secretParts } from './redact.js';
+import { oneLine, relayLines } from './relay.js';
 import type { EventContext } from './ref.js';
 import { logLines, summaryMarkdown, type Outcome } from './report.js';
 
 /** Replaces secret values in everything the action prints; set once the inputs are read. */
 let redact: (text: string) => string = (t) => t;
+/**
+ * Info lines can echo text that others wrote (stage names, the first step that
+ * ran, BuildKit's errors): each is relayed, so it can never be a runner
+ * command. Warnings are the action's own annotations, their text on one line.
+ */
+const stdout = (text: string) => void process.stdout.write(text);
 const log: Log = {
-  info: (line) => core.info(redact(line)),
-  warn: (message) => core.warning(redact(message)),
+  info: (line) => relayLines(stdout, true, [redact(line)]),
+  warn: (message) => core.warning(oneLine(redact(message))),
 };
 
 const REMEDIES: Remedies = {
@@ -138,7 +145,7 @@ export async function run(): Promise<void> {
     }
   } catch (e) {
     failure = redact(errorMessage(e));
-    core.setFailed(failure);
+    core.setFailed(oneLine(failure));
   }
   // The summary is written for failed builds too: the plan is what the user debugs from.
   // A failure before there was a plan (a bad input, a malformed event payload) is said there too.
