@@ -44,15 +44,15 @@ describe.each(nodes)('dist/index.js under %s', (_label, node) => {
     expect(r.outputs['branch']).toBe('feature/Login-FORM');
     expect(r.outputs['branch-slug']).toBe('feature-login-form');
     expect(r.outputs['cache-from']!.split('\n')).toEqual([
-      'type=registry,ref=ghcr.io/acme/app:cache-build-feature-login-form',
-      'type=registry,ref=ghcr.io/acme/app:cache-dependencies-feature-login-form',
-      'type=registry,ref=ghcr.io/acme/app:cache-build-main',
-      'type=registry,ref=ghcr.io/acme/app:cache-dependencies-main',
+      'type=registry,ref=ghcr.io/acme/app:cache.build.feature_login-form',
+      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.feature_login-form',
+      'type=registry,ref=ghcr.io/acme/app:cache.build.main',
+      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.main',
     ]);
     expect(r.outputs['cache-to']).toBe(
-      'type=registry,ref=ghcr.io/acme/app:cache-build-feature-login-form,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true',
+      'type=registry,ref=ghcr.io/acme/app:cache.build.feature_login-form,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true',
     );
-    expect(r.outputs['cache-ref']).toBe('ghcr.io/acme/app:cache-build-feature-login-form');
+    expect(r.outputs['cache-ref']).toBe('ghcr.io/acme/app:cache.build.feature_login-form');
     const args = JSON.parse(r.outputs['args']!) as string[];
     expect(args.slice(0, 2)).toEqual(['buildx', 'build']);
     expect(args.filter((a) => a === '--cache-from')).toHaveLength(4);
@@ -75,9 +75,9 @@ describe.each(nodes)('dist/index.js under %s', (_label, node) => {
     });
     expect(r.code).toBe(0);
     expect(r.outputs['cache-from']!.split('\n')).toEqual([
-      'type=registry,ref=ghcr.io/acme/app:cache-dependencies-patch-1',
-      'type=registry,ref=ghcr.io/acme/app:cache-dependencies-release-2.x',
-      'type=registry,ref=ghcr.io/acme/app:cache-dependencies-main',
+      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.patch-1',
+      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.release_2__2e_x',
+      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.main',
     ]);
     expect(r.outputs['cache-to']).toBe('');
     expect(r.outputs['cache-ref']).toBe('');

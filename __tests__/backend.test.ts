@@ -48,24 +48,24 @@ describe('local', () => {
   test('push: imports each branch x stage from its directory, exports the branch own stage', () => {
     const p = plan(inputs, events.push!);
     expect(p.cacheFrom).toEqual([
-      'type=local,src=/mnt/cache/cache-build-feature-x',
-      'type=local,src=/mnt/cache/cache-dependencies-feature-x',
-      'type=local,src=/mnt/cache/cache-build-main',
-      'type=local,src=/mnt/cache/cache-dependencies-main',
+      'type=local,src=/mnt/cache/cache.build.feature_x',
+      'type=local,src=/mnt/cache/cache.dependencies.feature_x',
+      'type=local,src=/mnt/cache/cache.build.main',
+      'type=local,src=/mnt/cache/cache.dependencies.main',
     ]);
-    expect(p.cacheTo).toEqual(['type=local,dest=/mnt/cache/cache-build-feature-x,mode=max,ignore-error=true']);
+    expect(p.cacheTo).toEqual(['type=local,dest=/mnt/cache/cache.build.feature_x,mode=max,ignore-error=true']);
   });
   test('pull request: base branch then default; tag: default only, no export', () => {
     expect(plan(inputs, events['pull request']!).cacheFrom.map((c) => c.split('/').pop())).toEqual([
-      'cache-build-feature-x',
-      'cache-dependencies-feature-x',
-      'cache-build-develop',
-      'cache-dependencies-develop',
-      'cache-build-main',
-      'cache-dependencies-main',
+      'cache.build.feature_x',
+      'cache.dependencies.feature_x',
+      'cache.build.develop',
+      'cache.dependencies.develop',
+      'cache.build.main',
+      'cache.dependencies.main',
     ]);
     const tag = plan(inputs, events.tag!);
-    expect(tag.cacheFrom).toEqual(['type=local,src=/mnt/cache/cache-build-main', 'type=local,src=/mnt/cache/cache-dependencies-main']);
+    expect(tag.cacheFrom).toEqual(['type=local,src=/mnt/cache/cache.build.main', 'type=local,src=/mnt/cache/cache.dependencies.main']);
     expect(tag.cacheTo).toEqual([]);
   });
   test('without cache-dir: one line naming cache-dir', () => {
@@ -74,7 +74,7 @@ describe('local', () => {
     );
   });
   test('needs no image', () => {
-    expect(plan(inputs, events.push!).export?.ref).toBe('/mnt/cache/cache-build-feature-x');
+    expect(plan(inputs, events.push!).export?.ref).toBe('/mnt/cache/cache.build.feature_x');
   });
 });
 
@@ -82,15 +82,15 @@ describe('gha', () => {
   test('push: one scope per branch x stage; export with mode=max; url/token only when set', () => {
     const p = plan({ 'cache-type': 'gha' }, events.push!);
     expect(p.cacheFrom).toEqual([
-      'type=gha,scope=cache-build-feature-x',
-      'type=gha,scope=cache-dependencies-feature-x',
-      'type=gha,scope=cache-build-main',
-      'type=gha,scope=cache-dependencies-main',
+      'type=gha,scope=cache.build.feature_x',
+      'type=gha,scope=cache.dependencies.feature_x',
+      'type=gha,scope=cache.build.main',
+      'type=gha,scope=cache.dependencies.main',
     ]);
-    expect(p.cacheTo).toEqual(['type=gha,scope=cache-build-feature-x,mode=max,ignore-error=true']);
+    expect(p.cacheTo).toEqual(['type=gha,scope=cache.build.feature_x,mode=max,ignore-error=true']);
     const withToken = plan({ 'cache-type': 'gha', 'cache-options': 'url=http://127.0.0.1:1/,token=t0k' }, events.push!);
-    expect(withToken.cacheFrom[0]).toBe('type=gha,scope=cache-build-feature-x,url=http://127.0.0.1:1/,token=t0k');
-    expect(withToken.cacheTo[0]).toBe('type=gha,scope=cache-build-feature-x,mode=max,ignore-error=true,url=http://127.0.0.1:1/,token=t0k');
+    expect(withToken.cacheFrom[0]).toBe('type=gha,scope=cache.build.feature_x,url=http://127.0.0.1:1/,token=t0k');
+    expect(withToken.cacheTo[0]).toBe('type=gha,scope=cache.build.feature_x,mode=max,ignore-error=true,url=http://127.0.0.1:1/,token=t0k');
   });
   test('pull request and tag', () => {
     expect(plan({ 'cache-type': 'gha' }, events['pull request']!).cacheFrom).toHaveLength(6);
@@ -105,13 +105,13 @@ describe('s3', () => {
   const inputs = { 'cache-type': 's3', 's3-bucket': 'ci-cache', 's3-region': 'eu-west-1' };
   test('push: one entry per name (BuildKit imports only the first of ;-separated names)', () => {
     const p = plan(inputs, events.push!);
-    expect(p.cacheFrom[0]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache-build-feature-x');
+    expect(p.cacheFrom[0]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x');
     expect(p.cacheFrom).toHaveLength(4);
     expect(p.cacheFrom.every((c) => !c.includes(';'))).toBe(true);
-    expect(p.cacheTo).toEqual(['type=s3,region=eu-west-1,bucket=ci-cache,name=cache-build-feature-x,mode=max,ignore-error=true']);
+    expect(p.cacheTo).toEqual(['type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x,mode=max,ignore-error=true']);
   });
   test('pull request and tag', () => {
-    expect(plan(inputs, events['pull request']!).cacheFrom[2]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache-build-develop');
+    expect(plan(inputs, events['pull request']!).cacheFrom[2]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.develop');
     expect(plan(inputs, events.tag!).cacheTo).toEqual([]);
   });
   test('bucket and region are required', () => {
@@ -126,11 +126,11 @@ describe('inline', () => {
     const config = parseConfig((name) => (inputs as Record<string, string>)[name] ?? '');
     const d = decide(config, events.push!, SINGLE, 'Dockerfile');
     expect(d.plan.cacheFrom).toEqual([
-      'type=registry,ref=ghcr.io/acme/app:cache-app-feature-x',
-      'type=registry,ref=ghcr.io/acme/app:cache-app-main',
+      'type=registry,ref=ghcr.io/acme/app:cache.app.feature_x',
+      'type=registry,ref=ghcr.io/acme/app:cache.app.main',
     ]);
     expect(d.plan.cacheTo).toEqual(['type=inline']);
-    expect(d.extraTags).toEqual(['ghcr.io/acme/app:cache-app-feature-x']);
+    expect(d.extraTags).toEqual(['ghcr.io/acme/app:cache.app.feature_x']);
   });
   test('pull request and tag', () => {
     expect(plan(inputs, events['pull request']!, SINGLE).cacheFrom).toHaveLength(3);
@@ -164,21 +164,21 @@ describe('matrix-safe names', () => {
   const base = { image: 'ghcr.io/acme/app' };
   test('one platform and no cache-scope: the platform keeps matrix jobs apart', () => {
     const p = plan({ ...base, platforms: 'linux/arm64' }, events.push!);
-    expect(p.export?.name).toBe('cache-build-linux-arm64-feature-x');
-    expect(p.imports.every((e) => e.name.includes('-linux-arm64-'))).toBe(true);
+    expect(p.export?.name).toBe('cache.build.linux_arm64.feature_x');
+    expect(p.imports.every((e) => e.name.includes('.linux_arm64.'))).toBe(true);
   });
-  test('cache-scope is sanitized like a branch and wins over the platform', () => {
+  test('cache-scope is encoded like a branch and wins over the platform', () => {
     expect(plan({ ...base, platforms: 'linux/arm64', 'cache-scope': 'Node 20/Alpine' }, events.push!).export?.name).toBe(
-      'cache-build-node-20-alpine-feature-x',
+      'cache.build.Node__20_20_Alpine.feature_x',
     );
   });
   test('several platforms and no scope: no scope', () => {
-    expect(plan({ ...base, platforms: 'linux/amd64,linux/arm64' }, events.push!).export?.name).toBe('cache-build-feature-x');
+    expect(plan({ ...base, platforms: 'linux/amd64,linux/arm64' }, events.push!).export?.name).toBe('cache.build.feature_x');
   });
   test('names stay valid tags at any branch length', () => {
     const long = { event: { eventName: 'push', ref: `refs/heads/${'x/'.repeat(120)}end`, payload } };
     const p = plan({ ...base, 'cache-scope': 'linux/arm64/v8' }, long);
-    for (const e of [...p.imports, p.export!]) expect(e.name).toMatch(/^[a-z0-9_][a-z0-9_.-]{0,127}$/);
+    for (const e of [...p.imports, p.export!]) expect(e.name).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
   });
 });
 

@@ -42,7 +42,7 @@ describe('bad inputs, one clear line each', () => {
     const r = await runAction({ cwd: dir(), inputs: { image: 'GHCR.io/Acme/App', build: 'false', 'probe-cache': 'false' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('::notice::image: repository names are lower case, so the cache goes to GHCR.io/acme/app');
-    expect(r.outputs['cache-ref']).toBe('GHCR.io/acme/app:cache-build-main');
+    expect(r.outputs['cache-ref']).toBe('GHCR.io/acme/app:cache.build.main');
   });
 
   test('unknown target lists the stages', async () => {

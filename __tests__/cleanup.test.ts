@@ -111,19 +111,20 @@ describe('which branch is gone', () => {
 describe('planCleanup', () => {
   test('one cache tag per stage, made by cacheName', () => {
     const plan = planCleanup(request(deleteEvent('feature/Login-FORM')));
-    expect(plan.tags).toEqual(['cache-dependencies-feature-login-form', 'cache-build-feature-login-form']);
-    expect(plan.tags).toEqual(['dependencies', 'build'].map((s) => cacheName('cache', s, 'feature/Login-FORM')));
+    // The current tags, then those of the old scheme (legacy-tag.ts), which builds no longer write.
+    expect(plan.tags).toEqual(['cache.dependencies.feature_Login-FORM', 'cache.build.feature_Login-FORM', 'cache-dependencies-feature-login-form', 'cache-build-feature-login-form']);
+    expect(plan.tags.slice(0, 2)).toEqual(['dependencies', 'build'].map((s) => cacheName('cache', s, 'feature/Login-FORM')));
   });
 
   test('the scope goes in like a build puts it', () => {
     const plan = planCleanup(request(deleteEvent('feature/x'), { scope: 'linux-arm64', stages: ['build', 'build'] }));
-    expect(plan.tags).toEqual([cacheName('cache', 'build', 'feature/x', 'linux-arm64')]);
-    expect(plan.tags).toEqual(['cache-build-linux-arm64-feature-x']);
+    expect(plan.tags).toEqual([cacheName('cache', 'build', 'feature/x', 'linux-arm64'), 'cache-build-linux-arm64-feature-x']);
+    expect(plan.tags[0]).toBe('cache.build.linux-arm64.feature_x');
   });
 
   test('a long branch name gets the same hashed slug as its build did', () => {
     const branch = `feature/${'x'.repeat(200)}`;
-    expect(planCleanup(request(deleteEvent(branch))).tags).toEqual([cacheName('cache', 'dependencies', branch), cacheName('cache', 'build', branch)]);
+    expect(planCleanup(request(deleteEvent(branch))).tags.slice(0, 2)).toEqual([cacheName('cache', 'dependencies', branch), cacheName('cache', 'build', branch)]);
   });
 
   test('a deleted tag needs no stages', () => {
@@ -142,12 +143,12 @@ describe('planCleanup', () => {
     );
   });
 
-  test('a name that only slugs like the default branch has tags of its own; like a protected branch, it is refused', () => {
-    // MAIN's cache tags carry a hash of their own (cacheName): they are not main's, so they may go.
+  test('a name that only slugged like the default branch has tags of its own; one that slugs like a protected branch is still refused', () => {
     const plan = planCleanup(request(deleteEvent('MAIN')));
     expect(plan.branch).toBe('MAIN');
-    expect(plan.tags.every((t) => /^cache-[a-z]+-main-[0-9a-f]{8}$/.test(t))).toBe(true);
-    // Names that share a protected branch's slug are still refused.
+    expect(plan.tags.slice(0, 2)).toEqual(['cache.dependencies.MAIN', 'cache.build.MAIN']);
+    expect(plan.tags.slice(2).every((t) => /^cache-[a-z]+-main-[0-9a-f]{8}$/.test(t))).toBe(true); // the old scheme hashed it too
+    // release-1 and release/1 shared old tags, which release-1's cleanup would delete.
     expectInputError(() => planCleanup(request(deleteEvent('release-1'), { protectedBranches: ['release/1'] })), /refusing to delete the caches of release-1/);
   });
 
@@ -236,20 +237,20 @@ describe('planCleanup', () => {
 
 describe('results', () => {
   const results: TagResult[] = [
-    { tag: 'cache-dependencies-feature-x', state: 'deleted', detail: 'sha256:aa' },
-    { tag: 'cache-build-feature-x', state: 'not found' },
+    { tag: 'cache.dependencies.feature_x', state: 'deleted', detail: 'sha256:aa' },
+    { tag: 'cache.build.feature_x', state: 'not found' },
     { tag: 'cache-test-feature-x', state: 'kept', detail: 'sha256:bb is also tagged x|y' },
   ];
 
   test('deleted-refs: the deleted (or would-be deleted) refs only', () => {
-    expect(deletedRefs('r/app', results)).toEqual(['r/app:cache-dependencies-feature-x']);
+    expect(deletedRefs('r/app', results)).toEqual(['r/app:cache.dependencies.feature_x']);
     expect(deletedRefs('r/app', [{ tag: 't', state: 'would delete' }, { tag: 'u', state: 'failed' }])).toEqual(['r/app:t']);
   });
 
   test('log lines', () => {
     expect(resultLines('r/app', results)).toEqual([
-      'deleted: r/app:cache-dependencies-feature-x (sha256:aa)',
-      'not found: r/app:cache-build-feature-x',
+      'deleted: r/app:cache.dependencies.feature_x (sha256:aa)',
+      'not found: r/app:cache.build.feature_x',
       'kept: r/app:cache-test-feature-x (sha256:bb is also tagged x|y)',
     ]);
   });
@@ -263,7 +264,7 @@ describe('results', () => {
       where: 'r, through the registry API',
     });
     expect(md).toContain('### buildx-branch-cache cleanup: `feature/x`\n');
-    expect(md).toContain('| `r/app:cache-dependencies-feature-x` | 🗑️ deleted: sha256:aa |');
+    expect(md).toContain('| `r/app:cache.dependencies.feature_x` | 🗑️ deleted: sha256:aa |');
     expect(md).toContain('| `r/app:cache-test-feature-x` | 🔒 kept: sha256:bb is also tagged x\\|y |');
     expect(md).toContain('**1 deleted, 1 not found, 1 kept, 0 failed.**');
   });
@@ -289,8 +290,8 @@ describe('results', () => {
       image: 'r/app',
       plan: { branch, defaultBranch: 'main', reason: `delete of branch ${branch}`, tags: [] },
       results: [
-        { tag: 'cache-build-x', state: 'failed', detail },
-        { tag: 'cache-deps-x', state: 'deleted', detail: 'sha256:aa' },
+        { tag: 'cache.build.x', state: 'failed', detail },
+        { tag: 'cache.deps.x', state: 'deleted', detail: 'sha256:aa' },
       ],
       dryRun: false,
       where: 'r <b>x</b>, through the registry API',
@@ -305,7 +306,7 @@ describe('results', () => {
     expect(tables).toHaveLength(1);
     const rows = [...tables[0]![1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1]!)));
     expect(rows.map((r) => r.length)).toEqual([2, 2, 2]);
-    expect(rows[1]).toEqual(['<code>r/app:cache-build-x</code>', `❌ failed: ${detail.replace(/\r?\n/g, ' ')}`]);
+    expect(rows[1]).toEqual(['<code>r/app:cache.build.x</code>', `❌ failed: ${detail.replace(/\r?\n/g, ' ')}`]);
     expect(decode(html)).toContain(`<h3>buildx-branch-cache cleanup: <code>${branch.replace('`', "'")}</code></h3>`);
     expect(decode(html)).toContain(`<p>delete of branch ${branch}.</p>`);
     expect(decode(html)).toContain('<p>Registry: r <b>x</b>, through the registry API</p>');

@@ -103,18 +103,18 @@ describe('what plan prints', () => {
     const d = decide(config(['plan', '--image', 'ghcr.io/acme/app']), ci, PIPELINE, 'Dockerfile');
     const flags = planFlags(d);
     expect(flags).toEqual([
-      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache-build-feature-x',
-      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache-dependencies-feature-x',
-      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache-build-main',
-      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache-dependencies-main',
-      '--cache-to=type=registry,ref=ghcr.io/acme/app:cache-build-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true',
+      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache.build.feature_x',
+      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache.dependencies.feature_x',
+      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache.build.main',
+      '--cache-from=type=registry,ref=ghcr.io/acme/app:cache.dependencies.main',
+      '--cache-to=type=registry,ref=ghcr.io/acme/app:cache.build.feature_x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true',
     ]);
     expect(unsafeWords(flags)).toEqual([]);
   });
 
   test('the inline cache tags the image with its cache name', () => {
     const d = decide(config(['plan', '--image', 'r/app', '--cache-type', 'inline', '--push']), ciFacts(env), 'FROM scratch\nRUN x\n', 'Dockerfile');
-    expect(planFlags(d)).toEqual(['--cache-from=type=registry,ref=r/app:cache-final-feature-x', '--cache-from=type=registry,ref=r/app:cache-final-main', '--cache-to=type=inline', '--tag=r/app:cache-final-feature-x']);
+    expect(planFlags(d)).toEqual(['--cache-from=type=registry,ref=r/app:cache.final.feature_x', '--cache-from=type=registry,ref=r/app:cache.final.main', '--cache-to=type=inline', '--tag=r/app:cache.final.feature_x']);
   });
 
   test('a value with a space is flagged (the shell would split it)', () => {

@@ -68,12 +68,12 @@ describe('plan, with each CI\'s variables', () => {
     [
       'GitLab CI, push to main',
       { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push' },
-      [from('cache-dependencies-main'), to('cache-dependencies-main')],
+      [from('cache.dependencies.main'), to('cache.dependencies.main')],
     ],
     [
       'GitLab CI, a new branch',
       { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'feature/x', CI_DEFAULT_BRANCH: 'main' },
-      [from('cache-dependencies-feature-x'), from('cache-dependencies-main'), to('cache-dependencies-feature-x')],
+      [from('cache.dependencies.feature_x'), from('cache.dependencies.main'), to('cache.dependencies.feature_x')],
     ],
     [
       'GitLab CI, a merge request into develop',
@@ -85,7 +85,7 @@ describe('plan, with each CI\'s variables', () => {
         CI_MERGE_REQUEST_PROJECT_ID: '7',
         CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '7',
       },
-      [from('cache-dependencies-feature-login'), from('cache-dependencies-develop'), from('cache-dependencies-main'), to('cache-dependencies-feature-login')],
+      [from('cache.dependencies.feature_login'), from('cache.dependencies.develop'), from('cache.dependencies.main'), to('cache.dependencies.feature_login')],
     ],
     [
       'GitLab CI, a merge request from a fork: no --cache-to',
@@ -97,24 +97,24 @@ describe('plan, with each CI\'s variables', () => {
         CI_MERGE_REQUEST_PROJECT_ID: '7',
         CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '666',
       },
-      [from('cache-dependencies-main')],
+      [from('cache.dependencies.main')],
     ],
-    ['GitLab CI, a tag', { GITLAB_CI: 'true', CI_DEFAULT_BRANCH: 'main', CI_COMMIT_TAG: 'v1.0.0' }, [from('cache-dependencies-main')]],
+    ['GitLab CI, a tag', { GITLAB_CI: 'true', CI_DEFAULT_BRANCH: 'main', CI_COMMIT_TAG: 'v1.0.0' }, [from('cache.dependencies.main')]],
     [
       'Jenkins, a pull request (BRANCH_NAME is PR-12)',
       { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'PR-12', CHANGE_ID: '12', CHANGE_BRANCH: 'feature/y', CHANGE_TARGET: 'release' },
-      [from('cache-dependencies-feature-y'), from('cache-dependencies-release'), from('cache-dependencies-main'), to('cache-dependencies-feature-y')],
+      [from('cache.dependencies.feature_y'), from('cache.dependencies.release'), from('cache.dependencies.main'), to('cache.dependencies.feature_y')],
     ],
     [
       'Jenkins, a pull request from a fork',
       { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'PR-13', CHANGE_ID: '13', CHANGE_BRANCH: 'feature/y', CHANGE_TARGET: 'main', CHANGE_FORK: 'mallory' },
-      [from('cache-dependencies-feature-y'), from('cache-dependencies-main')],
+      [from('cache.dependencies.feature_y'), from('cache.dependencies.main')],
     ],
-    ['Jenkins, a tag', { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'v2', TAG_NAME: 'v2' }, [from('cache-dependencies-main')]],
+    ['Jenkins, a tag', { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'v2', TAG_NAME: 'v2' }, [from('cache.dependencies.main')]],
     [
       'Buildkite, a branch of a pipeline whose default is trunk',
       { BUILDKITE: 'true', BUILDKITE_BRANCH: 'feature/z', BUILDKITE_PULL_REQUEST: 'false', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'trunk' },
-      [from('cache-dependencies-feature-z'), from('cache-dependencies-trunk'), to('cache-dependencies-feature-z')],
+      [from('cache.dependencies.feature_z'), from('cache.dependencies.trunk'), to('cache.dependencies.feature_z')],
     ],
     [
       'Buildkite, a pull request from a fork',
@@ -127,15 +127,15 @@ describe('plan, with each CI\'s variables', () => {
         BUILDKITE_REPO: 'git@github.com:acme/app.git',
         BUILDKITE_PULL_REQUEST_REPO: 'https://github.com/mallory/app.git',
       },
-      [from('cache-dependencies-feature-z'), from('cache-dependencies-trunk')],
+      [from('cache.dependencies.feature_z'), from('cache.dependencies.trunk')],
     ],
-    ['Buildkite, a tag', { BUILDKITE: 'true', BUILDKITE_BRANCH: 'v3', BUILDKITE_TAG: 'v3', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'main' }, [from('cache-dependencies-main')]],
+    ['Buildkite, a tag', { BUILDKITE: 'true', BUILDKITE_BRANCH: 'v3', BUILDKITE_TAG: 'v3', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'main' }, [from('cache.dependencies.main')]],
     [
       'plain BRANCH_NAME',
       { BRANCH_NAME: 'feature/plain' },
-      [from('cache-dependencies-feature-plain'), from('cache-dependencies-main'), to('cache-dependencies-feature-plain')],
+      [from('cache.dependencies.feature_plain'), from('cache.dependencies.main'), to('cache.dependencies.feature_plain')],
     ],
-    ['no CI, no branch: imports main only', {}, [from('cache-dependencies-main')]],
+    ['no CI, no branch: imports main only', {}, [from('cache.dependencies.main')]],
   ] as [string, Record<string, string>, string[]][])('%s', async (_name, env, flags) => {
     const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies'], { env });
     expect(r.code).toBe(0);
@@ -168,7 +168,7 @@ describe('plan, with each CI\'s variables', () => {
     const env = { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'feature/x', CI_DEFAULT_BRANCH: 'main' };
     const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies', '--branch', 'hotfix', '--fallback', 'release/1', '--fallback', 'main', '--export-cache', 'false'], { env });
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)).toEqual([from('cache-dependencies-hotfix'), from('cache-dependencies-release-1'), from('cache-dependencies-main')]);
+    expect(lines(r.stdout)).toEqual([from('cache.dependencies.hotfix'), from('cache.dependencies.release_1'), from('cache.dependencies.main')]);
     expect(r.stderr).toMatch(/branch set by input: hotfix/);
   });
 
@@ -185,9 +185,9 @@ describe('plan, with each CI\'s variables', () => {
       fallbacks: ['main'],
       exportCache: true,
       stage: 'dependencies',
-      cacheFrom: [`type=registry,ref=${IMAGE}:cache-dependencies-feature-uber`, `type=registry,ref=${IMAGE}:cache-dependencies-main`],
-      cacheTo: [`type=registry,ref=${IMAGE}:cache-dependencies-feature-uber,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`],
-      cacheRef: `${IMAGE}:cache-dependencies-feature-uber`,
+      cacheFrom: [`type=registry,ref=${IMAGE}:cache.dependencies.feature_uber`, `type=registry,ref=${IMAGE}:cache.dependencies.main`],
+      cacheTo: [`type=registry,ref=${IMAGE}:cache.dependencies.feature_uber,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`],
+      cacheRef: `${IMAGE}:cache.dependencies.feature_uber`,
       reasons: ['GitLab CI: branch pipeline on Feature/Über'],
       imports: [expect.objectContaining({ state: 'not checked' }), expect.objectContaining({ branch: 'main' })],
     });
@@ -199,7 +199,7 @@ describe('plan, with each CI\'s variables', () => {
     const command = `set -- $("${process.execPath}" "${CLI}" plan -q --image ${IMAGE}); printf '%s\\n' "$@"`;
     const out = execFileSync('/bin/sh', ['-c', command], { cwd, env: { PATH: NO_DOCKER, BRANCH_NAME: 'feature/x' }, encoding: 'utf8' });
     expect(lines(out)).toHaveLength(5);
-    expect(lines(out)[0]).toBe(from('cache-build-feature-x'));
+    expect(lines(out)[0]).toBe(from('cache.build.feature_x'));
   });
 
   test('PATH names the context; secrets never reach standard error', async () => {
@@ -305,7 +305,7 @@ describe('build (a fake docker)', () => {
     const sha = (b: string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
     const manifest = JSON.stringify({ config: { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: sha(config) } });
     const server = createServer((req, res) => {
-      const body = req.url === '/v2/acme/app/manifests/cache-dependencies-main' ? manifest : req.url === `/v2/acme/app/blobs/${sha(config)}` ? config : undefined;
+      const body = req.url === '/v2/acme/app/manifests/cache.dependencies.main' ? manifest : req.url === `/v2/acme/app/blobs/${sha(config)}` ? config : undefined;
       res.writeHead(body === undefined ? 404 : 200).end(body);
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -329,9 +329,9 @@ describe('build (a fake docker)', () => {
       'none',
       // The branch's own ref does not exist yet: only main's is imported.
       '--cache-from',
-      `type=registry,ref=${image}:cache-dependencies-main`,
+      `type=registry,ref=${image}:cache.dependencies.main`,
       '--cache-to',
-      `type=registry,ref=${image}:cache-dependencies-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+      `type=registry,ref=${image}:cache.dependencies.feature_x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
       '--push',
       '--metadata-file',
       metadata,
@@ -343,7 +343,7 @@ describe('build (a fake docker)', () => {
     ]);
     // buildx's stdout is ours untouched; its stderr is the log, after the decision.
     expect(r.stdout).toBe('image bytes on stdout\n');
-    expect(r.stderr).toContain(`${image}:cache-dependencies-feature-x: not found`);
+    expect(r.stderr).toContain(`${image}:cache.dependencies.feature_x: not found`);
     server.close();
     expect(r.stderr).toMatch(/ERROR: fake build says hello/);
   });
@@ -378,7 +378,7 @@ const node24 = (() => {
 (node24 && existsSync(node24) ? test : test.skip)('under Node 24 too', async () => {
   const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies'], { node: node24!, env: { BRANCH_NAME: 'main' } });
   expect(r.code).toBe(0);
-  expect(lines(r.stdout)).toEqual([from('cache-dependencies-main'), to('cache-dependencies-main')]);
+  expect(lines(r.stdout)).toEqual([from('cache.dependencies.main'), to('cache.dependencies.main')]);
 });
 
 describe("the README's GitLab CI and Jenkins examples (a fake docker)", () => {
@@ -419,6 +419,6 @@ describe("the README's GitLab CI and Jenkins examples (a fake docker)", () => {
       expect(argv).toContain('--push');
       written.push(argv[argv.indexOf('--cache-to') + 1]!.split(',')[1]!);
     }
-    expect(written).toEqual([`ref=${image}:cache-dependencies-feature-x`, `ref=${image}:cache-build-feature-x`]);
+    expect(written).toEqual([`ref=${image}:cache.dependencies.feature_x`, `ref=${image}:cache.build.feature_x`]);
   });
 });

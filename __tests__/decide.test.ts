@@ -50,12 +50,12 @@ describe('decide: the two-stage pipeline on a new branch', () => {
     expect(d.targetStage).toBe('dependencies');
     expect(d.stage).toBe('dependencies');
     expect(d.importStages).toEqual(['dependencies']);
-    expect(d.branchSlug).toBe('feature-x');
-    expect(d.plan.cacheFrom).toEqual(from(['cache-dependencies-feature-x', 'cache-dependencies-main']));
+    expect(d.branchSlug).toBe('feature_x');
+    expect(d.plan.cacheFrom).toEqual(from(['cache.dependencies.feature_x', 'cache.dependencies.main']));
     expect(d.plan.cacheTo).toEqual([
-      `type=registry,ref=${IMAGE}:cache-dependencies-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+      `type=registry,ref=${IMAGE}:cache.dependencies.feature_x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
     ]);
-    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache-dependencies-feature-x`);
+    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache.dependencies.feature_x`);
   });
 
   test('the final job (no target) imports its own stage and the stage it builds on, branch before main', () => {
@@ -64,23 +64,23 @@ describe('decide: the two-stage pipeline on a new branch', () => {
     expect(d.stage).toBe('build');
     expect(d.importStages).toEqual(['build', 'dependencies']);
     expect(d.plan.cacheFrom).toEqual(
-      from(['cache-build-feature-x', 'cache-dependencies-feature-x', 'cache-build-main', 'cache-dependencies-main']),
+      from(['cache.build.feature_x', 'cache.dependencies.feature_x', 'cache.build.main', 'cache.dependencies.main']),
     );
     expect(d.plan.cacheTo).toEqual([
-      `type=registry,ref=${IMAGE}:cache-build-feature-x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+      `type=registry,ref=${IMAGE}:cache.build.feature_x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
     ]);
   });
 
   test('on main itself there is no fallback', () => {
     const d = decide(config(), push('main'), PIPELINE, FILE);
-    expect(d.plan.cacheFrom).toEqual(from(['cache-build-main', 'cache-dependencies-main']));
-    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache-build-main`);
+    expect(d.plan.cacheFrom).toEqual(from(['cache.build.main', 'cache.dependencies.main']));
+    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache.build.main`);
   });
 
   test('the target is matched case-insensitively and cached under its lower-case name', () => {
     const d = decide(config({ target: 'DEPENDENCIES' }), push('feature/x'), PIPELINE, FILE);
     expect(d.stage).toBe('dependencies');
-    expect(d.plan.export?.name).toBe('cache-dependencies-feature-x');
+    expect(d.plan.export?.name).toBe('cache.dependencies.feature_x');
   });
 
   test('a fork pull request imports the same chain and exports nothing', () => {
@@ -90,7 +90,7 @@ describe('decide: the two-stage pipeline on a new branch', () => {
     expect(d.plan.cacheTo).toEqual([]);
     expect(d.plan.export).toBeUndefined();
     expect(d.plan.cacheFrom).toEqual(
-      from(['cache-build-feature-x', 'cache-dependencies-feature-x', 'cache-build-main', 'cache-dependencies-main']),
+      from(['cache.build.feature_x', 'cache.dependencies.feature_x', 'cache.build.main', 'cache.dependencies.main']),
     );
   });
 
@@ -103,7 +103,7 @@ describe('decide: the two-stage pipeline on a new branch', () => {
     );
     expect(d.refs.branch).toBeUndefined();
     expect(d.branchSlug).toBe('');
-    expect(d.plan.cacheFrom).toEqual(from(['cache-build-main', 'cache-dependencies-main']));
+    expect(d.plan.cacheFrom).toEqual(from(['cache.build.main', 'cache.dependencies.main']));
     expect(d.plan.cacheTo).toEqual([]);
   });
 
@@ -122,17 +122,17 @@ describe('decide: the two-stage pipeline on a new branch', () => {
     );
     expect(d.refs.branch).toBe('release/1.x');
     expect(d.plan.cacheFrom).toEqual(
-      from(['ci-build-release-1.x', 'ci-dependencies-release-1.x', 'ci-build-develop', 'ci-dependencies-develop']),
+      from(['ci.build.release_1__2e_x', 'ci.dependencies.release_1__2e_x', 'ci.build.develop', 'ci.dependencies.develop']),
     );
     expect(d.plan.cacheTo).toEqual([
-      `type=registry,ref=${IMAGE}:ci-build-release-1.x,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true,compression=zstd`,
+      `type=registry,ref=${IMAGE}:ci.build.release_1__2e_x,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true,compression=zstd`,
     ]);
     const off = decide(config({ 'export-cache': 'false' }), push('feature/x'), PIPELINE, FILE);
     expect(off.plan.cacheTo).toEqual([]);
   });
 
   test('the branch slug output is the tag-safe slug of the branch', () => {
-    expect(decide(config(), push('feature/Login-FORM'), PIPELINE, FILE).branchSlug).toBe('feature-login-form');
+    expect(decide(config(), push('feature/Login-FORM'), PIPELINE, FILE).branchSlug).toBe('feature_Login-FORM');
   });
 });
 
@@ -148,8 +148,8 @@ describe('decide: stages', () => {
     expect(d.targetStage).toBe('deps');
     expect(d.stage).toBe('tools');
     expect(d.importStages).toEqual(['tools', 'deps', 'base']);
-    expect(d.plan.export?.name).toBe('cache-tools-feature-x');
-    expect(d.plan.imports[0]?.name).toBe('cache-tools-feature-x');
+    expect(d.plan.export?.name).toBe('cache.tools.feature_x');
+    expect(d.plan.imports[0]?.name).toBe('cache.tools.feature_x');
   });
 
   test('cache-stages list: this stage first, then the listed stages (checked and lowered)', () => {
@@ -158,12 +158,12 @@ describe('decide: stages', () => {
     expect(d.importStages).toEqual(['app', 'base', 'deps']);
     expect(d.plan.cacheFrom).toEqual(
       from([
-        'cache-app-feature-x',
-        'cache-base-feature-x',
-        'cache-deps-feature-x',
-        'cache-app-main',
-        'cache-base-main',
-        'cache-deps-main',
+        'cache.app.feature_x',
+        'cache.base.feature_x',
+        'cache.deps.feature_x',
+        'cache.app.main',
+        'cache.base.main',
+        'cache.deps.main',
       ]),
     );
   });
@@ -175,7 +175,7 @@ describe('decide: stages', () => {
     expect(d.targetStage).toBe('final');
     expect(d.stage).toBe('final');
     expect(d.importStages).toEqual(['final', 'deps']);
-    expect(d.plan.export?.name).toBe('cache-final-feature-x');
+    expect(d.plan.export?.name).toBe('cache.final.feature_x');
   });
 
   test('`stage: final` is accepted when the last stage is unnamed', () => {
@@ -264,15 +264,15 @@ describe('decide: facts from another CI', () => {
     expect(d.refs.fallbacks).toEqual(['develop', 'main']);
     expect(d.plan.cacheFrom).toEqual(
       from([
-        'cache-build-feature-x',
-        'cache-dependencies-feature-x',
-        'cache-build-develop',
-        'cache-dependencies-develop',
-        'cache-build-main',
-        'cache-dependencies-main',
+        'cache.build.feature_x',
+        'cache.dependencies.feature_x',
+        'cache.build.develop',
+        'cache.dependencies.develop',
+        'cache.build.main',
+        'cache.dependencies.main',
       ]),
     );
-    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache-build-feature-x`);
+    expect(d.plan.export?.ref).toBe(`${IMAGE}:cache.build.feature_x`);
   });
 
   test('export-cache true without a branch names `where`', () => {

@@ -88,16 +88,16 @@ async function fakeGitHub(packages: Record<string, PackageVersion[]>, opts: { pe
   return { url: base, requests, packages: store };
 }
 
-const OURS = ['cache-dependencies-feature-x', 'cache-build-feature-x', 'cache-test-feature-x', 'cache-lint-feature-x'];
+const OURS = ['cache.dependencies.feature_x', 'cache.build.feature_x', 'cache.test.feature_x', 'cache.lint.feature_x'];
 
 function acmeVersions(): PackageVersion[] {
   return [
-    version(11, ['cache-dependencies-main']),
-    version(12, ['cache-build-main']),
+    version(11, ['cache.dependencies.main']),
+    version(12, ['cache.build.main']),
     version(13, ['main', 'latest']),
-    version(21, ['cache-dependencies-feature-x']),
-    version(22, ['cache-build-feature-x']),
-    version(23, ['cache-test-feature-x', 'cache-test-main']),
+    version(21, ['cache.dependencies.feature_x']),
+    version(22, ['cache.build.feature_x']),
+    version(23, ['cache.test.feature_x', 'cache.test.main']),
     version(24, ['feature-x']),
     version(25, []),
   ];
@@ -127,14 +127,14 @@ describe('deleteGhcrTags', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3 });
     const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
     expect(results).toEqual([
-      { tag: 'cache-dependencies-feature-x', state: 'deleted', detail: `version 21 (${version(21, []).name})` },
-      { tag: 'cache-build-feature-x', state: 'deleted', detail: `version 22 (${version(22, []).name})` },
+      { tag: 'cache.dependencies.feature_x', state: 'deleted', detail: `version 21 (${version(21, []).name})` },
+      { tag: 'cache.build.feature_x', state: 'deleted', detail: `version 22 (${version(22, []).name})` },
       {
-        tag: 'cache-test-feature-x',
+        tag: 'cache.test.feature_x',
         state: 'kept',
-        detail: `version 23 (${version(23, []).name}) is also tagged cache-test-main: deleting it would delete those too`,
+        detail: `version 23 (${version(23, []).name}) is also tagged cache.test.main: deleting it would delete those too`,
       },
-      { tag: 'cache-lint-feature-x', state: 'not found', detail: undefined },
+      { tag: 'cache.lint.feature_x', state: 'not found', detail: undefined },
     ]);
     expect(gh.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /orgs/acme/packages/container/app/versions?per_page=100',
@@ -152,8 +152,8 @@ describe('deleteGhcrTags', () => {
   });
 
   test('a user package: /orgs answers 404, so /users, for the list and the delete', async () => {
-    const gh = await fakeGitHub({ 'users/octocat/tools/app': [version(5, ['cache-build-feature-x'])] });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/octocat/tools/app', ['cache-build-feature-x'], {
+    const gh = await fakeGitHub({ 'users/octocat/tools/app': [version(5, ['cache.build.feature_x'])] });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/octocat/tools/app', ['cache.build.feature_x'], {
       dryRun: false,
     });
     expect(results.map((r) => r.state)).toEqual(['deleted']);
@@ -179,7 +179,7 @@ describe('deleteGhcrTags', () => {
 
   test('a token without packages: write: the delete fails and says what permission is missing', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { deleteStatus: 403 });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['cache-build-feature-x'], { dryRun: false });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['cache.build.feature_x'], { dryRun: false });
     expect(results[0]!.state).toBe('failed');
     expect(results[0]!.detail).toMatch(/^deleting version 22 of ghcr\.io\/acme\/app: HTTP 403 Must have admin rights to Repository\.: the token needs packages: write/);
   });
@@ -229,27 +229,27 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
   }
 
   test('a deleted branch: every stage of the Dockerfile (the unnamed last one as final), deleted-refs and the summary', async () => {
-    const versions = [...acmeVersions(), version(26, ['cache-final-feature-x'])];
+    const versions = [...acmeVersions(), version(26, ['cache.final.feature_x'])];
     const gh = await fakeGitHub({ 'orgs/acme/app': versions });
     const rec = await cleanup({}, gh);
     expect(rec.failed).toEqual([]);
     expect([...CLEANUP_INPUTS].filter((name) => !rec.read.has(name))).toEqual([]);
     expect(rec.secrets).toEqual([TOKEN]);
     expect(rec.outputs['deleted-refs']!.split('\n')).toEqual([
-      'ghcr.io/acme/app:cache-dependencies-feature-x',
-      'ghcr.io/acme/app:cache-build-feature-x',
-      'ghcr.io/acme/app:cache-final-feature-x',
+      'ghcr.io/acme/app:cache.dependencies.feature_x',
+      'ghcr.io/acme/app:cache.build.feature_x',
+      'ghcr.io/acme/app:cache.final.feature_x',
     ]);
     expect(gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop())).toEqual(['21', '22', '26']);
-    expect(rec.log).toContain('kept: ghcr.io/acme/app:cache-test-feature-x (version 23 (sha256:0000000000000000000000000000000000000000000000000000000000000023) is also tagged cache-test-main: deleting it would delete those too)');
+    expect(rec.log).toContain('kept: ghcr.io/acme/app:cache.test.feature_x (version 23 (sha256:0000000000000000000000000000000000000000000000000000000000000023) is also tagged cache.test.main: deleting it would delete those too)');
     expect(rec.summaries).toHaveLength(1);
     expect(rec.summaries[0]).toContain('### buildx-branch-cache cleanup: `feature/x`');
     expect(rec.summaries[0]).toContain('Registry: ghcr.io, through the GitHub Packages API');
-    expect(rec.summaries[0]).toContain('**3 deleted, 0 not found, 1 kept, 0 failed.**');
+    expect(rec.summaries[0]).toContain('**3 deleted, 4 not found, 1 kept, 0 failed.**');
   });
 
   test('a closed pull request from a protected branch (develop into main): nothing to do, not a failure', async () => {
-    const gh = await fakeGitHub({ 'orgs/acme/app': [version(32, ['cache-build-develop'])] });
+    const gh = await fakeGitHub({ 'orgs/acme/app': [version(32, ['cache.build.develop'])] });
     const payload = {
       action: 'closed',
       pull_request: { head: { ref: 'develop', repo: { full_name: 'acme/app' } }, base: { ref: 'main', repo: { full_name: 'acme/app' } } },
@@ -266,7 +266,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
   });
 
   test('a closed pull request, with cache-stages and a platform scope', async () => {
-    const gh = await fakeGitHub({ 'orgs/acme/app': [version(31, ['cache-build-linux-arm64-feature-login'])] });
+    const gh = await fakeGitHub({ 'orgs/acme/app': [version(31, ['cache.build.linux_arm64.feature_login'])] });
     const payload = {
       action: 'closed',
       pull_request: { head: { ref: 'feature/login', repo: { full_name: 'acme/app' } }, base: { ref: 'main', repo: { full_name: 'acme/app' } } },
@@ -274,15 +274,15 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     };
     const rec = await cleanup({ 'cache-stages': 'build', platforms: 'linux/arm64' }, gh, payload, 'pull_request');
     expect(rec.failed).toEqual([]);
-    expect(rec.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache-build-linux-arm64-feature-login');
+    expect(rec.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache.build.linux_arm64.feature_login');
   });
 
   test('dry-run: lists the refs that would go, deletes nothing', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
     const rec = await cleanup({ 'dry-run': 'true' }, gh);
     expect(rec.failed).toEqual([]);
-    expect(rec.outputs['deleted-refs']!.split('\n')).toEqual(['ghcr.io/acme/app:cache-dependencies-feature-x', 'ghcr.io/acme/app:cache-build-feature-x']);
-    expect(rec.log).toContain('would delete: ghcr.io/acme/app:cache-build-feature-x (version 22 (sha256:0000000000000000000000000000000000000000000000000000000000000022))');
+    expect(rec.outputs['deleted-refs']!.split('\n')).toEqual(['ghcr.io/acme/app:cache.dependencies.feature_x', 'ghcr.io/acme/app:cache.build.feature_x']);
+    expect(rec.log).toContain('would delete: ghcr.io/acme/app:cache.build.feature_x (version 22 (sha256:0000000000000000000000000000000000000000000000000000000000000022))');
     expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     expect(rec.summaries[0]).toContain('(dry run)');
   });
@@ -307,7 +307,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { deleteStatus: 403 });
     const rec = await cleanup({}, gh);
     expect(rec.failed).toHaveLength(1);
-    expect(rec.failed[0]).toMatch(/^could not delete 2 of 4 cache tag\(s\) of ghcr\.io\/acme\/app: deleting version 21 .*HTTP 403/);
+    expect(rec.failed[0]).toMatch(/^could not delete 2 of 8 cache tag\(s\) of ghcr\.io\/acme\/app: deleting version 21 .*HTTP 403/);
     expect(rec.outputs['deleted-refs']).toBe('');
     expect(rec.summaries[0]).toContain('❌ failed');
   });
@@ -358,7 +358,7 @@ describe("the README's cleanup workflow, through the bundle (dist/index.js) as t
       event: { name: 'delete', ref: 'refs/heads/main', payload: deletePayload },
     });
     expect([r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([0, undefined]);
-    expect(r.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache-dependencies-feature-x\nghcr.io/acme/app:cache-build-feature-x');
+    expect(r.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache.dependencies.feature_x\nghcr.io/acme/app:cache.build.feature_x');
     expect(gh.requests.filter((q) => q.method === 'DELETE').map((q) => q.url)).toEqual([
       '/orgs/acme/packages/container/app/versions/21',
       '/orgs/acme/packages/container/app/versions/22',

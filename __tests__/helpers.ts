@@ -23,3 +23,13 @@ export const forkPullRequest: EventContext = {
     },
   },
 };
+
+/** git check-ref-format's rules for refs/heads/<name>, as a predicate. */
+export function gitAllows(name: string): boolean {
+  if (name === '' || name === '@' || name.startsWith('-')) return false;
+  if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.includes('//')) return false;
+  if (name.includes('..') || name.includes('@{')) return false;
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
+  return name.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
+}
+

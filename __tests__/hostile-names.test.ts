@@ -7,18 +7,10 @@ import fc from 'fast-check';
 import { parseImage } from '../src/image.js';
 import { cacheName } from '../src/plan.js';
 import { slugifyBranch } from '../src/slug.js';
+import { gitAllows } from './helpers.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-
-/** git check-ref-format's rules for refs/heads/<name>, as a predicate. */
-export function gitAllows(name: string): boolean {
-  if (name === '' || name === '@' || name.startsWith('-')) return false;
-  if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.includes('//')) return false;
-  if (name.includes('..') || name.includes('@{')) return false;
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
-  return name.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
-}
 
 // Characters git allows and shells love, plus letters from other scripts and emoji.
 const hostile = ['$', '`', '"', "'", ';', '|', '#', '&', '(', ')', '{', '}', '<', '>', '!', '%', '=', ',', '+', '@', '/', '.', '-', '_'];

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/errors.js';
 import { renderOptions } from '../src/backend.js';
 import { cacheName, checkNamePart, planCache, type PlanInput } from '../src/plan.js';
-import { shortHash } from '../src/slug.js';
+import { shortHash } from '../src/tag.js';
 import { thrown } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
@@ -28,12 +28,12 @@ describe('planCache: imports', () => {
   test('branch first, then each fallback; within a branch, this stage first, then the stages it builds on', () => {
     const plan = planCache(input());
     expect(plan.cacheFrom).toEqual([
-      `type=registry,ref=${IMAGE}:cache-build-feature-login-form`,
-      `type=registry,ref=${IMAGE}:cache-dependencies-feature-login-form`,
-      `type=registry,ref=${IMAGE}:cache-build-develop`,
-      `type=registry,ref=${IMAGE}:cache-dependencies-develop`,
-      `type=registry,ref=${IMAGE}:cache-build-main`,
-      `type=registry,ref=${IMAGE}:cache-dependencies-main`,
+      `type=registry,ref=${IMAGE}:cache.build.feature_Login-FORM`,
+      `type=registry,ref=${IMAGE}:cache.dependencies.feature_Login-FORM`,
+      `type=registry,ref=${IMAGE}:cache.build.develop`,
+      `type=registry,ref=${IMAGE}:cache.dependencies.develop`,
+      `type=registry,ref=${IMAGE}:cache.build.main`,
+      `type=registry,ref=${IMAGE}:cache.dependencies.main`,
     ]);
     expect(plan.imports.map((e) => [e.branch, e.stage])).toEqual([
       ['feature/Login-FORM', 'build'],
@@ -46,8 +46,8 @@ describe('planCache: imports', () => {
     expect(plan.imports[0]).toEqual({
       branch: 'feature/Login-FORM',
       stage: 'build',
-      name: 'cache-build-feature-login-form',
-      ref: `${IMAGE}:cache-build-feature-login-form`,
+      name: 'cache.build.feature_Login-FORM',
+      ref: `${IMAGE}:cache.build.feature_Login-FORM`,
     });
   });
 
@@ -59,48 +59,48 @@ describe('planCache: imports', () => {
   test('this stage is imported even when importStages leaves it out', () => {
     const plan = planCache(input({ importStages: ['dependencies'], fallbacks: [] }));
     expect(plan.imports.map((e) => e.name)).toEqual([
-      'cache-build-feature-login-form',
-      'cache-dependencies-feature-login-form',
+      'cache.build.feature_Login-FORM',
+      'cache.dependencies.feature_Login-FORM',
     ]);
   });
 
   test('no branch: only the fallbacks are imported', () => {
     const plan = planCache(input({ branch: undefined, fallbacks: ['main'], exportCache: false }));
     expect(plan.cacheFrom).toEqual([
-      `type=registry,ref=${IMAGE}:cache-build-main`,
-      `type=registry,ref=${IMAGE}:cache-dependencies-main`,
+      `type=registry,ref=${IMAGE}:cache.build.main`,
+      `type=registry,ref=${IMAGE}:cache.dependencies.main`,
     ]);
     expect(plan.export).toBeUndefined();
     expect(plan.cacheTo).toEqual([]);
   });
 
-  test('two branches with the same slug are imported once', () => {
+  test('branches the old scheme merged (feature/a, feature-a, Feature/A) each have their own tags', () => {
     const plan = planCache(input({ branch: 'feature/a', fallbacks: ['feature-a', 'Feature/A', 'main'], importStages: [] }));
-    expect(plan.imports.map((e) => e.name)).toEqual(['cache-build-feature-a', 'cache-build-main']);
+    expect(plan.imports.map((e) => e.name)).toEqual(['cache.build.feature_a', 'cache.build.feature-a', 'cache.build.Feature_A', 'cache.build.main']);
   });
 
   test('a scope goes between stage and slug', () => {
     const plan = planCache(input({ scope: 'linux-arm64', fallbacks: [], importStages: [] }));
-    expect(plan.imports.map((e) => e.name)).toEqual(['cache-build-linux-arm64-feature-login-form']);
-    expect(plan.cacheTo[0]).toContain(`ref=${IMAGE}:cache-build-linux-arm64-feature-login-form,`);
+    expect(plan.imports.map((e) => e.name)).toEqual(['cache.build.linux-arm64.feature_Login-FORM']);
+    expect(plan.cacheTo[0]).toContain(`ref=${IMAGE}:cache.build.linux-arm64.feature_Login-FORM,`);
   });
 });
 
 describe('planCache: export', () => {
   test('exactly one entry: the branch own ref for this stage, with the fixed options', () => {
     const plan = planCache(input());
-    expect(plan.cacheTo).toEqual([`type=registry,ref=${IMAGE}:cache-build-feature-login-form,${EXPORT_TAIL}`]);
+    expect(plan.cacheTo).toEqual([`type=registry,ref=${IMAGE}:cache.build.feature_Login-FORM,${EXPORT_TAIL}`]);
     expect(plan.export).toEqual({
       branch: 'feature/Login-FORM',
       stage: 'build',
-      name: 'cache-build-feature-login-form',
-      ref: `${IMAGE}:cache-build-feature-login-form`,
+      name: 'cache.build.feature_Login-FORM',
+      ref: `${IMAGE}:cache.build.feature_Login-FORM`,
     });
   });
 
   test('the exported stage is `stage`, not the first of importStages', () => {
     const plan = planCache(input({ stage: 'dependencies', importStages: ['build'] }));
-    expect(plan.cacheTo).toEqual([`type=registry,ref=${IMAGE}:cache-dependencies-feature-login-form,${EXPORT_TAIL}`]);
+    expect(plan.cacheTo).toEqual([`type=registry,ref=${IMAGE}:cache.dependencies.feature_Login-FORM,${EXPORT_TAIL}`]);
   });
 
   test('no export when exportCache is false; imports are unchanged', () => {
@@ -113,7 +113,7 @@ describe('planCache: export', () => {
   test('cache-mode min', () => {
     const plan = planCache(input({ mode: 'min' }));
     expect(plan.cacheTo).toEqual([
-      `type=registry,ref=${IMAGE}:cache-build-feature-login-form,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+      `type=registry,ref=${IMAGE}:cache.build.feature_Login-FORM,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
     ]);
   });
 
@@ -129,7 +129,7 @@ describe('planCache: export', () => {
       }),
     );
     expect(plan.cacheTo).toEqual([
-      `type=registry,ref=${IMAGE}:cache-build-feature-login-form,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd,compression-level=3`,
+      `type=registry,ref=${IMAGE}:cache.build.feature_Login-FORM,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd,compression-level=3`,
     ]);
   });
 
@@ -150,7 +150,7 @@ describe('planCache: export', () => {
   test('an upper-case key overrides its option in place instead of adding a second one', () => {
     const plan = planCache(input({ toOptions: [['Mode', 'min'], ['IGNORE-ERROR', 'false'], ['Compression', 'zstd']] }));
     expect(plan.cacheTo).toEqual([
-      `type=registry,ref=${IMAGE}:cache-build-feature-login-form,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd`,
+      `type=registry,ref=${IMAGE}:cache.build.feature_Login-FORM,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd`,
     ]);
   });
 
@@ -160,16 +160,17 @@ describe('planCache: export', () => {
 });
 
 describe('cacheName and the length limit', () => {
-  test('<prefix>-<stage>-<slug>', () => {
-    expect(cacheName('cache', 'dependencies', 'main')).toBe('cache-dependencies-main');
-    expect(cacheName('ci', 'build', 'über/straße')).toBe('ci-build-uber-strasse');
+  test('<prefix>.<stage>.<branch>', () => {
+    expect(cacheName('cache', 'dependencies', 'main')).toBe('cache.dependencies.main');
+    expect(cacheName('ci', 'build', 'über/straße')).toBe('ci.build.__fc_ber_stra__df_e');
   });
 
   test('a long branch is cut to 128 characters with a hash of the full name', () => {
     const branch = 'renovate/' + 'x'.repeat(200);
     const name = cacheName('cache', 'dependencies', branch);
     expect(name).toHaveLength(128);
-    expect(name.endsWith(`-${shortHash(branch)}`)).toBe(true);
+    expect(name.endsWith(`__h${shortHash(branch)}`)).toBe(true);
+    expect(name.startsWith('cache.dependencies.renovate_xxx')).toBe(true);
   });
 
   test('a prefix that leaves no room for the branch is an InputError naming cache-tag-prefix', () => {
@@ -184,8 +185,8 @@ describe('cacheName and the length limit', () => {
   });
 
   test('the longest prefix that still fits works, one more character does not', () => {
-    // head "<prefix>-build-" must leave 10 characters (8 hash + '-' + 1)
-    const fits = 'p'.repeat(128 - '-build-'.length - 10);
+    // "<prefix>.build." must leave 12 characters for the branch (a cut one ends in __h + 8 hash)
+    const fits = 'p'.repeat(128 - '.build.'.length - 12);
     expect(cacheName(fits, 'build', 'x'.repeat(50))).toHaveLength(128);
     expect(() => cacheName(fits + 'p', 'build', 'x')).toThrow(/^cache-tag-prefix: /);
   });
@@ -224,19 +225,16 @@ describe('renderOptions', () => {
   });
 });
 
-describe('names that only slug like the default branch', () => {
-  test('Main, main- and main! do not write (or clean up) the default branch cache', () => {
-    expect(cacheName('cache', 'build', 'main', undefined, 'main')).toBe('cache-build-main');
-    const names = ['Main', 'main-', 'main!', 'MAIN'].map((b) => cacheName('cache', 'build', b, undefined, 'main'));
-    for (const n of names) expect(n).toMatch(/^cache-build-main-[0-9a-f]{8}$/);
-    expect(new Set(names).size).toBe(names.length);
-    // Everyone else keeps the readable slug.
-    expect(cacheName('cache', 'build', 'feature/Login-FORM', undefined, 'main')).toBe('cache-build-feature-login-form');
+describe('names that only slugged like the default branch (the old scheme)', () => {
+  test('Main, main- and main! have tags of their own, none of them main\'s', () => {
+    expect(cacheName('cache', 'build', 'main')).toBe('cache.build.main');
+    const names = ['Main', 'main-', 'main!', 'MAIN'].map((b) => cacheName('cache', 'build', b));
+    expect(names).toEqual(['cache.build.Main', 'cache.build.main-', 'cache.build.main__21_', 'cache.build.MAIN']);
   });
 
-  test('a plan for branch Main imports main, and exports to its own hashed tag', () => {
-    const plan = planCache(input({ branch: 'Main', fallbacks: ['main'], defaultBranch: 'main' }));
-    expect(plan.export!.name).toMatch(/^cache-build-main-[0-9a-f]{8}$/);
-    expect(plan.imports.map((e) => e.name)).toContain('cache-build-main');
+  test('a plan for branch Main imports main, and exports to its own tag', () => {
+    const plan = planCache(input({ branch: 'Main', fallbacks: ['main'] }));
+    expect(plan.export!.name).toBe('cache.build.Main');
+    expect(plan.imports.map((e) => e.name)).toContain('cache.build.main');
   });
 });

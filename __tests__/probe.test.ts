@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { CacheEntry } from '../src/plan.js';
 import { classifyProbe, selectImports, type ProbeResult, type RefState } from '../src/probe.js';
 
-const REF = 'ghcr.io/acme/app:cache-build-feature-x';
+const REF = 'ghcr.io/acme/app:cache.build.feature_x';
 
 describe('classifyProbe: what `docker buildx imagetools inspect --raw` answered', () => {
   test('exit 0: the ref exists', () => {
@@ -37,18 +37,18 @@ describe('classifyProbe: what `docker buildx imagetools inspect --raw` answered'
 
   test('connection refused: unknown, with the last line as the detail', () => {
     const output =
-      'ERROR: failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache-build-main": dial tcp 127.0.0.1:5000: connect: connection refused\n\n';
-    const r = classifyProbe('127.0.0.1:5000/app:cache-build-main', 1, output);
+      'ERROR: failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache.build.main": dial tcp 127.0.0.1:5000: connect: connection refused\n\n';
+    const r = classifyProbe('127.0.0.1:5000/app:cache.build.main', 1, output);
     expect(r.state).toBe('unknown');
     expect(r.detail).toBe(
-      'failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache-build-main": dial tcp 127.0.0.1:5000: connect: connection refused',
+      'failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache.build.main": dial tcp 127.0.0.1:5000: connect: connection refused',
     );
   });
 
   test('a "404" inside a name, a port or a digest is not a 404 answer', () => {
     // The tag of branch fix-404-page, echoed back in a connection error: that ref could not be checked.
-    const tag = '127.0.0.1:5000/app:cache-build-fix-404-page';
-    const refused = `ERROR: failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache-build-fix-404-page": dial tcp 127.0.0.1:5000: connect: connection refused`;
+    const tag = '127.0.0.1:5000/app:cache.build.fix-404-page';
+    const refused = `ERROR: failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache.build.fix-404-page": dial tcp 127.0.0.1:5000: connect: connection refused`;
     expect(classifyProbe(tag, 1, refused).state).toBe('unknown');
     expect(classifyProbe('r.example:8404/app:x', 1, 'ERROR: dial tcp 10.0.0.9:8404: i/o timeout').state).toBe('unknown');
     expect(classifyProbe(REF, 1, 'ERROR: unexpected status code 404').state).toBe('missing');

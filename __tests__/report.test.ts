@@ -190,12 +190,12 @@ describe('headline', () => {
 describe('logLines and resultLines', () => {
   test('logLines: the branch, fallbacks, the why and the cache flags', () => {
     const lines = logLines(decision({ event: forkPullRequest }));
-    expect(lines).toContain('branch: feature/x (slug feature-x)');
+    expect(lines).toContain('branch: feature/x (slug feature_x)');
     expect(lines).toContain('fallbacks: main');
     expect(lines).toContain('export cache: no');
     expect(lines).toContain('why: pull_request from fork mallory/app: imports only, a fork never writes the cache');
     expect(lines).toContain('cache-to: (none, export disabled)');
-    expect(lines).toContain(`cache-from: type=registry,ref=${IMAGE}:cache-build-feature-x`);
+    expect(lines).toContain(`cache-from: type=registry,ref=${IMAGE}:cache.build.feature_x`);
   });
 
   test('resultLines: headline, stages in Dockerfile order with the first step that ran, the export', () => {
@@ -205,11 +205,11 @@ describe('logLines and resultLines', () => {
       '1 of 5 steps ran, 4 came from the cache.',
       'stage deps: 3/3 steps cached',
       'stage build: 1/2 steps cached; first step that ran: RUN echo extra',
-      `cache saved to ${IMAGE}:cache-build-feature-x`,
+      `cache saved to ${IMAGE}:cache.build.feature_x`,
     ]);
     const refused = resultLines(d, { progress: REFUSED, exitCode: 0 });
     expect(refused).toContain('stage deps: 2/3 steps cached; first step that ran: RUN echo hi && echo err >&2');
-    expect(refused.at(-1)).toMatch(new RegExp(`^cache NOT saved to ${IMAGE}:cache-build-feature-x: error writing layer blob: .*401 Unauthorized$`));
+    expect(refused.at(-1)).toMatch(new RegExp(`^cache NOT saved to ${IMAGE}:cache.build.feature_x: error writing layer blob: .*401 Unauthorized$`));
     expect(resultLines(decision(tag), {}).at(-1)).toBe('cache export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
   });
 });
@@ -225,21 +225,21 @@ describe('summaryMarkdown', () => {
     expect(lines).toContain('**1 of 5 steps ran, 4 came from the cache.**');
     expect(lines).toContain('- **Fallbacks:** `main`');
     expect(lines).toContain(`- **Cache:** registry in \`${IMAGE}\``);
-    expect(lines).toContain('| `cache-build-feature-x` | `feature/x` | `build` | ✅ imported |');
-    expect(lines).toContain('| `cache-deps-feature-x` | `feature/x` | `deps` | ➖ missing (skipped) |');
-    expect(lines).toContain('| `cache-build-main` | `main` | `build` | ⚠️ could not check: failed to authorize: 401 Unauthorized |');
-    expect(lines).toContain('| `cache-deps-main` | `main` | `deps` | ✅ imported |');
-    expect(lines).toContain('| `cache-build-feature-x` | ✅ saved |');
+    expect(lines).toContain('| `cache.build.feature_x` | `feature/x` | `build` | ✅ imported |');
+    expect(lines).toContain('| `cache.deps.feature_x` | `feature/x` | `deps` | ➖ missing (skipped) |');
+    expect(lines).toContain('| `cache.build.main` | `main` | `build` | ⚠️ could not check: failed to authorize: 401 Unauthorized |');
+    expect(lines).toContain('| `cache.deps.main` | `main` | `deps` | ✅ imported |');
+    expect(lines).toContain('| `cache.build.feature_x` | ✅ saved |');
 
     const tables = expectWellFormed(md, 3);
     expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ imported', '➖ missing (skipped)', '⚠️ could not check: failed to authorize: 401 Unauthorized', '✅ imported']);
     expect(tables[0]!.rows.map((r) => r[0])).toEqual([
-      '<code>cache-build-feature-x</code>',
-      '<code>cache-deps-feature-x</code>',
-      '<code>cache-build-main</code>',
-      '<code>cache-deps-main</code>',
+      '<code>cache.build.feature_x</code>',
+      '<code>cache.deps.feature_x</code>',
+      '<code>cache.build.main</code>',
+      '<code>cache.deps.main</code>',
     ]);
-    expect(tables[1]!.rows).toEqual([['<code>cache-build-feature-x</code>', '✅ saved']]);
+    expect(tables[1]!.rows).toEqual([['<code>cache.build.feature_x</code>', '✅ saved']]);
     expect(tables[2]!.rows).toEqual([
       ['<code>deps</code>', '3 / 3', '—'],
       ['<code>build</code>', '1 / 2', '<code>RUN echo extra</code>'],
@@ -290,7 +290,7 @@ describe('summaryMarkdown', () => {
     expect(md.split('\n')[0]).toBe('### buildx-branch-cache: no branch');
     expect(md).toContain('- **Branch:** none');
     expect(expectWellFormed(md, 2)[1]!.rows[0]![1]).toBe('export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
-    expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual(['<code>cache-build-feature-x</code>', 'not run (no build)']);
+    expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual(['<code>cache.build.feature_x</code>', 'not run (no build)']);
   });
 
   test('a probe that did not answer for a ref says "not checked"; one whose content was not read is imported uncompared', () => {
@@ -312,8 +312,8 @@ describe('summaryMarkdown', () => {
     expect(tables[0]!.rows.map((r) => r[3])).toEqual([
       '➖ missing (skipped)',
       '✅ imported',
-      '⏭️ left out: diverges from <code>cache-deps-feature-x</code>',
-      '⏭️ left out: contained in <code>cache-deps-feature-x</code>',
+      '⏭️ left out: diverges from <code>cache.deps.feature_x</code>',
+      '⏭️ left out: contained in <code>cache.deps.feature_x</code>',
     ]);
   });
 

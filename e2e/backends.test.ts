@@ -28,8 +28,8 @@ describe('cache-type local: a persistent runner disk', () => {
       const r = await actionJob({ context, repo, event: pushEvent('main'), job, inputs: { ...inputs, push: 'false', tags: '' } });
       ok(r.result);
     }
-    expect(existsSync(join(cacheDir, 'cache-dependencies-main', 'index.json'))).toBe(true);
-    expect(existsSync(join(cacheDir, 'cache-build-main', 'index.json'))).toBe(true);
+    expect(existsSync(join(cacheDir, 'cache.dependencies.main', 'index.json'))).toBe(true);
+    expect(existsSync(join(cacheDir, 'cache.build.main', 'index.json'))).toBe(true);
 
     // actionJob empties the builder first: only the directory carries the cache over.
     const deps = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'dependencies', inputs: { ...inputs, push: 'false', tags: '' } });
@@ -40,9 +40,9 @@ describe('cache-type local: a persistent runner disk', () => {
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
     // The branch's build directory did not exist yet, so it was not passed to buildx;
     // main's build directory holds every record of both dependencies directories, so it alone was.
-    expect(final.result.outputs['cache-from']).toBe(`type=local,src=${cacheDir}/cache-build-main`);
-    expect(final.result.stdout).toContain(`${cacheDir}/cache-dependencies-feature-x: left out: contained in ${cacheDir}/cache-build-main`);
-    expect(existsSync(join(cacheDir, 'cache-build-feature-x', 'index.json'))).toBe(true);
+    expect(final.result.outputs['cache-from']).toBe(`type=local,src=${cacheDir}/cache.build.main`);
+    expect(final.result.stdout).toContain(`${cacheDir}/cache.dependencies.feature_x: left out: contained in ${cacheDir}/cache.build.main`);
+    expect(existsSync(join(cacheDir, 'cache.build.feature_x', 'index.json'))).toBe(true);
   });
 });
 
@@ -75,10 +75,10 @@ describe('matrix jobs: one stage, one branch, two platforms', () => {
     const repo = uniqueRepo('matrix');
     const a = await build(context, repo, 'linux/amd64');
     const b = await build(context, repo, 'linux/amd64/v2');
-    expect(a.r.outputs['cache-ref']).toBe(`${E.registry}/${repo}:cache-app-linux-amd64-main`);
-    expect(b.r.outputs['cache-ref']).toBe(`${E.registry}/${repo}:cache-app-linux-amd64-v2-main`);
+    expect(a.r.outputs['cache-ref']).toBe(`${E.registry}/${repo}:cache.app.linux_amd64.main`);
+    expect(b.r.outputs['cache-ref']).toBe(`${E.registry}/${repo}:cache.app.linux_amd64_v2.main`);
     expect(await registryTags(E.registry, repo)).toEqual(
-      expect.arrayContaining(['cache-app-linux-amd64-main', 'cache-app-linux-amd64-v2-main']),
+      expect.arrayContaining(['cache.app.linux_amd64.main', 'cache.app.linux_amd64_v2.main']),
     );
     // The second job did not overwrite the first one's cache: both are full hits.
     for (const platform of ['linux/amd64', 'linux/amd64/v2']) {

@@ -81,8 +81,8 @@ describe('cleanup on the open registry', () => {
   test('a dry run lists the branch’s cache refs and deletes nothing', async () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), inputs: { 'dry-run': 'true' } });
     ok(r);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-x`, `${image}:cache-build-feature-x`]);
-    expect(r.stdout).toMatch(new RegExp(`would delete: ${image}:cache-build-feature-x \\(sha256:[0-9a-f]{64}\\)`));
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
+    expect(r.stdout).toMatch(new RegExp(`would delete: ${image}:cache.build.feature_x \\(sha256:[0-9a-f]{64}\\)`));
     expect(r.summary).toContain('(dry run)');
     expect(await registryTags(E.registry, repo)).toEqual(before);
   });
@@ -101,7 +101,7 @@ describe('cleanup on the open registry', () => {
     const digests = await Promise.all(cacheTags('main').map((t) => registryDigest(E.registry, repo, t)));
     const r = await cleanup({ context, image, event: deleteEvent('feature/x') });
     ok(r);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-x`, `${image}:cache-build-feature-x`]);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
     expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
     expect(r.summary).toContain('**2 deleted, 0 not found, 0 kept, 0 failed.**');
     expect(await registryTags(E.registry, repo)).toEqual(before.filter((t) => !cacheTags('feature-x').includes(t)));
@@ -113,13 +113,13 @@ describe('cleanup on the open registry', () => {
     const r = await cleanup({ context, image, event: closedPullRequest('feature/x') });
     ok(r);
     expect(r.outputs['deleted-refs']).toBe('');
-    expect(r.stdout).toContain(`not found: ${image}:cache-build-feature-x`);
+    expect(r.stdout).toContain(`not found: ${image}:cache.build.feature_x`);
   });
 
   test('a closed pull request deletes its head branch’s caches', async () => {
     const r = await cleanup({ context, image, event: closedPullRequest('feature/pr') });
     ok(r);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-pr`, `${image}:cache-build-feature-pr`]);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_pr`, `${image}:cache.build.feature_pr`]);
     expect(await registryTags(E.registry, repo)).toEqual(
       [...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x'), ...imageTags('feature-pr')].sort(),
     );
@@ -127,26 +127,26 @@ describe('cleanup on the open registry', () => {
 
   test('a cache tag on the same manifest as another tag (a copied tag): kept and reported, the other untouched', async () => {
     // A manifest DELETE removes every tag on that digest: copy main's build cache to a feature/copy tag.
-    const manifest = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache-build-main`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const manifest = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache.build.main`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
     expect(manifest.status).toBe(200);
-    const put = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache-build-feature-copy`, {
+    const put = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache.build.feature_copy`, {
       method: 'PUT',
       headers: { 'Content-Type': manifest.headers.get('content-type')! },
       body: Buffer.from(await manifest.arrayBuffer()),
     });
     expect(put.status).toBe(201);
-    const digest = await registryDigest(E.registry, repo, 'cache-build-main');
-    expect(await registryDigest(E.registry, repo, 'cache-build-feature-copy')).toBe(digest);
+    const digest = await registryDigest(E.registry, repo, 'cache.build.main');
+    expect(await registryDigest(E.registry, repo, 'cache.build.feature_copy')).toBe(digest);
     const tags = await registryTags(E.registry, repo);
 
     const r = await cleanup({ context, image, event: deleteEvent('feature/copy') });
     ok(r);
-    expect(r.stdout).toContain(`kept: ${image}:cache-build-feature-copy (${digest} is also tagged cache-build-main: deleting it would delete those too)`);
-    expect(r.stdout).toContain(`not found: ${image}:cache-dependencies-feature-copy`);
+    expect(r.stdout).toContain(`kept: ${image}:cache.build.feature_copy (${digest} is also tagged cache.build.main: deleting it would delete those too)`);
+    expect(r.stdout).toContain(`not found: ${image}:cache.dependencies.feature_copy`);
     expect(r.outputs['deleted-refs']).toBe('');
     expect(r.summary).toContain('**0 deleted, 1 not found, 1 kept, 0 failed.**');
     expect(await registryTags(E.registry, repo)).toEqual(tags);
-    expect(await registryDigest(E.registry, repo, 'cache-build-main')).toBe(digest);
+    expect(await registryDigest(E.registry, repo, 'cache.build.main')).toBe(digest);
   });
 });
 
@@ -183,14 +183,14 @@ describe('cleanup on the registry behind htpasswd, after docker login', () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: anonymous });
     expect(r.code).toBe(1);
     expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete 2 of 2 cache tag\\(s\\) of ${image}: .*HTTP 401.*: log in to ${E.authRegistry} first`));
-    expect(await registryTags(E.authRegistry, repo, auth)).toContain('cache-build-feature-x');
+    expect(await registryTags(E.authRegistry, repo, auth)).toContain('cache.build.feature_x');
   });
 
   test('with the login’s credentials from the Docker config: feature/x’s cache tags go, the rest stays', async () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: loggedIn });
     ok(r);
     expect(r.stdout).toContain(`${E.authRegistry}: credentials from ${join(loggedIn.DOCKER_CONFIG, 'config.json')}`);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache-dependencies-feature-x`, `${image}:cache-build-feature-x`]);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
     expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x')].sort());
   });
 });

@@ -67,7 +67,7 @@ async function mainPipeline(repo: string, context: string): Promise<void> {
   ok(final);
   // The dependencies stage comes from job 1's cache; only the build stage runs.
   expect(final.steps).toMatchObject({ total: 5, ran: 2 });
-  expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache-dependencies-main', 'cache-build-main']));
+  expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.main', 'cache.build.main']));
 }
 
 describe("the article's pipeline with the command line on GitLab CI", () => {
@@ -86,7 +86,7 @@ describe("the article's pipeline with the command line on GitLab CI", () => {
     ok(final);
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
     expect(final.stderr).toMatch(/Cache hit: all \d+ steps came from the cache/);
-    expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache-dependencies-feature-x', 'cache-build-feature-x']));
+    expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.feature_x', 'cache.build.feature_x']));
   });
 
   test('a merge request from a fork: all cached from main, and nothing written', async () => {

@@ -28,7 +28,7 @@ async function mainPipeline(repo: string, context: string): Promise<void> {
   ok(final);
   // The dependencies stage comes from job 1's cache; only the build stage runs.
   expect(final.steps).toMatchObject({ total: 5, ran: 2 });
-  expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache-dependencies-main', 'cache-build-main']));
+  expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.main', 'cache.build.main']));
 }
 
 describe("the article's pipeline with the action", () => {
@@ -43,13 +43,13 @@ describe("the article's pipeline with the action", () => {
     const final = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'final' });
     ok(final);
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
-    expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache-dependencies-feature-x', 'cache-build-feature-x']));
+    expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.feature_x', 'cache.build.feature_x']));
     // One import: main's build ref holds every record the deps refs hold (import-plan.ts).
     const image = `${E.registry}/${repo}`;
-    expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache-build-main`);
-    expect(final.result.stdout).toContain(`${image}:cache-dependencies-feature-x: left out: contained in ${image}:cache-build-main`);
-    expect(final.result.stdout).toContain(`${image}:cache-dependencies-main: left out: contained in ${image}:cache-build-main`);
-    expect(final.result.stdout).toContain(`${image}:cache-build-feature-x: not found`);
+    expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache.build.main`);
+    expect(final.result.stdout).toContain(`${image}:cache.dependencies.feature_x: left out: contained in ${image}:cache.build.main`);
+    expect(final.result.stdout).toContain(`${image}:cache.dependencies.main: left out: contained in ${image}:cache.build.main`);
+    expect(final.result.stdout).toContain(`${image}:cache.build.feature_x: not found`);
     expect(final.result.stdout).not.toMatch(/^::warning::/m);
 
     // The digest output is what the registry serves for the pushed tag.
@@ -73,8 +73,8 @@ describe("the article's pipeline with the action", () => {
     expect(final.steps.cached).toBe(3);
     // main's build ref holds the old source: it diverges from the branch's own deps ref.
     const image = `${E.registry}/${repo}`;
-    expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache-dependencies-feature-src`);
-    expect(final.result.stdout).toContain(`${image}:cache-build-main: left out: diverges from ${image}:cache-dependencies-feature-src`);
+    expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache.dependencies.feature_src`);
+    expect(final.result.stdout).toContain(`${image}:cache.build.main: left out: diverges from ${image}:cache.dependencies.feature_src`);
   });
 
   test('a changed dependency file on a new branch: the deps job runs the steps after it, the final job only its own stage', async () => {
@@ -110,7 +110,7 @@ describe("the article's pipeline with the action", () => {
     expect(final.steps.ranNames).toEqual(BUILD_STEPS);
     expect(final.steps.cached).toBe(3);
     const image = `${E.registry}/${repo}`;
-    expect(final.result.stdout).toContain(`${image}:cache-build-main: left out: diverges from ${image}:cache-dependencies-feature-two`);
+    expect(final.result.stdout).toContain(`${image}:cache.build.main: left out: diverges from ${image}:cache.dependencies.feature_two`);
   });
 });
 
@@ -156,7 +156,7 @@ describe('a stacked pull request', () => {
     const bDeps = await actionJob({ context: a, repo, event, job: 'dependencies' });
     ok(bDeps);
     // feature/b has no cache yet (skipped); feature/a's comes first, then main's.
-    expect(bDeps.result.outputs['cache-from']!.split('\n')[0]).toContain(':cache-dependencies-feature-a');
+    expect(bDeps.result.outputs['cache-from']!.split('\n')[0]).toContain(':cache.dependencies.feature_a');
     expect(bDeps.steps).toMatchObject({ total: 3, ran: 0 });
     const bFinal = await actionJob({ context: a, repo, event, job: 'final' });
     ok(bFinal);

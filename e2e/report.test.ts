@@ -34,7 +34,7 @@ describe('cache report', () => {
     expect(deps.result.outputs['cache-from']).toBe('');
     expect(deps.result.outputs['cache-hit']).toBe('false');
     expect(deps.result.stdout + deps.result.stderr).not.toMatch(IMPORTER_NOT_FOUND);
-    expect(deps.result.summary).toContain('| `cache-dependencies-main` | `main` | `dependencies` | ➖ missing (skipped) |');
+    expect(deps.result.summary).toContain('| `cache.dependencies.main` | `main` | `dependencies` | ➖ missing (skipped) |');
     expect(deps.result.summary).toContain(`- **Cache:** registry in \`${E.registry}/${repo}\``);
     expect(deps.result.summary).toContain('✅ saved');
   });
@@ -45,7 +45,7 @@ describe('cache report', () => {
     ok(final);
     const args = JSON.parse(final.result.outputs['args']!) as string[];
     const from = args.filter((_a, i) => args[i - 1] === '--cache-from');
-    expect(from).toEqual([`type=registry,ref=${E.registry}/${repo}:cache-build-main`]);
+    expect(from).toEqual([`type=registry,ref=${E.registry}/${repo}:cache.build.main`]);
     expect(final.result.stdout + final.result.stderr).not.toMatch(IMPORTER_NOT_FOUND);
     // Fully cached: the outputs agree with the counts.
     expect(final.result.outputs['cache-hit']).toBe('true');
@@ -54,10 +54,10 @@ describe('cache report', () => {
     expect(final.result.stdout).toContain('Cache hit: all 8 steps came from the cache.');
     const s = final.result.summary;
     expect(s).toContain('**Cache hit: all 8 steps came from the cache.**');
-    expect(s).toContain('| `cache-build-feature-new` | `feature/new` | `build` | ➖ missing (skipped) |');
-    expect(s).toContain('| `cache-build-main` | `main` | `build` | ✅ imported |');
-    expect(s).toContain('| `cache-dependencies-main` | `main` | `dependencies` | ⏭️ left out: contained in `cache-build-main` |');
-    expect(s).toContain('| `cache-build-feature-new` | ✅ saved |');
+    expect(s).toContain('| `cache.build.feature_new` | `feature/new` | `build` | ➖ missing (skipped) |');
+    expect(s).toContain('| `cache.build.main` | `main` | `build` | ✅ imported |');
+    expect(s).toContain('| `cache.dependencies.main` | `main` | `dependencies` | ⏭️ left out: contained in `cache.build.main` |');
+    expect(s).toContain('| `cache.build.feature_new` | ✅ saved |');
     expect(s).toContain('| `dependencies` | 6 / 6 | — |');
     expect(s).toContain('| `build` | 2 / 2 | — |');
   });
@@ -68,7 +68,7 @@ describe('cache report', () => {
     const final = await actionJob({ context, repo, event: pushEvent('feature/unprobed'), job: 'final', inputs: { 'probe-cache': 'false' } });
     ok(final);
     expect(final.result.stdout).toMatch(IMPORTER_NOT_FOUND);
-    expect(final.result.outputs['cache-from']).toContain('cache-build-feature-unprobed');
+    expect(final.result.outputs['cache-from']).toContain('cache.build.feature_unprobed');
   });
 
   test('a changed source file: the first step that ran is the one after the change', async () => {
@@ -95,7 +95,7 @@ describe('cache report', () => {
       inputs: { image: `${E.authRegistry}/${authRepo}`, push: 'false', tags: '' },
     });
     ok(job);
-    expect(job.result.stdout).toMatch(/::warning::the cache was not saved to 127\.0\.0\.1:\d+\/e2e\/refused-[0-9a-f]+:cache-dependencies-main: .*401 Unauthorized/);
+    expect(job.result.stdout).toMatch(/::warning::the cache was not saved to 127\.0\.0\.1:\d+\/e2e\/refused-[0-9a-f]+:cache.dependencies.main: .*401 Unauthorized/);
     expect(job.result.summary).toMatch(/❌ not saved: .*401 Unauthorized/);
   });
 });

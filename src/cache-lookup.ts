@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheConfigOf, readCacheConfig, type Descriptor } from './cache-content.js';
 import { errorMessage } from './errors.js';
+import type { CacheEntry } from './plan.js';
 import type { ProbeResult } from './probe.js';
+import { probeRefs } from './proc.js';
 import {
   credentialsFor,
   dockerConfigPath,
@@ -22,6 +24,8 @@ import {
 
 /** Requests in flight at once: every ref is looked at together, politely. */
 const CONCURRENCY = 8;
+/** Refs looked at per build: a Dockerfile of 200 stages must not mean 400 look-ups (the rest are not imported). */
+export const MAX_LOOKUPS = 32;
 /** A cache config larger than this is not read (it is still imported). */
 const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
 
@@ -128,4 +132,70 @@ export function lookUpLocal(dir: string): ProbeResult {
   } catch (e) {
     return { ref: dir, state: 'exists', detail: `it cannot be read (${errorMessage(e)})` };
   }
+}
+
+export interface PlanLookupOptions extends LookupOptions {
+  /** The buildx builder, for the credential-helper fallback. */
+  builder?: string;
+}
+
+/** Look at `entries` of a registry or local cache. */
+async function lookUpEntries(type: 'registry' | 'local', image: string | undefined, entries: CacheEntry[], opts: PlanLookupOptions): Promise<ProbeResult[]> {
+  if (entries.length === 0) return [];
+  if (type === 'local') return entries.map((e) => lookUpLocal(e.ref));
+  const results = await lookUpRegistry(
+    image!,
+    entries.map((e) => ({ ref: e.ref, tag: e.name })),
+    opts,
+  );
+  // Credentials in a helper this action cannot read: docker can, so ask it whether those refs exist.
+  const helped = results.filter((r) => r.state === 'unknown' && r.detail?.includes('credential helper'));
+  if (helped.length === 0) return results;
+  const again = new Map(
+    (await mapLimit(helped, CONCURRENCY, async (r) => (await probeRefs([r.ref], opts.builder, opts.timeoutMs, false))?.[0])).flatMap((r) =>
+      r ? [[r.ref, r] as const] : [],
+    ),
+  );
+  return results.map((r) => {
+    const other = again.get(r.ref);
+    return other === undefined ? r : other.state === 'exists' ? { ...other, detail: `its content was not read: ${r.detail}` } : other;
+  });
+}
+
+export interface PlanLookup {
+  /** The planned entries still in play: old-scheme tags only for branches without current ones. */
+  entries: CacheEntry[];
+  results: ProbeResult[];
+  /** How many planned refs were not looked at (beyond MAX_LOOKUPS): they are not imported. */
+  skipped: number;
+}
+
+/**
+ * The current tags first; a branch none of whose current tags exist has its
+ * old-scheme tags looked at too (legacy-tag.ts), so it is not cold after the
+ * upgrade. At most MAX_LOOKUPS refs, in the plan's order of preference.
+ */
+export async function lookUpPlan(
+  type: 'registry' | 'local',
+  image: string | undefined,
+  planned: CacheEntry[],
+  legacyOf: (e: CacheEntry) => CacheEntry | undefined,
+  opts: PlanLookupOptions,
+): Promise<PlanLookup> {
+  const first = planned.slice(0, MAX_LOOKUPS);
+  const results = await lookUpEntries(type, image, first, opts);
+  const covered = new Set(first.filter((_, i) => results[i]!.state !== 'missing').map((e) => e.branch));
+  const seen = new Set(first.map((e) => e.ref));
+  // Each old tag once (branches shared them), right after its branch's current tags.
+  const twins = first.flatMap((e) => {
+    const twin = covered.has(e.branch) ? undefined : legacyOf(e);
+    if (twin === undefined || seen.has(twin.ref)) return [];
+    seen.add(twin.ref);
+    return [twin];
+  });
+  const second = twins.slice(0, MAX_LOOKUPS - first.length);
+  results.push(...(await lookUpEntries(type, image, second, opts)));
+  const rank = (e: CacheEntry) => first.findIndex((f) => f.branch === e.branch) * 2 + (e.legacy ? 1 : 0);
+  const looked = [...first, ...second].map((e, i) => ({ e, r: results[i]!, i })).sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i);
+  return { entries: looked.map((x) => x.e), results: looked.map((x) => x.r), skipped: planned.length - first.length };
 }

@@ -4,6 +4,7 @@
 import { get, str } from './payload.js';
 import { InputError } from './errors.js';
 import { cell, code, text } from './markdown.js';
+import { legacyCacheName } from './legacy-tag.js';
 import { cacheName } from './plan.js';
 import { branchName, defaultBranchOf, DEFAULT_BRANCH_FALLBACK, pullRequestHead, type EventContext } from './ref.js';
 import { slugifyBranch } from './slug.js';
@@ -202,17 +203,12 @@ export function planCleanup(req: CleanupRequest): CleanupPlan {
 
   const stages = req.stages.filter((s, i, all) => all.indexOf(s) === i);
   if (stages.length === 0) throw new InputError('cache-stages', 'no stages to clean up: name them in cache-stages');
-  const tagsOf = (b: string) => stages.map((s) => cacheName(req.prefix, s, b, req.scope, defaultBranch));
-  const tags = tagsOf(branch).filter((t, i, all) => all.indexOf(t) === i);
-
-  // Different names can share a slug (release-1, release/1): then they share cache tags too.
-  const checked = guarded(target, req.event, req.branch?.trim() || undefined, () => {
-    for (const other of [defaultBranch, ...req.protectedBranches.filter((p) => !/[*?]/.test(p))]) {
-      const shared = tagsOf(other).find((t) => tags.includes(t));
-      if (shared !== undefined) refuse(branch, `its cache tags are those of ${other} (${shared})`);
-    }
-  });
-  return { ...checked, tags: checked.branch === undefined ? [] : tags };
+  // The current tags, then the old scheme's (legacy-tag.ts), which builds import once and no longer write.
+  // Old tags were shared by names that slugged alike (release-1, release/1); a protected
+  // branch's slug-alikes are refused above (matchesProtected), so no protected cache goes.
+  const current = stages.map((s) => cacheName(req.prefix, s, branch, req.scope));
+  const legacy = stages.flatMap((s) => legacyCacheName(req.prefix, s, branch, req.scope, defaultBranch) ?? []);
+  return { ...target, tags: [...current, ...legacy].filter((t, i, all) => all.indexOf(t) === i) };
 }
 
 function refuse(branch: string, why: string): never {

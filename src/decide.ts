@@ -3,9 +3,8 @@
 import { InputError } from './errors.js';
 import type { Config } from './inputs.js';
 import { checkOptions, type Backend } from './backend.js';
-import { checkNamePart, planCache, type CachePlan } from './plan.js';
+import { cacheName, checkNamePart, planCache, type CachePlan } from './plan.js';
 import { decideRefs, resolveRefs, type EventContext, type RefDecision, type RefFacts } from './ref.js';
-import { fitSlug, MAX_TAG_LENGTH, slugifyBranch, slugifyName } from './slug.js';
 import { ancestors, findStage, parseStages, stageNames, type StageGraph } from './stages.js';
 
 /** The name an unnamed last stage is cached under. */
@@ -17,6 +16,9 @@ export interface Decision {
   graph: StageGraph;
   /** The stage the build ends at (lower case), for the log. */
   targetStage: string;
+  /** The validated cache-tag-prefix and the scope: what old-scheme tags are named from (legacy-tag.ts). */
+  prefix: string;
+  scope: string | undefined;
   /** The stage this build exports under. */
   stage: string;
   importStages: string[];
@@ -38,16 +40,15 @@ function checkStage(input: string, value: string, graph: StageGraph, file: strin
   if (!known.includes(lower)) {
     throw new InputError(input, `"${value}" is not a stage of ${file}: use one of ${known.join(', ') || '(no named stages)'}`);
   }
-  return checkNamePart(input, lower);
+  return lower; // any stage name is safe in a tag (tag.ts encodes it)
 }
 
 /** Where the branch facts come from: a GitHub event, or another CI's variables (ci.ts). */
 export type BuildSource = { event: EventContext } | { facts: RefFacts; where: string };
 
-/** What keeps matrix jobs apart: `cache-scope`, else the one platform built, sanitized like a branch. */
+/** What keeps matrix jobs apart: `cache-scope`, else the one platform built (the tag scheme encodes it). */
 export function cacheScope(config: Config): string | undefined {
-  const scope = config.cacheScope ?? (config.platforms.length === 1 ? config.platforms[0] : undefined);
-  return scope === undefined ? undefined : slugifyName(scope);
+  return config.cacheScope ?? (config.platforms.length === 1 ? config.platforms[0] : undefined);
 }
 
 /** The backend from the inputs; each backend's required inputs are checked here. */
@@ -131,26 +132,29 @@ export function decide(config: Config, source: BuildSource, dockerfile: string, 
   }
   const scope = cacheScope(config);
 
+  const prefix = checkNamePart('cache-tag-prefix', config.prefix);
   const plan = planCache({
     backend,
     scope,
     extraFrom: config.extraCacheFrom,
     extraTo: config.extraCacheTo,
-    prefix: checkNamePart('cache-tag-prefix', config.prefix),
+    prefix,
     stage,
     importStages: backend.type === 'inline' ? [stage] : unique,
     branch: refs.branch,
     fallbacks: refs.fallbacks,
-    defaultBranch: refs.defaultBranch,
     exportCache: refs.exportCache,
     mode: config.mode,
     toOptions: config.toOptions,
   });
   return {
     refs,
-    branchSlug: refs.branch === undefined ? '' : fitSlug(slugifyBranch(refs.branch), refs.branch, MAX_TAG_LENGTH),
+    // The branch as its tags spell it: the last field of the tag.
+    branchSlug: refs.branch === undefined ? '' : cacheName(prefix, stage, refs.branch, scope).split('.').pop()!,
     graph,
     targetStage,
+    prefix,
+    scope,
     stage,
     importStages: backend.type === 'inline' ? [stage] : unique,
     backend,

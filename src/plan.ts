@@ -1,9 +1,9 @@
 // The cache plan: which cache names to import (branch chain x stages) and the
-// one to export (this branch, this stage). Names are Docker tags
-// `<prefix>-<stage>[-<scope>]-<branch slug>`, at most 128 characters.
+// one to export (this branch, this stage). Names are Docker tags (tag.ts).
 import { checkOptions, location, renderExport, renderImport, type Backend } from './backend.js';
 import { InputError } from './errors.js';
-import { fitSlug, isValidTag, MAX_TAG_LENGTH, shortHash, slugifyBranch } from './slug.js';
+import { legacyCacheName } from './legacy-tag.js';
+import { encodeTag } from './tag.js';
 
 export type CacheMode = 'min' | 'max';
 
@@ -20,10 +20,8 @@ export interface PlanInput {
   mode: CacheMode;
   /** Extra or overriding key=value options for the export, in order. */
   toOptions: [string, string][];
-  /** Already-sanitised scope (e.g. a platform) that keeps matrix jobs apart. */
+  /** What keeps matrix jobs apart (a platform, cache-scope), as given. */
   scope?: string;
-  /** Other branches that merely slug like it get a hashed name (see cacheName). */
-  defaultBranch?: string;
   /** Passed through after the planned entries. */
   extraFrom?: string[];
   extraTo?: string[];
@@ -32,10 +30,18 @@ export interface PlanInput {
 export interface CacheEntry {
   branch: string;
   stage: string;
-  /** The tag: <prefix>-<stage>[-<scope>]-<slug> */
+  /** The tag (tag.ts). */
   name: string;
   /** Where it lives: <image>:<name> for registry caches, a directory, a gha scope, an s3 name. */
   ref: string;
+  /** A tag of the old scheme (legacy-tag.ts): looked at only when the branch has none of the current one. */
+  legacy?: boolean;
+}
+
+/** The old-scheme twin of an entry, or undefined when the old scheme had no such tag. */
+export function legacyEntry(backend: Backend, e: CacheEntry, prefix: string, scope: string | undefined, defaultBranch: string): CacheEntry | undefined {
+  const name = legacyCacheName(prefix, e.stage, e.branch, scope, defaultBranch);
+  return name === undefined ? undefined : { ...e, name, ref: location(backend, name), legacy: true };
 }
 
 export interface CachePlan {
@@ -57,26 +63,9 @@ export function checkNamePart(input: string, value: string): string {
   return v;
 }
 
-export function cacheName(prefix: string, stage: string, branch: string, scope?: string, defaultBranch?: string): string {
-  const head = [prefix, stage, scope].filter((p) => p !== undefined && p !== '').join('-') + '-';
-  const room = MAX_TAG_LENGTH - head.length;
-  let slug: string;
-  try {
-    slug = fitSlug(slugifyBranch(branch), branch, room);
-    // `Main`, `main-` or `main!` must not write (or clean up) the default branch's cache,
-    // which every branch imports: a branch that only slugs like it gets a hash of its own.
-    if (defaultBranch !== undefined && branch !== defaultBranch && slug === fitSlug(slugifyBranch(defaultBranch), defaultBranch, room)) {
-      slug = fitSlug(`${slug}-${shortHash(branch)}`, branch, room);
-    }
-  } catch {
-    throw new InputError(
-      'cache-tag-prefix',
-      `"${head}" leaves too little room for the branch in a ${MAX_TAG_LENGTH}-character tag: shorten cache-tag-prefix, the stage name or cache-scope`,
-    );
-  }
-  const name = head + slug;
-  if (!isValidTag(name)) throw new Error(`internal: produced an invalid tag "${name}"`); // slug.ts guarantees this
-  return name;
+/** The cache tag for a stage, branch and scope (tag.ts decides the scheme). */
+export function cacheName(prefix: string, stage: string, branch: string, scope?: string): string {
+  return encodeTag({ prefix, stage, branch, ...(scope !== undefined && scope !== '' ? { scope } : {}) });
 }
 
 export function cacheFromFor(backend: Backend, imports: CacheEntry[], extra: string[] = []): string[] {
@@ -89,22 +78,19 @@ export function planCache(input: PlanInput): CachePlan {
     (s, i, all) => all.indexOf(s) === i,
   );
   const entry = (branch: string, stage: string): CacheEntry => {
-    const name = cacheName(input.prefix, stage, branch, input.scope, input.defaultBranch);
+    const name = cacheName(input.prefix, stage, branch, input.scope);
     return { branch, stage, name, ref: location(input.backend, name) };
   };
 
   const imports: CacheEntry[] = [];
   const seen = new Set<string>();
-  for (const branch of chain) {
-    for (const stage of stages) {
-      const e = entry(branch, stage);
-      // Two branches can share a slug (feature/a, feature-a): import it once.
-      if (!seen.has(e.ref)) {
-        seen.add(e.ref);
-        imports.push(e);
-      }
+  const add = (e: CacheEntry) => {
+    if (!seen.has(e.ref)) {
+      seen.add(e.ref);
+      imports.push(e);
     }
-  }
+  };
+  for (const branch of chain) for (const stage of stages) add(entry(branch, stage));
   const exported = input.exportCache && input.branch ? entry(input.branch, input.stage) : undefined;
 
   // buildx lower-cases option keys (the last one wins): so do we, or TYPE=local

@@ -9,13 +9,13 @@ import type { SecretFile } from './buildx.js';
 import type { DecideOptions, Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
 import type { Config, Secret } from './inputs.js';
-import { cacheFromFor } from './plan.js';
-import { lookUpLocal, lookUpRegistry } from './cache-lookup.js';
+import { cacheFromFor, legacyEntry, type CacheEntry } from './plan.js';
+import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from './cache-lookup.js';
 import { verdictText } from './import-plan.js';
 import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
 import { sharesLine } from './stages.js';
 import { UNNAMED_FINAL } from './decide.js';
-import { docker, probeRefs } from './proc.js';
+import { docker } from './proc.js';
 import { exportState, logLines, resultLines, type Outcome } from './report.js';
 
 /** Each ref check is bounded; they all run at once. */
@@ -90,29 +90,22 @@ export async function preflight(
   return d;
 }
 
-/** Which planned refs exist and what they hold: registry refs are read over HTTP, a local directory is looked at. */
-export async function lookUp(config: Config, d: Decision, checkBuildx: boolean, log: Log): Promise<ProbeResult[] | undefined> {
+/** Which planned refs exist and what they hold (cache-lookup.ts), or undefined when they cannot be looked at. */
+export async function lookUp(config: Config, d: Decision, checkBuildx: boolean, log: Log): Promise<PlanLookup | undefined> {
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
-  if (d.backend.type === 'local') return d.plan.imports.map((e) => lookUpLocal(e.ref));
-  if (d.backend.type !== 'registry' && d.backend.type !== 'inline') return undefined;
+  const type = d.backend.type === 'inline' ? 'registry' : d.backend.type;
+  if (type !== 'registry' && type !== 'local') return undefined;
   // No docker or no buildx (a flags-only job on a bare runner): the build happens elsewhere, maybe with other credentials.
-  if (checkBuildx && (await docker(['buildx', 'version'], PROBE_TIMEOUT_MS)).code !== 0) {
+  if (type === 'registry' && checkBuildx && (await docker(['buildx', 'version'], PROBE_TIMEOUT_MS)).code !== 0) {
     log.info('docker buildx is not available here, so the cache refs were not checked');
     return undefined;
   }
-  const results = await lookUpRegistry(
-    d.backend.image!,
-    d.plan.imports.map((e) => ({ ref: e.ref, tag: e.name })),
-    { env: process.env, timeoutMs: PROBE_TIMEOUT_MS },
-  );
-  // Credentials in a helper this action cannot read: docker can, so ask it whether those refs exist.
-  const helped = results.filter((r) => r.state === 'unknown' && r.detail?.includes('credential helper'));
-  if (helped.length === 0) return results;
-  const again = new Map((await probeRefs(helped.map((r) => r.ref), config.builder, PROBE_TIMEOUT_MS, false) ?? []).map((r) => [r.ref, r]));
-  return results.map((r) => {
-    const other = again.get(r.ref);
-    return other === undefined ? r : other.state === 'exists' ? { ...other, detail: `its content was not read: ${r.detail}` } : other;
-  });
+  const legacyOf = (e: CacheEntry) => legacyEntry(d.backend, e, d.prefix, d.scope, d.refs.defaultBranch);
+  const found = await lookUpPlan(type, d.backend.image, d.plan.imports, legacyOf, { env: process.env, timeoutMs: PROBE_TIMEOUT_MS, builder: config.builder });
+  if (found.skipped > 0) {
+    log.warn(`${found.skipped} of the planned cache refs were not looked at or imported: at most ${MAX_LOOKUPS} are, in order of preference (narrow cache-stages)`);
+  }
+  return found;
 }
 
 /**
@@ -128,15 +121,17 @@ export async function prepare(
   log: Log,
   remedies: Remedies,
 ): Promise<{ d: Decision; selection?: ImportSelection }> {
-  let results: ProbeResult[] | undefined;
+  let found: PlanLookup | undefined;
   if (build) {
     const planned = d;
-    [d, results] = await Promise.all([preflight(config, d, redo, log, remedies), lookUp(config, d, false, log)]);
-    if (d !== planned) results = await lookUp(config, d, false, log); // the inline fallback plans other refs
+    [d, found] = await Promise.all([preflight(config, d, redo, log, remedies), lookUp(config, d, false, log)]);
+    if (d !== planned) found = await lookUp(config, d, false, log); // the inline fallback plans other refs
   } else {
-    results = await lookUp(config, d, true, log);
+    found = await lookUp(config, d, true, log);
   }
-  if (results === undefined) return { d };
+  if (found === undefined) return { d };
+  const results = found.results;
+  d = { ...d, plan: { ...d.plan, imports: found.entries } };
   const selection = selectImports(d.plan.imports, results, sharesLine(d.graph, UNNAMED_FINAL));
   for (const e of d.plan.imports) {
     const v = selection.verdicts.get(e.ref);
