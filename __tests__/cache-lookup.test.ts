@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_CONFIG_TYPE } from '../src/cache-content.js';
-import { lookUpLocal, lookUpRegistry } from '../src/cache-lookup.js';
+import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/cache-lookup.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const CONFIG = JSON.stringify({ records: [{ digest: 'sha256:k1', layers: [{ layer: 0, createdAt: '2026-01-01T00:00:00Z' }] }, { digest: 'sha256:k2', inputs: [[{ link: 0 }]] }] });
@@ -151,5 +151,49 @@ describe('lookUpLocal', () => {
       state: 'exists',
       detail: expect.stringContaining('cannot be read'),
     });
+  });
+});
+
+describe('lookUpPlan', () => {
+  const entry = (branch: string, stage: string, tag = `${stage}.${branch}`) => ({ branch, stage, name: tag, ref: `127.0.0.1:1/acme/app:${tag}` });
+  const legacyOf = (e: { branch: string; stage: string; name: string; ref: string }) => ({ ...e, name: `old-${e.name}`, ref: `${e.ref.replace(/:([^:]*)$/, ':old-$1')}`, legacy: true });
+
+  test('item 10: a 200-stage plan looks at no more than 32 refs, 8 at a time', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(404).end();
+      }, 20);
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const planned = Array.from({ length: 400 }, (_, i) => entry(i < 200 ? 'feature' : 'main', `s${i % 200}`));
+    const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, () => undefined, { env: dockerConfig(), timeoutMs: 5000, baseUrl: base });
+    expect(seen).toHaveLength(MAX_LOOKUPS);
+    expect(MAX_LOOKUPS).toBe(32);
+    expect(most).toBeLessThanOrEqual(8);
+    expect(found.skipped).toBe(400 - 32);
+    expect(found.entries.map((e) => e.ref)).toEqual(planned.slice(0, 32).map((e) => e.ref));
+  });
+
+  test("a branch with none of its current tags has its old ones looked at once, right after them; a branch that has them does not", async () => {
+    const manifest = manifestFor(CONFIG);
+    const r = await registry({ manifests: { 'old-build.feature': manifest, 'build.main': manifest, 'old-build.main': manifest }, blobs: { [sha(CONFIG)]: CONFIG } });
+    const planned = [entry('feature', 'build'), entry('main', 'build')];
+    const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, legacyOf, { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
+    expect(found.entries.map((e) => [e.name, e.legacy ?? false])).toEqual([
+      ['build.feature', false],
+      ['old-build.feature', true],
+      ['build.main', false],
+    ]);
+    expect(found.results.map((x) => x.state)).toEqual(['missing', 'exists', 'exists']);
+    expect(r.requests.filter((q) => q.includes('old-build.main'))).toEqual([]);
   });
 });
