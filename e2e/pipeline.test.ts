@@ -114,6 +114,31 @@ describe("the article's pipeline with the action", () => {
   });
 });
 
+describe('upgrading from the 0.1 tag scheme', () => {
+  test("main's caches under 0.1's tags: a new branch imports them once and runs zero RUN steps", async () => {
+    const repo = uniqueRepo('legacy');
+    const context = pipelineContext();
+    const image = `${E.registry}/${repo}`;
+    const to = (tag: string) => [`type=registry,ref=${image}:${tag},mode=max,image-manifest=true,oci-mediatypes=true`];
+    // What 0.1 wrote on main: cache-<stage>-<slug>.
+    expect((await manualJob({ context, repo, job: 'dependencies', cacheFrom: [], cacheTo: to('cache-dependencies-main'), tag: 'deps-main' })).code).toBe(0);
+    expect((await manualJob({ context, repo, job: 'final', cacheFrom: [`type=registry,ref=${image}:cache-dependencies-main`], cacheTo: to('cache-build-main'), tag: 'main' })).code).toBe(0);
+
+    const final = await actionJob({ context, repo, event: pushEvent('feature/up'), job: 'final' });
+    ok(final);
+    expect(final.steps).toMatchObject({ total: 5, ran: 0 });
+    expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache-build-main`);
+    expect(final.result.summary).toContain('| `cache-build-main` (0.1 tag) | `main` | `build` | ✅ imported |');
+    // It wrote the current scheme; once main has current tags, the old ones are not even looked at.
+    expect(await registryTags(E.registry, repo)).toContain('cache.build.feature_up');
+    ok(await actionJob({ context, repo, event: pushEvent('main'), job: 'final' }));
+    const again = await actionJob({ context, repo, event: pushEvent('feature/up2'), job: 'final' });
+    ok(again);
+    expect(again.result.stdout).not.toContain('cache-build-main');
+    expect(again.steps).toMatchObject({ total: 5, ran: 0 });
+  });
+});
+
 describe('the control: one shared cache ref (the broken setup, flags by hand)', () => {
   test('the new branch rebuilds the final stage', async () => {
     const repo = uniqueRepo('control');

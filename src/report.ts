@@ -131,7 +131,7 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
     '',
     ...table(
       ['Cache', 'Branch', 'Stage', 'State'],
-      d.plan.imports.map((e) => [code(e.name), code(e.branch), code(e.stage), importState(d, e.ref, o)]),
+      d.plan.imports.map((e) => [`${code(e.name)}${e.legacy ? ' (0.1 tag)' : ''}`, code(e.branch), code(e.stage), importState(d, e.ref, o)]),
     ),
     '',
     '#### Cache export',
