@@ -147,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   quiet = cli.quiet;
   try {
     const config = parseConfig(inputGetter(cli));
-    redact = redactor(secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues(config.cacheOptions)]));
+    redact = redactor(secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues([...config.cacheOptions, ...config.toOptions])]));
     if (config.image?.lowered) warn(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     const env = process.env as Env;
     const ci = ciFacts(env, githubPayload(env));

@@ -116,11 +116,59 @@ function optional(raw: string): string | undefined {
   return v === '' ? undefined : v;
 }
 
+/**
+ * `key=value` items. An error names the item by its number and never quotes
+ * it: a credential typed with a colon for `=` (`token:ghp_...`) must not reach the log.
+ */
 function keyValues(name: string, raw: string, commas: boolean): [string, string][] {
-  return parseList(raw, commas).map((item) => {
+  return parseList(raw, commas).map((item, i) => {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new InputError(name, `"${item}" is not key=value`);
+    if (eq <= 0) {
+      throw new InputError(name, `item ${i + 1} is not key=value (it is not shown: it may hold a secret)${commas ? '; a value cannot hold a comma, which separates items' : ''}`);
+    }
     return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
+  });
+}
+
+/** Inputs that hold a list, one item per line (some also comma-separated). Every other input is one line. */
+export const MULTI_LINE_INPUTS = new Set([
+  'tags',
+  'build-args',
+  'labels',
+  'platforms',
+  'fallback-branches',
+  'secrets',
+  'extra-cache-from',
+  'extra-cache-to',
+  'cache-options',
+  'cache-to-options',
+  'cache-stages',
+  'protected-branches',
+]);
+
+/** C0 and C1 control characters, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * A value echoed into the log must not carry a line break: the runner would
+ * read what follows it as a workflow command. A single-line input (after the
+ * trim the runner's getInput does too) holds no control character at all; a
+ * list input is split into lines as always, and each line holds none (a
+ * CRLF's \r aside). `secrets` is multi-line by design and never echoed. The
+ * error names the input, the line and the character, never the value.
+ */
+export function checkInputText(name: string, raw: string): void {
+  if (name === 'secrets') return;
+  const multi = MULTI_LINE_INPUTS.has(name);
+  const lines = multi ? raw.split('\n').map((l) => l.replace(/\r$/, '')) : [raw.trim()];
+  lines.forEach((line, i) => {
+    const m = CONTROL.exec(line);
+    if (m === null) return;
+    const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new InputError(
+      name,
+      `${multi ? `line ${i + 1} ` : ''}holds a line break or another control character (U+${code}, character ${m.index + 1}): ${multi ? 'give one item per line' : 'give it on one line'}, without control characters (the value is not shown)`,
+    );
   });
 }
 
@@ -169,6 +217,7 @@ export function parseSecrets(raw: string): Secret[] {
 export function withDefaults(get: InputGetter): InputGetter {
   return (name) => {
     const v = get(name);
+    checkInputText(name, v);
     return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
   };
 }
@@ -194,6 +243,8 @@ export function parseConfig(get: InputGetter): Config {
     throw new InputError('cache-type', `"${input('cache-type')}" is not a cache type: use one of ${CACHE_TYPES.join(', ')}`);
   }
   const image = input('image').trim();
+  const cacheOptions = keyValues('cache-options', input('cache-options'), true).map(([k, v]): [string, string] => [k.toLowerCase(), v]);
+  const toOptions = keyValues('cache-to-options', input('cache-to-options'), true);
 
   return {
     image: image === '' ? undefined : parseImage(image),
@@ -201,13 +252,13 @@ export function parseConfig(get: InputGetter): Config {
     cacheDir: optional(input('cache-dir')),
     s3Bucket: optional(input('s3-bucket')),
     s3Region: optional(input('s3-region')),
-    cacheOptions: keyValues('cache-options', input('cache-options'), true).map(([k, v]) => [k.toLowerCase(), v]),
+    cacheOptions,
     cacheScope: optional(input('cache-scope')),
     extraCacheFrom: parseList(input('extra-cache-from'), false),
     extraCacheTo: parseList(input('extra-cache-to'), false),
     prefix: input('cache-tag-prefix').trim(),
     mode,
-    toOptions: keyValues('cache-to-options', input('cache-to-options'), true),
+    toOptions,
     stage: optional(input('stage')),
     cacheStages: stagesRaw.toLowerCase() === 'auto' ? 'auto' : parseList(stagesRaw, true).map((s) => s.toLowerCase()),
     branch: optional(input('branch')),

@@ -2,11 +2,19 @@
 // only on GitHub; the action prints buildx's output itself, so it redacts too
 // (also on other CIs, through the command line).
 
-/** Cache options whose values are credentials (gha, s3). */
-const SECRET_OPTION_KEYS = new Set(['token', 'secret_access_key', 'session_token', 'access_key_id']);
+/** Keys whose values look like credentials: gha's token, s3's keys, and anything named so. */
+const SECRET_KEY = /token|secret|password|passwd|key|credential/i;
 
+/** Longer values may be a credential under any name (a URL with a token in it); they are masked too. */
+export const MASK_LONGER_THAN = 16;
+
+export function looksSecret(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/** Values of cache options to mask: those of keys that look secret, and any longer than 16 characters. */
 export function secretOptionValues(options: [string, string][]): string[] {
-  return options.filter(([k]) => SECRET_OPTION_KEYS.has(k.toLowerCase())).map(([, v]) => v);
+  return options.filter(([k, v]) => v !== '' && (looksSecret(k) || v.length > MASK_LONGER_THAN)).map(([, v]) => v);
 }
 
 /** Every value, and each line of a multi-line value (logs print line by line). */

@@ -111,7 +111,7 @@ export async function run(): Promise<void> {
   const outcome: Outcome = {};
   try {
     const config = parseConfig((name) => core.getInput(name));
-    const secrets = secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues(config.cacheOptions)]);
+    const secrets = secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues([...config.cacheOptions, ...config.toOptions])]);
     for (const s of secrets) core.setSecret(s);
     redact = redactor(secrets);
     if (config.image?.lowered) {
