@@ -13,7 +13,7 @@ import { ciFacts, detectProvider, type Env } from './ci.js';
 import { ciLine, cliMessage, helpText, inputGetter, NAME, parseArgs, planFlags, planJson, unsafeWords, UsageError, withExtraArgs, writesResultToStdout, type Cli } from './cli.js';
 import { decide, type Decision } from './decide.js';
 import { errorMessage, InputError } from './errors.js';
-import { parseConfig, type Config } from './inputs.js';
+import { optionWarnings, parseConfig, type Config } from './inputs.js';
 import { readEventPayload } from './payload.js';
 import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
 import { ProgressStream, type ProgressReport } from './progress.js';
@@ -149,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
     const config = parseConfig(inputGetter(cli));
     redact = redactor(secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues([...config.cacheOptions, ...config.toOptions])]));
     if (config.image?.lowered) warn(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
+    for (const w of optionWarnings(config)) warn(w);
     const env = process.env as Env;
     const ci = ciFacts(env, githubPayload(env));
     const file = config.file ?? join(config.context, 'Dockerfile');

@@ -1,7 +1,7 @@
 // Raw action inputs (strings) -> a typed, validated configuration.
 // Pure: takes a getter, so the action, the CLI and tests share it.
 import { InputError } from './errors.js';
-import { CACHE_TYPES, type CacheType } from './backend.js';
+import { CACHE_TYPES, checkCacheOptions, type CacheType } from './backend.js';
 import { parseImage, type ImageName } from './image.js';
 import type { CacheMode } from './plan.js';
 import type { ExportSetting } from './ref.js';
@@ -222,6 +222,19 @@ export function withDefaults(get: InputGetter): InputGetter {
   };
 }
 
+/** cache-options and cache-to-options, with keys lower case, checked for their backend (errors throw). */
+function cacheOptionWarnings(cacheType: CacheType, cacheOptions: [string, string][], toOptions: [string, string][]): string[] {
+  return [
+    ...checkCacheOptions(cacheType, 'cache-options', cacheOptions),
+    ...checkCacheOptions(cacheType, 'cache-to-options', toOptions.map(([k, v]): [string, string] => [k.toLowerCase(), v])),
+  ];
+}
+
+/** What the shells warn about before the build: cache options BuildKit does not know, or that defeat the export. */
+export function optionWarnings(config: Config): string[] {
+  return cacheOptionWarnings(config.cacheType, config.cacheOptions, config.toOptions);
+}
+
 export function parseConfig(get: InputGetter): Config {
   const input = withDefaults(get);
   const bool = (name: string) => parseBool(name, input(name));
@@ -245,6 +258,8 @@ export function parseConfig(get: InputGetter): Config {
   const image = input('image').trim();
   const cacheOptions = keyValues('cache-options', input('cache-options'), true).map(([k, v]): [string, string] => [k.toLowerCase(), v]);
   const toOptions = keyValues('cache-to-options', input('cache-to-options'), true);
+  // Values buildx or BuildKit cannot read are errors now; the warnings are the shells' to say (optionWarnings).
+  cacheOptionWarnings(cacheType as CacheType, cacheOptions, toOptions);
 
   return {
     image: image === '' ? undefined : parseImage(image),

@@ -10,7 +10,7 @@ import { cleanupRequested, runCleanup } from './cleanup-run.js';
 import { decide, type Decision } from './decide.js';
 import { runBuildx } from './docker.js';
 import { errorMessage } from './errors.js';
-import { parseConfig, type Config } from './inputs.js';
+import { optionWarnings, parseConfig, type Config } from './inputs.js';
 import { prepare, readDockerfile, reportBuild, writeSecretFiles, type Log, type Remedies } from './prepare.js';
 import { readEventPayload } from './payload.js';
 import type { ProgressReport } from './progress.js';
@@ -117,6 +117,7 @@ export async function run(): Promise<void> {
     if (config.image?.lowered) {
       core.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     }
+    for (const w of optionWarnings(config)) log.warn(w);
     const file = config.file ?? join(config.context, 'Dockerfile');
     const source = { event: eventContext() };
     const dockerfile = readDockerfile(file, REMEDIES);
