@@ -115,6 +115,11 @@ function workspace(payload: unknown): { dir: string; eventPath: string } {
 const deletePayload = { ref: 'feature/x', ref_type: 'branch', repository: { default_branch: 'main', full_name: 'acme/app' } };
 
 describe('ghcrPackage', () => {
+  test('item 15: the host in any case', () => {
+    expect(ghcrPackage('GHCR.IO/acme/app')).toEqual({ owner: 'acme', name: 'app' });
+    expect(ghcrPackage('Ghcr.Io/acme/tools/app')).toEqual({ owner: 'acme', name: 'tools/app' });
+  });
+
   test('owner and package name (nested names keep their slashes)', () => {
     expect(ghcrPackage('ghcr.io/acme/app')).toEqual({ owner: 'acme', name: 'app' });
     expect(ghcrPackage('ghcr.io/acme/tools/app')).toEqual({ owner: 'acme', name: 'tools/app' });
@@ -319,6 +324,29 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect(rec.outputs['deleted-refs']).toBe('');
     expect(rec.log).toEqual(['buildx-branch-cache cleanup: delete of tag v1: only branches have caches, nothing to clean up']);
     expect(gh.requests).toEqual([]);
+  });
+
+  test('item 15: GHCR.IO/acme/app is GHCR: the GitHub Packages API, never the registry API', async () => {
+    // Nothing may leave this machine, whatever the code under test asks for.
+    const real = globalThis.fetch;
+    const asked: string[] = [];
+    globalThis.fetch = async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      asked.push(url.host);
+      if (url.hostname !== '127.0.0.1') throw new TypeError(`test: no request to ${url.host}`);
+      return real(input, init);
+    };
+    try {
+      const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+      const rec = await cleanup({ image: 'GHCR.IO/acme/app' }, gh);
+      expect(rec.failed).toEqual([]);
+      expect(asked.every((h) => h === new URL(gh.url).host)).toBe(true);
+      expect(gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop())).toEqual(['21', '22']);
+      expect(rec.summaries[0]).toContain('Registry: ghcr.io, through the GitHub Packages API');
+      expect((await cleanup({ image: 'GHCR.IO/acme/app', 'github-token': '' }, gh)).failed[0]).toMatch(/^github-token: is required to delete from ghcr\.io/);
+    } finally {
+      globalThis.fetch = real;
+    }
   });
 
   test('input errors: a non-boolean, a non-registry cache type, no image, no Dockerfile', async () => {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ghcrPackage } from '../src/ghcr.js';
 import {
   credentialsFor,
   deleteRegistryTags,
@@ -388,5 +389,25 @@ describe('deleteRegistryTags', () => {
     const results = await deleteRegistryTags(client(fake), ours, { dryRun: false });
     expect(results.every((r) => r.state === 'failed')).toBe(true);
     expect(results[0]!.detail).toMatch(/^HEAD 127\.0\.0\.1:\d+\/acme\/app:cache-deps-feature-x: HTTP 401: log in to 127\.0\.0\.1:\d+ first \(docker\/login-action\)$/);
+  });
+});
+
+describe('item 15: registry host names are case-insensitive', () => {
+  test.each([
+    ['GHCR.IO/acme/app', { host: 'ghcr.io', apiHost: 'ghcr.io', name: 'acme/app' }],
+    ['Registry.Example.COM:8443/a/b', { host: 'registry.example.com:8443', apiHost: 'registry.example.com:8443', name: 'a/b' }],
+    ['LocalHost/app', { host: 'localhost', apiHost: 'localhost', name: 'app' }],
+    ['Docker.IO/redis', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'library/redis' }],
+    ['INDEX.DOCKER.IO/acme/app', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'acme/app' }],
+  ])('item 15: %s', (repository, expected) => {
+    expect(parseRepository(repository)).toEqual(expected);
+  });
+
+  test('item 15: plain http for LOCALHOST too; credentials under any spelling of the host; GHCR under any spelling', () => {
+    expect(registryBaseUrl('LOCALHOST:5000')).toBe('http://LOCALHOST:5000');
+    const auth = Buffer.from('u:p').toString('base64');
+    expect(credentialsFor({ auths: { 'https://GHCR.io': { auth } } }, 'ghcr.IO').credentials).toEqual({ username: 'u', password: 'p' });
+    expect(credentialsFor({ credHelpers: { 'Registry.Example.com': 'ecr-login' } }, 'registry.example.COM').note).toMatch(/docker-credential-ecr-login/);
+    expect(ghcrPackage('GHCR.IO/acme/app')).toEqual({ owner: 'acme', name: 'app' });
   });
 });

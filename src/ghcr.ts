@@ -23,7 +23,7 @@ export interface GhcrPackage {
 /** ghcr.io/<owner>/<name...> -> owner and package name. */
 export function ghcrPackage(repository: string): GhcrPackage {
   const parts = repository.split('/');
-  if (parts[0] !== GHCR_HOST || parts.length < 3) {
+  if (parts[0]?.toLowerCase() !== GHCR_HOST || parts.length < 3) {
     throw new Error(`${repository} is not a GHCR repository (ghcr.io/<owner>/<package>)`);
   }
   return { owner: parts[1]!, name: parts.slice(2).join('/') };

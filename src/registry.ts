@@ -38,7 +38,8 @@ const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.i
 /** Split a repository (as image.ts normalises it) into registry and name, like Docker. */
 export function parseRepository(repository: string): RegistryRef {
   const slash = repository.indexOf('/');
-  const first = slash === -1 ? '' : repository.slice(0, slash);
+  // Host names are case-insensitive: GHCR.IO is ghcr.io (its API, its credentials).
+  const first = slash === -1 ? '' : repository.slice(0, slash).toLowerCase();
   const hasHost = first.includes('.') || first.includes(':') || first === 'localhost';
   const host = hasHost ? first : 'docker.io';
   let name = hasHost ? repository.slice(slash + 1) : repository;
@@ -51,7 +52,7 @@ export function parseRepository(repository: string): RegistryRef {
 
 /** Plain http only for a registry on this machine (as Docker allows); https everywhere else. */
 export function registryBaseUrl(apiHost: string): string {
-  const hostname = apiHost.replace(/:\d+$/, '');
+  const hostname = apiHost.replace(/:\d+$/, '').toLowerCase();
   const local = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
   return `${local ? 'http' : 'https'}://${apiHost}`;
 }
