@@ -1,7 +1,8 @@
 // Issue: nothing breaks it. Hostile branch names, faults of the engine and the
 // registry, failed builds and secrets, against the real engine and registry.
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,5 +232,40 @@ describe('item 1: build output cannot issue runner commands', () => {
     expect(commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual(['docker buildx build failed with exit code 1: see the build log above']);
     // The first step that ran, and the failed step's error, are in the log (relayed).
     expect(r.stdout).toMatch(/first step that ran|did not complete successfully/);
+  });
+
+  /** The bundled command line in a `run:` step: GITHUB_ACTIONS=true, both streams pipes the runner reads. */
+  function cliOnGitHub(context: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const payload = join(context, 'event.json');
+    writeFileSync(payload, JSON.stringify(pushEvent('main').payload));
+    const env = { ...E.env, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: payload, GITHUB_REF: 'refs/heads/main' };
+    return new Promise((resolve) => {
+      execFile(process.execPath, [join(import.meta.dirname, '..', 'dist', 'cli.js'), ...args], { cwd: context, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      );
+    });
+  }
+
+  test('item 1: the command line under GITHUB_ACTIONS=true: no forged command on either stream, --call outline included', async () => {
+    await emptyBuilder();
+    const context = fixture({ Dockerfile: HOSTILE });
+    const image = `${E.registry}/${uniqueRepo('forged-cli')}`;
+    const r = await cliOnGitHub(context, ['build', '--image', image, '--network', 'none', '--build-arg', 'FAIL=1']);
+    expect(r.code).toBe(1);
+    // The runner reads each stream on its own thread: each must be safe on its own.
+    for (const stream of [r.stdout, r.stderr]) {
+      const { commands, open } = runnerCommands(stream);
+      expect(open).toBe(false);
+      expect(commands).toEqual([]);
+    }
+    expect(r.stderr).toContain('b ##[warning]FORGED-LEGACY');
+    // buildx 0.14 and later: --call outline prints the Dockerfile's ARG comments on stdout.
+    if (!/^0\.1[0-3]\./.test(E.buildxVersion)) {
+      const outline = fixture({ Dockerfile: ['FROM scratch AS app', '# NOTE ##[warning]FORGED-OUTLINE', 'ARG NOTE=x', 'COPY busybox /bin/busybox', ''].join('\n') });
+      const o = await cliOnGitHub(outline, ['build', '--image', image, '--network', 'none', '--', '--call', 'outline']);
+      expect(o.code).toBe(0);
+      for (const stream of [o.stdout, o.stderr]) expect(runnerCommands(stream).commands).toEqual([]);
+      expect(o.stderr).toContain('FORGED-OUTLINE');
+    }
   });
 });
