@@ -32,7 +32,12 @@ interface FakeGitHub {
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections(); // a silent server's connections never end by themselves
+      return new Promise((r) => s.close(r));
+    }),
+  );
 });
 
 function version(id: number, tags: string[]): PackageVersion {
@@ -40,7 +45,10 @@ function version(id: number, tags: string[]): PackageVersion {
 }
 
 /** Serves `per` versions a page (GitHub honours per_page up to 100; a smaller page exercises the Link header). */
-async function fakeGitHub(packages: Record<string, PackageVersion[]>, opts: { per?: number; deleteStatus?: number; listStatus?: number } = {}): Promise<FakeGitHub> {
+async function fakeGitHub(
+  packages: Record<string, PackageVersion[]>,
+  opts: { per?: number; deleteStatus?: number; listStatus?: number; linkOrigin?: string; silent?: boolean } = {},
+): Promise<FakeGitHub> {
   const store = new Map(Object.entries(packages).map(([k, v]) => [k, [...v]]));
   const requests: Recorded[] = [];
   let base = '';
@@ -53,6 +61,7 @@ async function fakeGitHub(packages: Record<string, PackageVersion[]>, opts: { pe
       accept: req.headers.accept,
       apiVersion: req.headers['x-github-api-version'] as string | undefined,
     });
+    if (opts.silent) return; // takes the request, never answers
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
@@ -77,7 +86,7 @@ async function fakeGitHub(packages: Record<string, PackageVersion[]>, opts: { pe
     const page = Number(url.searchParams.get('page') ?? 1);
     const pages = Math.max(1, Math.ceil(versions.length / per));
     const links: string[] = [];
-    const at = (p: number) => `${base}${url.pathname}?per_page=${per}&page=${p}`;
+    const at = (p: number) => `${opts.linkOrigin ?? base}${url.pathname}?per_page=${per}&page=${p}`;
     if (page < pages) links.push(`<${at(page + 1)}>; rel="next"`, `<${at(pages)}>; rel="last"`);
     if (page > 1) links.push(`<${at(1)}>; rel="first"`, `<${at(page - 1)}>; rel="prev"`);
     json(200, versions.slice((page - 1) * per, page * per), links.length > 0 ? { Link: links.join(', ') } : {});
@@ -197,6 +206,43 @@ describe('deleteGhcrTags', () => {
   });
 });
 
+describe('item 4: GitHub API requests are bounded in time and say where and why they failed', () => {
+  test('item 4: an API that never answers: given up after the timeout; every tag failed, naming the host and the operation', async () => {
+    const gh = await fakeGitHub({}, { silent: true });
+    const host = new URL(gh.url).host;
+    const start = Date.now();
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url, timeoutMs: 300 }), 'ghcr.io/acme/app', ['a', 'b'], { dryRun: false });
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(results).toEqual(['a', 'b'].map((tag) => ({ tag, state: 'failed', detail: `listing the versions of ghcr.io/acme/app: no answer from ${host} within 0.3 s (request-timeout)` })));
+  });
+
+  test('item 4: the default timeout is 30 s', () => {
+    expect(new GhcrClient({ token: TOKEN }).timeoutMs).toBe(30_000);
+  });
+
+  test('item 4: a network error keeps its cause (ECONNREFUSED)', async () => {
+    const gh = await fakeGitHub({});
+    const host = new URL(gh.url).host;
+    await new Promise((r) => servers.pop()!.close(r));
+    const [r] = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['a'], { dryRun: false });
+    expect(r!.detail).toMatch(new RegExp(`^listing the versions of ghcr\\.io/acme/app: connection to ${host} failed: connect ECONNREFUSED [^ ]+ \\(nothing listens there\\)$`));
+  });
+});
+
+describe('item 8: the GitHub token goes only to the API it was given for', () => {
+  test('item 8: a next-page link to another server is not followed with the token', async () => {
+    const other = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3 });
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3, linkOrigin: other.url });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
+    expect(other.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+    expect(new Set(results.map((r) => r.state))).toEqual(new Set(['failed']));
+    expect(results[0]!.detail).toBe(
+      `listing the versions of ghcr.io/acme/app: the next page is at ${other.url}, not at the API (${gh.url}): not sending the token there`,
+    );
+    expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+});
+
 describe('runCleanup with a GHCR image (as the action runs it)', () => {
   function recorder() {
     const log: string[] = [];
@@ -215,7 +261,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     return { io, log, outputs, failed, secrets, summaries };
   }
 
-  async function cleanup(inputs: Record<string, string>, gh: FakeGitHub, payload: unknown = deletePayload, eventName = 'delete') {
+  async function cleanup(inputs: Record<string, string>, gh: FakeGitHub, payload: unknown = deletePayload, eventName = 'delete', env: Record<string, string> = {}) {
     const { dir, eventPath } = workspace(payload);
     const rec = recorder();
     const read = new Set<string>();
@@ -229,6 +275,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
       GITHUB_REF: 'refs/heads/main',
       GITHUB_API_URL: gh.url,
       GITHUB_STEP_SUMMARY: join(dir, 'summary'),
+      ...env,
     });
     return { ...rec, read };
   }
@@ -324,6 +371,36 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect(rec.outputs['deleted-refs']).toBe('');
     expect(rec.log).toEqual(['buildx-branch-cache cleanup: delete of tag v1: only branches have caches, nothing to clean up']);
     expect(gh.requests).toEqual([]);
+  });
+
+  test('item 4: request-timeout: a positive number of seconds, else one line that says so', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
+    for (const bad of ['abc', '0', '-5', 'Infinity', '30s', '1e9']) {
+      const rec = await cleanup({ 'request-timeout': bad }, gh);
+      expect([bad, rec.failed]).toEqual([bad, [`request-timeout: "${bad}" is not a number of seconds (more than 0, at most 3600): e.g. 30`]]);
+    }
+    expect(gh.requests).toEqual([]);
+    expect((await cleanup({ 'request-timeout': '2.5' }, gh)).failed).toEqual([]);
+  });
+
+  test('item 4: a registry that never answers ends the step after request-timeout, saying where and why', async () => {
+    const gh = await fakeGitHub({}, { silent: true });
+    const host = new URL(gh.url).host;
+    const start = Date.now();
+    const rec = await cleanup({ image: `${host}/acme/app`, 'cache-stages': 'build', 'request-timeout': '0.5' }, gh, deletePayload, 'delete', {
+      DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'bbc-docker-')),
+    });
+    expect(Date.now() - start).toBeLessThan(4000);
+    expect(rec.failed).toHaveLength(1);
+    expect(rec.failed[0]).toMatch(new RegExp(`^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`));
+  });
+
+  test('item 4: GHCR too: the GitHub API that never answers ends the step after request-timeout', async () => {
+    const gh = await fakeGitHub({}, { silent: true });
+    const start = Date.now();
+    const rec = await cleanup({ 'request-timeout': '0.5' }, gh);
+    expect(Date.now() - start).toBeLessThan(4000);
+    expect(rec.failed[0]).toMatch(new RegExp(`: listing the versions of ghcr\\.io/acme/app: no answer from ${new URL(gh.url).host} within 0\\.5 s \\(request-timeout\\)$`));
   });
 
   test('item 15: GHCR.IO/acme/app is GHCR: the GitHub Packages API, never the registry API', async () => {

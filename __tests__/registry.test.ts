@@ -44,6 +44,10 @@ interface FakeOptions {
   noDigestHeader?: boolean;
   /** Bearer: a token is good for this many requests, then expired (a fresh one differs). */
   tokenUses?: number;
+  /** The Link header's next page on this origin instead (absolute), e.g. another server's. */
+  linkOrigin?: string;
+  /** Manifest GETs and HEADs of these tags answer a redirect to this origin. */
+  redirect?: { tags: string[]; origin: string };
 }
 
 interface Fake {
@@ -57,7 +61,12 @@ interface Fake {
 
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await Promise.all(
+    servers.splice(0).map((s) => {
+      s.closeAllConnections(); // a silent server's connections never end by themselves
+      return new Promise((r) => s.close(r));
+    }),
+  );
 });
 
 function digestOf(body: string): string {
@@ -130,11 +139,15 @@ async function fakeRegistry(opts: FakeOptions, content: Record<string, Record<st
       const from = last === null ? 0 : all.indexOf(last) + 1;
       const page = all.slice(from, from + n);
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (from + n < all.length) headers.Link = `</v2/${name}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"`;
+      if (from + n < all.length) headers.Link = `<${opts.linkOrigin ?? ''}/v2/${name}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"`;
       res.writeHead(200, headers);
       return res.end(JSON.stringify({ name, tags: page }));
     }
 
+    if (opts.redirect?.tags.includes(reference)) {
+      res.writeHead(307, { Location: `${opts.redirect.origin}${url.pathname}` });
+      return res.end();
+    }
     const manifest = reference.startsWith('sha256:')
       ? [...tags.values()].find((b) => digestOf(b) === reference)
       : tags.get(reference);
@@ -314,17 +327,17 @@ describe('RegistryClient', () => {
 });
 
 describe('deleteRegistryTags', () => {
-  const ours = ['cache-deps-feature-x', 'cache-build-feature-x', 'cache-test-feature-x', 'cache-lint-feature-x'];
+  const ours = ['cache.deps.feature_x', 'cache.build.feature_x', 'cache.test.feature_x', 'cache.lint.feature_x'];
 
   function content() {
     return {
       'acme/app': {
-        'cache-deps-feature-x': M('deps-x'),
-        'cache-build-feature-x': M('build-x'),
+        'cache.deps.feature_x': M('deps-x'),
+        'cache.build.feature_x': M('build-x'),
         // Same cache content as main's: deleting the digest would delete main's tag.
-        'cache-test-feature-x': M('shared'),
-        'cache-test-main': M('shared'),
-        'cache-deps-main': M('deps-main'),
+        'cache.test.feature_x': M('shared'),
+        'cache.test.main': M('shared'),
+        'cache.deps.main': M('deps-main'),
         'feature-x': M('image'),
       },
     };
@@ -334,16 +347,16 @@ describe('deleteRegistryTags', () => {
     const fake = await fakeRegistry({ auth: 'bearer', pageSize: 2 }, content());
     const results = await deleteRegistryTags(client(fake, { username: USER, password: PASSWORD }), ours, { dryRun: false });
     expect(results).toEqual([
-      { tag: 'cache-deps-feature-x', state: 'deleted', detail: digestOf(M('deps-x')) },
-      { tag: 'cache-build-feature-x', state: 'deleted', detail: digestOf(M('build-x')) },
+      { tag: 'cache.deps.feature_x', state: 'deleted', detail: digestOf(M('deps-x')) },
+      { tag: 'cache.build.feature_x', state: 'deleted', detail: digestOf(M('build-x')) },
       {
-        tag: 'cache-test-feature-x',
+        tag: 'cache.test.feature_x',
         state: 'kept',
-        detail: `${digestOf(M('shared'))} is also tagged cache-test-main: deleting it would delete those too`,
+        detail: `${digestOf(M('shared'))} is also tagged cache.test.main: deleting it would delete those too`,
       },
-      { tag: 'cache-lint-feature-x', state: 'not found', detail: undefined },
+      { tag: 'cache.lint.feature_x', state: 'not found', detail: undefined },
     ]);
-    expect([...fake.repos.get('acme/app')!.keys()].sort()).toEqual(['cache-deps-main', 'cache-test-feature-x', 'cache-test-main', 'feature-x']);
+    expect([...fake.repos.get('acme/app')!.keys()].sort()).toEqual(['cache.deps.main', 'cache.test.feature_x', 'cache.test.main', 'feature-x']);
     expect(fake.deleted).toHaveLength(2);
   });
 
@@ -388,7 +401,126 @@ describe('deleteRegistryTags', () => {
     const fake = await fakeRegistry({ auth: 'basic' }, content());
     const results = await deleteRegistryTags(client(fake), ours, { dryRun: false });
     expect(results.every((r) => r.state === 'failed')).toBe(true);
-    expect(results[0]!.detail).toMatch(/^HEAD 127\.0\.0\.1:\d+\/acme\/app:cache-deps-feature-x: HTTP 401: log in to 127\.0\.0\.1:\d+ first \(docker\/login-action\)$/);
+    expect(results[0]!.detail).toMatch(/^HEAD 127\.0\.0\.1:\d+\/acme\/app:cache.deps.feature_x: HTTP 401: log in to 127\.0\.0\.1:\d+ first \(docker\/login-action\)$/);
+  });
+});
+
+/** A server that takes connections and requests and never answers (or sends headers and then nothing). */
+async function silentServer(opts: { headersOnly?: boolean } = {}): Promise<{ host: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    if (opts.headersOnly) {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000', 'Docker-Content-Digest': 'sha256:00' });
+      res.write('{"tags": [');
+    }
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+/** A server that resets every connection (TCP RST) as soon as it is made. */
+async function resettingServer(): Promise<string> {
+  const server = createServer();
+  server.on('connection', (socket) => socket.resetAndDestroy());
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const repo = (host: string, name = 'acme/app') => ({ host, apiHost: host, name });
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e);
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('item 4: every request is bounded in time, and a failure says where, doing what, and why', () => {
+  test('item 4: a registry that accepts the connection and never answers: given up after the timeout, host and operation named', async () => {
+    const silent = await silentServer();
+    const c = new RegistryClient(repo(silent.host), { timeoutMs: 300 });
+    const start = Date.now();
+    const message = await rejection(c.digest('cache-build-x'));
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(message).toBe(`HEAD ${silent.host}/acme/app:cache-build-x: no answer from ${silent.host} within 0.3 s (request-timeout)`);
+  });
+
+  test('item 4: the timeout also bounds a response whose body never ends (the tags list)', async () => {
+    const silent = await silentServer({ headersOnly: true });
+    const start = Date.now();
+    const message = await rejection(new RegistryClient(repo(silent.host), { timeoutMs: 300 }).tags());
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(message).toBe(`listing the tags of ${silent.host}/acme/app: no answer from ${silent.host} within 0.3 s (request-timeout)`);
+  });
+
+  test('item 4: the default timeout is 30 s, not fetch’s 300', () => {
+    expect(new RegistryClient(repo('127.0.0.1:1')).timeoutMs).toBe(30_000);
+  });
+
+  test('item 4: a connection reset: ECONNRESET, with the host and the operation', async () => {
+    const host = await resettingServer();
+    const message = await rejection(new RegistryClient(repo(host)).digest('t'));
+    expect(message).toMatch(new RegExp(`^HEAD ${host}/acme/app:t: connection to ${host} failed: .*ECONNRESET.*$`));
+  });
+
+  test('item 4: nothing listening: ECONNREFUSED; deleteRegistryTags reports it per tag', async () => {
+    const silent = await silentServer();
+    servers.pop()!.close(); // the port is free again: connections are refused
+    const results = await deleteRegistryTags(new RegistryClient(repo(silent.host)), ['a', 'b'], { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(['failed', 'failed']);
+    expect(results[0]!.detail).toMatch(new RegExp(`^HEAD ${silent.host}/acme/app:a: connection to ${silent.host} failed: connect ECONNREFUSED [^ ]+ \\(nothing listens there\\)$`));
+  });
+
+  test('item 4: an unknown host: ENOTFOUND (DNS), named (no lookup leaves this machine: fetch is a stand-in)', async () => {
+    const dnsFailure: typeof fetch = async () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND registry.invalid'), { code: 'ENOTFOUND', hostname: 'registry.invalid' }) });
+    };
+    const message = await rejection(new RegistryClient(repo('registry.invalid'), { fetch: dnsFailure }).digest('t'));
+    expect(message).toBe('HEAD registry.invalid/acme/app:t: connection to registry.invalid failed: getaddrinfo ENOTFOUND registry.invalid (no such host: check the name, DNS)');
+  });
+
+  test('item 4: a token endpoint that cannot be reached is named, not the registry', async () => {
+    const silent = await silentServer();
+    const realm = `http://${silent.host}/token`;
+    const challenging: typeof fetch = async (input, init) => {
+      const url = String(input);
+      if (url.startsWith(realm)) return fetch(input, init);
+      return new Response('{}', { status: 401, headers: { 'WWW-Authenticate': `Bearer realm="${realm}",service="r",scope="repository:acme/app:pull"` } });
+    };
+    const c = new RegistryClient(repo('registry.example'), { fetch: challenging, timeoutMs: 300, credentials: { username: USER, password: PASSWORD } });
+    expect(await rejection(c.digest('t'))).toBe(`token request to ${realm} for registry.example: no answer from ${silent.host} within 0.3 s (request-timeout)`);
+  });
+});
+
+describe('item 8: credentials go only to the origin they were issued for', () => {
+  test.each(['basic', 'bearer'] as const)('item 8: %s: a tags page on another server is asked for without them', async (auth) => {
+    const tags = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`t${i}`, M(String(i))]));
+    const other = await fakeRegistry({ auth: 'none', pageSize: 3 }, { 'acme/app': tags });
+    const fake = await fakeRegistry({ auth, pageSize: 3, linkOrigin: `http://${other.host}` }, { 'acme/app': tags });
+    const c = client(fake, { username: USER, password: PASSWORD });
+    expect((await c.tags()).sort()).toEqual(Object.keys(tags));
+    expect(fake.requests.some((r) => r.authorization)).toBe(true);
+    expect(other.requests.map((r) => [r.url, r.authorization])).toEqual([['/v2/acme/app/tags/list?n=3&last=t2', undefined]]);
+  });
+
+  test('item 8: a 401 from the other server is not answered with our credentials', async () => {
+    const tags = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`t${i}`, M(String(i))]));
+    const other = await fakeRegistry({ auth: 'basic', pageSize: 3 }, { 'acme/app': tags });
+    const fake = await fakeRegistry({ auth: 'basic', pageSize: 3, linkOrigin: `http://${other.host}` }, { 'acme/app': tags });
+    await expect(client(fake, { username: USER, password: PASSWORD }).tags()).rejects.toThrow(new RegExp(`HTTP 401`));
+    expect(other.requests.map((r) => r.authorization)).toEqual([undefined]);
+  });
+
+  test('item 8: a redirect to another server (a blob store) carries no credentials', async () => {
+    const other = await fakeRegistry({ auth: 'none' }, { 'acme/app': { a: M('1') } });
+    const fake = await fakeRegistry({ auth: 'basic', redirect: { tags: ['a'], origin: `http://${other.host}` } }, { 'acme/app': { a: M('1') } });
+    expect(await client(fake, { username: USER, password: PASSWORD }).digest('a')).toBe(digestOf(M('1')));
+    expect(other.requests.map((r) => r.authorization)).toEqual([undefined]);
   });
 });
 

@@ -17,7 +17,20 @@ import { parseStages } from './stages.js';
 import { readEventPayload } from './payload.js';
 
 /** The inputs only cleanup reads (parseConfig reads the rest). */
-export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token'] as const;
+export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token', 'request-timeout'] as const;
+
+/** The longest `request-timeout`: an hour is already far past any registry's patience (and timers overflow past 24 days). */
+const MAX_REQUEST_TIMEOUT_S = 3600;
+
+/** `request-timeout` in milliseconds: seconds, more than 0 and at most an hour. */
+export function parseRequestTimeout(raw: string): number {
+  const v = raw.trim() || '30';
+  const s = /^\d+(\.\d+)?$|^\.\d+$/.test(v) ? Number(v) : NaN;
+  if (!(s > 0 && s <= MAX_REQUEST_TIMEOUT_S)) {
+    throw new InputError('request-timeout', `"${raw}" is not a number of seconds (more than 0, at most ${MAX_REQUEST_TIMEOUT_S}): e.g. 30`);
+  }
+  return Math.round(s * 1000);
+}
 
 /** What the shell does to the outside world; the action's is @actions/core. */
 export interface CleanupIO {
@@ -85,7 +98,11 @@ interface Deletion {
   where: string;
 }
 
-async function deleteTags(image: string, tags: string[], opts: { dryRun: boolean; token: string; env: NodeJS.ProcessEnv; io: CleanupIO }): Promise<Deletion> {
+async function deleteTags(
+  image: string,
+  tags: string[],
+  opts: { dryRun: boolean; token: string; timeoutMs: number; env: NodeJS.ProcessEnv; io: CleanupIO },
+): Promise<Deletion> {
   const ref = parseRepository(image);
   if (ref.host === GHCR_HOST) {
     if (opts.token === '') {
@@ -94,7 +111,7 @@ async function deleteTags(image: string, tags: string[], opts: { dryRun: boolean
         'is required to delete from ghcr.io (through the GitHub Packages API): set `github-token: ${{ github.token }}` and give the job `permissions: packages: write`',
       );
     }
-    const client = new GhcrClient({ token: opts.token, apiUrl: opts.env.GITHUB_API_URL });
+    const client = new GhcrClient({ token: opts.token, apiUrl: opts.env.GITHUB_API_URL, timeoutMs: opts.timeoutMs });
     const results = await deleteGhcrTags(client, image, tags, { dryRun: opts.dryRun });
     // No package in sight: none was ever pushed, or the token cannot see it. Say so, without failing.
     const unseen = results.find((r) => r.state === 'not found' && r.detail);
@@ -105,7 +122,7 @@ async function deleteTags(image: string, tags: string[], opts: { dryRun: boolean
   const lookup = credentialsFor(readDockerConfig(configPath), ref.host);
   if (lookup.note) opts.io.warning(lookup.note);
   opts.io.info(`${ref.host}: ${lookup.credentials ? `credentials from ${configPath}` : 'no credentials (anonymous)'}`);
-  const client = new RegistryClient(ref, { credentials: lookup.credentials });
+  const client = new RegistryClient(ref, { credentials: lookup.credentials, timeoutMs: opts.timeoutMs });
   return { results: await deleteRegistryTags(client, tags, { dryRun: opts.dryRun }), where: `${ref.host}, through the registry API (${client.baseUrl})` };
 }
 
@@ -118,6 +135,7 @@ export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, en
     if (token !== '') io.setSecret(token);
     if (!parseBool('cleanup', input('cleanup'))) throw new InputError('cleanup', 'is false, so there is nothing to clean up');
     const dryRun = parseBool('dry-run', input('dry-run'));
+    const timeoutMs = parseRequestTimeout(input('request-timeout'));
     const config = parseConfig(get);
     if (config.cacheType !== 'registry' && config.cacheType !== 'inline') {
       throw new InputError(
@@ -150,7 +168,7 @@ export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, en
     });
 
     io.info(`buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`);
-    const { results, where } = await deleteTags(image, plan.tags, { dryRun, token, env, io });
+    const { results, where } = await deleteTags(image, plan.tags, { dryRun, token, timeoutMs, env, io });
     for (const line of resultLines(image, results)) io.info(line);
     io.setOutput('deleted-refs', deletedRefs(image, results).join('\n'));
     summary = cleanupSummary({ image, plan, results, dryRun, where });

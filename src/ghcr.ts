@@ -3,6 +3,7 @@
 // A version is one manifest digest with all its tags (metadata.container.tags).
 import type { TagResult } from './cleanup.js';
 import { errorMessage } from './errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from './registry.js';
 
 export const GHCR_HOST = 'ghcr.io';
 const PER_PAGE = 100;
@@ -47,20 +48,44 @@ export interface GhcrOptions {
   /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's (or a test server's). */
   apiUrl?: string;
   fetch?: typeof fetch;
+  /** Each request's limit, reading its answer included; DEFAULT_REQUEST_TIMEOUT_MS unless given. */
+  timeoutMs?: number;
 }
 
 export class GhcrClient {
   private readonly apiUrl: string;
+  /** The only origin the token is sent to. */
+  private readonly origin: string;
+  readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
 
   constructor(private readonly opts: GhcrOptions) {
     this.apiUrl = (opts.apiUrl || 'https://api.github.com').replace(/\/+$/, '');
+    this.origin = new URL(this.apiUrl).origin;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.fetch = opts.fetch ?? fetch;
   }
 
+  /**
+   * `op` (a request and the reading of its answer) with every request bounded
+   * in time; a network failure or timeout becomes an error naming `what`, the
+   * host and the cause.
+   */
+  private async guarded<T>(what: string, url: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (e) {
+      if (e instanceof GitHubApiError) throw e;
+      throw new GitHubApiError(0, `${what}: ${requestFailure(e, new URL(url).host, this.timeoutMs)}`);
+    }
+  }
+
   private async call(method: string, url: string): Promise<Response> {
+    // The token is for the API: a URL anywhere else is refused before anything is sent.
+    if (new URL(url).origin !== this.origin) throw new GitHubApiError(0, `${url} is not at the API (${this.apiUrl}): not sending the token there`);
     return this.fetch(url, {
       method,
+      signal: AbortSignal.timeout(this.timeoutMs),
       headers: {
         Accept: 'application/vnd.github+json',
         Authorization: `Bearer ${this.opts.token}`,
@@ -95,15 +120,26 @@ export class GhcrClient {
       const out: PackageVersion[] = [];
       let next: string | undefined = `${this.base(kind, pkg)}?per_page=${PER_PAGE}`;
       let missing = false;
+      const what = `listing the versions of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`;
       for (let page = 0; next !== undefined && page < 10_000; page++) {
-        const res = await this.call('GET', next);
-        if (res.status === 404) {
+        const url: string = next;
+        const answer = await this.guarded(what, url, async () => {
+          const res = await this.call('GET', url);
+          if (res.status === 404) return undefined;
+          if (!res.ok) throw await this.fail(res, what);
+          return { res, versions: (await res.json()) as PackageVersion[] };
+        });
+        if (answer === undefined) {
           missing = true;
           break;
         }
-        if (!res.ok) throw await this.fail(res, `listing the versions of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`);
-        out.push(...((await res.json()) as PackageVersion[]));
-        next = /<([^>]+)>\s*;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+        out.push(...answer.versions);
+        next = /<([^>]+)>\s*;\s*rel="next"/.exec(answer.res.headers.get('link') ?? '')?.[1];
+        if (next !== undefined && new URL(next, `${this.apiUrl}/`).origin !== this.origin) {
+          // The GitHub API pages within itself: a next page elsewhere gets neither the token nor a request.
+          throw new GitHubApiError(0, `${what}: the next page is at ${new URL(next, `${this.apiUrl}/`).origin}, not at the API (${this.apiUrl}): not sending the token there`);
+        }
+        if (next !== undefined) next = new URL(next, `${this.apiUrl}/`).toString();
       }
       if (!missing) return { kind, versions: out };
     }
@@ -111,10 +147,14 @@ export class GhcrClient {
   }
 
   async deleteVersion(kind: OwnerKind, pkg: GhcrPackage, id: number): Promise<'deleted' | 'not found'> {
-    const res = await this.call('DELETE', `${this.base(kind, pkg)}/${id}`);
-    if (res.status === 204 || res.status === 200) return 'deleted';
-    if (res.status === 404) return 'not found';
-    throw await this.fail(res, `deleting version ${id} of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`);
+    const url = `${this.base(kind, pkg)}/${id}`;
+    const what = `deleting version ${id} of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`;
+    return this.guarded(what, url, async () => {
+      const res = await this.call('DELETE', url);
+      if (res.status === 204 || res.status === 200) return 'deleted';
+      if (res.status === 404) return 'not found';
+      throw await this.fail(res, what);
+    });
   }
 }
 

@@ -94,6 +94,7 @@ export const INPUT_DEFAULTS: Record<string, string> = {
   'protected-branches': '',
   'dry-run': 'false',
   'github-token': '',
+  'request-timeout': '30',
 };
 
 export function parseBool(name: string, raw: string): boolean {

@@ -21,6 +21,67 @@ const USER_AGENT = 'buildx-branch-cache';
 const TAGS_PAGE = 1000;
 /** Parallel HEADs when comparing digests: polite to the registry, still quick. */
 const CONCURRENCY = 8;
+/** Each request's limit unless told otherwise (the `request-timeout` input's default): fetch's own is 300 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+// --------------------------------------------------------------- failures --
+
+/** What a network error's code means, for the ones a user can act on. */
+const NETWORK_CODES: Record<string, string> = {
+  ENOTFOUND: 'no such host: check the name, DNS',
+  EAI_AGAIN: 'the DNS lookup failed for now',
+  ECONNREFUSED: 'nothing listens there',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed',
+  UND_ERR_SOCKET: 'the connection was closed',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the host cannot be reached',
+  ENETUNREACH: 'the network cannot be reached',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its TLS certificate is self-signed',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its TLS certificate is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its TLS certificate is not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another name',
+};
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/**
+ * Why a request to `host` failed, in words: a timeout as such, a network
+ * error with its code (ECONNRESET, ECONNREFUSED, ENOTFOUND...) and what it
+ * means. Errors from fetch may come from another realm (jest), so nothing
+ * here relies on instanceof.
+ */
+export function requestFailure(e: unknown, host: string, timeoutMs?: number): string {
+  const err = e as { name?: unknown; code?: unknown; cause?: unknown } | null;
+  const name = err?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return timeoutMs === undefined ? `no answer from ${host} in time` : `no answer from ${host} within ${seconds(timeoutMs)} (request-timeout)`;
+  }
+  const cause = (err?.cause ?? undefined) as { code?: unknown; message?: unknown; errors?: unknown } | undefined;
+  const code = String(cause?.code ?? err?.code ?? '');
+  if (!code && cause === undefined) return `connection to ${host} failed: ${errorMessage(e)}`;
+  let why = typeof cause?.message === 'string' && cause.message !== '' ? cause.message : errorMessage(e);
+  // Several addresses tried (an AggregateError): the first one's words.
+  const first = Array.isArray(cause?.errors) ? (cause.errors[0] as { message?: unknown } | undefined) : undefined;
+  if (why === '' && typeof first?.message === 'string') why = first.message;
+  if (code && !why.includes(code)) why = `${why ? `${why} ` : ''}(${code})`;
+  const meaning = NETWORK_CODES[code];
+  return `connection to ${host} failed: ${why}${meaning ? ` (${meaning})` : ''}`;
+}
+
+/** Run `op` (a request and the reading of its answer); a network failure or timeout becomes a RegistryError saying `what` failed where and why. */
+async function failingAs<T>(what: string, host: string, timeoutMs: number | undefined, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof RegistryError) throw e;
+    throw new RegistryError(0, undefined, `${what}: ${requestFailure(e, host, timeoutMs)}`);
+  }
+}
 
 // ------------------------------------------------------------- references --
 
@@ -198,10 +259,17 @@ export interface RegistryOptions {
   /** Overrides http/https and host (tests). */
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** Each request's limit, reading its answer included; DEFAULT_REQUEST_TIMEOUT_MS unless given. */
+  timeoutMs?: number;
 }
 
 export class RegistryClient {
   readonly baseUrl: string;
+  readonly timeoutMs: number;
+  /** The origin the credentials were issued for: nothing of them goes anywhere else. */
+  private readonly origin: string;
+  /** Undefined when a caller's own fetch may bound requests otherwise (the wording then names no duration). */
+  private readonly statedTimeoutMs: number | undefined;
   private readonly fetch: typeof fetch;
   private readonly credentials: Credentials | undefined;
   private basic = false;
@@ -214,8 +282,18 @@ export class RegistryClient {
     opts: RegistryOptions = {},
   ) {
     this.baseUrl = opts.baseUrl ?? registryBaseUrl(ref.apiHost);
-    this.fetch = opts.fetch ?? fetch;
+    this.origin = new URL(this.baseUrl).origin;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.statedTimeoutMs = opts.fetch !== undefined && opts.timeoutMs === undefined ? undefined : this.timeoutMs;
+    const base = opts.fetch ?? fetch;
+    // Every request bounded: a registry that takes the connection and never answers must not hold the step.
+    this.fetch = (input, init) => base(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     this.credentials = opts.credentials;
+  }
+
+  /** `what` failed at `url`'s host: a RegistryError with the cause (see requestFailure). */
+  private guarded<T>(what: string, url: string | URL, op: () => Promise<T>): Promise<T> {
+    return failingAs(what, new URL(url).host, this.statedTimeoutMs, op);
   }
 
   private basicHeader(): string | undefined {
@@ -242,6 +320,11 @@ export class RegistryClient {
     const realm = challenge.realm;
     if (!realm) throw new RegistryError(401, undefined, `${this.ref.host} asked for a Bearer token but named no realm`);
     const url = new URL(realm);
+    const what = `token request to ${url.origin}${url.pathname} for ${this.ref.host}`;
+    return this.guarded(what, url, () => this.tokenFrom(url, challenge, what));
+  }
+
+  private async tokenFrom(url: URL, challenge: Record<string, string>, what: string): Promise<string> {
     const scopes = (challenge.scope ?? '').split(' ').filter(Boolean);
     let res: Response;
     if (this.credentials?.identityToken) {
@@ -262,7 +345,7 @@ export class RegistryClient {
       if (basic) headers.Authorization = basic;
       res = await this.fetch(url, { headers });
     }
-    if (!res.ok) throw await errorOf(res, `token request to ${url.origin}${url.pathname} for ${this.ref.host}`);
+    if (!res.ok) throw await errorOf(res, what);
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(res.status, undefined, `the token endpoint of ${this.ref.host} returned no token`);
@@ -275,16 +358,21 @@ export class RegistryClient {
     return challenge ? `Bearer ${await this.token(challenge)}` : undefined;
   }
 
-  /** One API request; answers a 401 challenge once (Basic or Bearer) and retries. */
+  /**
+   * One API request; answers a 401 challenge once (Basic or Bearer) and
+   * retries. A URL on another origin (a pagination link) gets no credentials,
+   * and its challenges are not answered: they were issued for this registry.
+   */
   async request(method: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
     const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
+    const ours = new URL(url).origin === this.origin;
     let sent: string | undefined;
     const send = async () => {
-      sent = await this.authHeader(method);
+      sent = ours ? await this.authHeader(method) : undefined;
       return this.fetch(url, { method, headers: { 'User-Agent': USER_AGENT, ...headers, ...(sent ? { Authorization: sent } : {}) } });
     };
     const res = await send();
-    if (res.status !== 401) return res;
+    if (res.status !== 401 || !ours) return res;
     const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
     if (scheme === 'basic') {
       // Judge by what this request sent: parallel requests may all have gone out before the first challenge.
@@ -310,6 +398,10 @@ export class RegistryClient {
 
   /** The digest a tag points to, or undefined when there is no such tag. */
   async digest(tag: string): Promise<string | undefined> {
+    return this.guarded(`HEAD ${this.ref.host}/${this.ref.name}:${tag}`, this.baseUrl, () => this.digestOf(tag));
+  }
+
+  private async digestOf(tag: string): Promise<string | undefined> {
     const res = await this.request('HEAD', this.manifestPath(tag), { Accept: MANIFEST_ACCEPT });
     if (res.status === 404) return undefined;
     if (!res.ok) throw await errorOf(res, `HEAD ${this.ref.host}/${this.ref.name}:${tag}`);
@@ -327,11 +419,17 @@ export class RegistryClient {
   async tags(): Promise<string[]> {
     const out: string[] = [];
     let next: string | undefined = `/v2/${this.ref.name}/tags/list?n=${TAGS_PAGE}`;
+    const what = `listing the tags of ${this.ref.host}/${this.ref.name}`;
     for (let page = 0; next !== undefined && page < 10_000; page++) {
-      const res = await this.request('GET', next);
-      if (res.status === 404) return out;
-      if (!res.ok) throw await errorOf(res, `listing the tags of ${this.ref.host}/${this.ref.name}`);
-      const body = (await res.json()) as { tags?: string[] | null };
+      const url: string = next.startsWith('/') ? `${this.baseUrl}${next}` : next;
+      const answer = await this.guarded(what, url, async () => {
+        const res = await this.request('GET', url);
+        if (res.status === 404) return undefined;
+        if (!res.ok) throw await errorOf(res, `${what}${new URL(url).origin === this.origin ? '' : ` (page at ${new URL(url).host})`}`);
+        return { res, body: (await res.json()) as { tags?: string[] | null } };
+      });
+      if (answer === undefined) return out;
+      const { res, body } = answer;
       out.push(...(body.tags ?? []));
       const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.headers.get('link') ?? '')?.[1];
       next = link === undefined ? undefined : new URL(link, `${this.baseUrl}/`).toString();
@@ -341,12 +439,13 @@ export class RegistryClient {
 
   /** DELETE a manifest by digest: what the registry answered, as a word; throws on other errors. */
   async deleteManifest(digest: string): Promise<{ outcome: 'deleted' | 'not found' | 'unsupported'; detail?: string }> {
-    const res = await this.request('DELETE', this.manifestPath(digest));
+    const what = `DELETE ${this.ref.host}/${this.ref.name}@${digest}`;
+    const res = await this.guarded(what, this.baseUrl, () => this.request('DELETE', this.manifestPath(digest)));
     if (res.status === 202 || res.status === 200 || res.status === 204) {
       await res.arrayBuffer().catch(() => undefined);
       return { outcome: 'deleted' };
     }
-    const err = await errorOf(res, `DELETE ${this.ref.host}/${this.ref.name}@${digest}`);
+    const err = await errorOf(res, what);
     if (res.status === 404) return { outcome: 'not found' };
     if (res.status === 405 || err.code === 'UNSUPPORTED') return { outcome: 'unsupported', detail: `HTTP ${res.status} ${err.code ?? ''}`.trim() };
     throw err;
