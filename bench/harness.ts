@@ -37,10 +37,11 @@ export interface ActionBundle {
   distDirty: boolean;
 }
 
-export function snapshotAction(): ActionBundle {
+/** `from`: an earlier copy to run again (a run continued later), else dist/index.js now. */
+export function snapshotAction(from?: string): ActionBundle {
   const dir = mkdtempSync(join(tmpdir(), 'bbc-bench-dist-'));
   const entry = join(dir, 'index.js');
-  copyFileSync('dist/index.js', entry);
+  copyFileSync(from ?? 'dist/index.js', entry);
   const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   return {
     entry,

@@ -11,7 +11,9 @@
 // none; default action), rounds= (60), sleep= (0: how long the install and build
 // steps sleep), out= (bench/results/<flavor>-<date>.json; runs are appended to it),
 // logs= (where a failed or re-running round's logs are kept: <out without .json>-logs/),
-// minutes= (stop starting rounds after this long; default no limit).
+// minutes= (stop starting rounds after this long; default no limit), cells=
+// (scenario:strategy,... instead of scenarios × strategies), bundle= (run this copy
+// of the action's bundle instead of dist/index.js: to continue a run with the same one).
 // The engine is the test engine that BBC_ENGINE_DIR, BBC_ENGINE_FLAVOR,
 // BBC_REGISTRY_PORT and BBC_AUTH_REGISTRY_PORT name (scripts/test-engine.sh start
 // is run first). Every job empties that engine: give the benchmark its own.
@@ -52,24 +54,29 @@ interface ResultFile {
   runs: Run[];
 }
 
+const engineText = (e: ResultFile['engine']) => `${e.flavor} (Docker ${e.dockerVersion.replace(/\+.*/, '')}, buildx ${e.buildxVersion.replace(/\+.*/, '')})`;
+
+/** One row per engine × scenario × strategy, over all the runs of all the files given (a run continued in another file adds up). */
 function report(files: ResultFile[]): string {
   const out = [
     '| engine | scenario | strategy | rounds | rounds that re-ran a cached step | 95% upper bound on the re-run rate | failed rounds | median s per round |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  for (const f of files) {
-    const cells = new Map<string, StoredRound[]>();
-    for (const run of f.runs) for (const r of run.rounds) cells.set(`${r.scenario}|${r.strategy}`, [...(cells.get(`${r.scenario}|${r.strategy}`) ?? []), r]);
-    for (const [key, rounds] of cells) {
-      const [scenario, strategy] = key.split('|');
-      const done = rounds.filter((r) => !r.failed);
-      const k = done.filter((r) => r.rerun).length;
-      const n = done.length;
-      const upper = clopperPearsonUpper(k, n);
-      out.push(
-        `| ${f.engine.flavor} (Docker ${f.engine.dockerVersion.replace(/\+.*/, '')}, buildx ${f.engine.buildxVersion.replace(/\+.*/, '')}) | ${scenario} | ${strategy} | ${n} | ${k} | ${(100 * upper).toFixed(1)}% | ${rounds.length - n} | ${median(done.map((r) => r.seconds)).toFixed(1)} |`,
-      );
-    }
+  const cells = new Map<string, StoredRound[]>();
+  for (const f of files)
+    for (const run of f.runs)
+      for (const r of run.rounds) {
+        const key = `${engineText(f.engine)}|${r.scenario}|${r.strategy}`;
+        cells.set(key, [...(cells.get(key) ?? []), r]);
+      }
+  for (const [key, rounds] of cells) {
+    const [engine, scenario, strategy] = key.split('|');
+    const done = rounds.filter((r) => !r.failed);
+    const k = done.filter((r) => r.rerun).length;
+    const n = done.length;
+    out.push(
+      `| ${engine} | ${scenario} | ${strategy} | ${n} | ${k} | ${(100 * clopperPearsonUpper(k, n)).toFixed(1)}% | ${rounds.length - n} | ${median(done.map((r) => r.seconds)).toFixed(1)} |`,
+    );
   }
   return out.join('\n');
 }
@@ -114,7 +121,7 @@ const sleep = Number(param('sleep') ?? 0);
 const minutes = Number(param('minutes') ?? Infinity);
 
 const E = startEngine();
-const action = snapshotAction();
+const action = snapshotAction(param('bundle'));
 const date = new Date().toISOString().slice(0, 10);
 const out = param('out') ?? join('bench', 'results', `${E.flavor || 'external'}-${date}.json`);
 const logDir = param('logs') ?? out.replace(/\.json$/, '') + '-logs';
@@ -124,7 +131,14 @@ const file: ResultFile = existsSync(out)
   ? (JSON.parse(readFileSync(out, 'utf8')) as ResultFile)
   : { engine: { flavor: E.flavor, dockerVersion: E.dockerVersion, buildxVersion: E.buildxVersion }, runs: [] };
 if (file.engine.flavor !== E.flavor || file.engine.dockerVersion !== E.dockerVersion) throw new Error(`${out} holds results of another engine (${JSON.stringify(file.engine)})`);
-const cells = scenarios.flatMap((s) => strategies.map((t) => [s, t] as const));
+// cells=new-branch:action,new-branch:trick4 names the cells one by one instead.
+const cells = param('cells')
+  ? param('cells')!.split(',').map((c) => {
+      const [s, t] = c.split(':') as [Scenario, Strategy];
+      if (!(s in SCENARIOS) || !STRATEGIES.includes(t)) throw new Error(`cells: unknown ${c}`);
+      return [s, t] as const;
+    })
+  : scenarios.flatMap((s) => strategies.map((t) => [s, t] as const));
 const run: Run = {
   command: `npm run bench:rates -- ${args.join(' ')}`,
   started: new Date().toISOString(),
