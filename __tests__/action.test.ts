@@ -42,17 +42,17 @@ describe.each(nodes)('dist/index.js under %s', (_label, node) => {
     const r = await runAction({ node, cwd, event: pushEvent('feature/Login-FORM'), inputs: { image: 'ghcr.io/acme/app', build: 'false' } });
     expect(r.code).toBe(0);
     expect(r.outputs['branch']).toBe('feature/Login-FORM');
-    expect(r.outputs['branch-slug']).toBe('feature-login-form');
+    expect(r.outputs['branch-slug']).toBe('feature_Login-FORM');
     expect(r.outputs['cache-from']!.split('\n')).toEqual([
-      'type=registry,ref=ghcr.io/acme/app:cache.build.feature_login-form',
-      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.feature_login-form',
+      'type=registry,ref=ghcr.io/acme/app:cache.build.feature_Login-FORM',
+      'type=registry,ref=ghcr.io/acme/app:cache.dependencies.feature_Login-FORM',
       'type=registry,ref=ghcr.io/acme/app:cache.build.main',
       'type=registry,ref=ghcr.io/acme/app:cache.dependencies.main',
     ]);
     expect(r.outputs['cache-to']).toBe(
-      'type=registry,ref=ghcr.io/acme/app:cache.build.feature_login-form,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true',
+      'type=registry,ref=ghcr.io/acme/app:cache.build.feature_Login-FORM,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true',
     );
-    expect(r.outputs['cache-ref']).toBe('ghcr.io/acme/app:cache.build.feature_login-form');
+    expect(r.outputs['cache-ref']).toBe('ghcr.io/acme/app:cache.build.feature_Login-FORM');
     const args = JSON.parse(r.outputs['args']!) as string[];
     expect(args.slice(0, 2)).toEqual(['buildx', 'build']);
     expect(args.filter((a) => a === '--cache-from')).toHaveLength(4);
@@ -60,7 +60,7 @@ describe.each(nodes)('dist/index.js under %s', (_label, node) => {
     // The log group names the choice and the reason.
     expect(r.stdout).toContain('::group::buildx-branch-cache: feature/Login-FORM (fallbacks: main)');
     expect(r.stdout).toContain('why: push on branch feature/Login-FORM');
-    expect(r.summary).toContain('- **Branch:** `feature/Login-FORM` (tag slug `feature-login-form`)');
+    expect(r.summary).toContain('- **Branch:** `feature/Login-FORM` (tag slug `feature_Login-FORM`)');
     // No build ran, so no build outputs.
     expect(r.outputs['digest']).toBeUndefined();
   });
@@ -196,7 +196,7 @@ describe('README workflow examples', () => {
       // probe-cache off: no cache exists here, and a local directory would be skipped.
       const r = await runAction({ cwd, event: pullRequestEvent('feature/login', 'main'), inputs: { ...inputs, build: 'false', 'probe-cache': 'false' } });
       expect([step.with, r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([step.with, 0, undefined]);
-      expect(r.outputs['cache-from']).toMatch(/cache-(build|dependencies|app)-(linux-arm64-)?feature-login/);
+      expect(r.outputs['cache-from']).toMatch(/cache\.(build|dependencies|app)\.(linux_arm64\.)?feature_login/);
     }
   });
 

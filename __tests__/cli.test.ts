@@ -85,7 +85,7 @@ describe('plan, with each CI\'s variables', () => {
         CI_MERGE_REQUEST_PROJECT_ID: '7',
         CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '7',
       },
-      [from('cache.dependencies.feature_login'), from('cache.dependencies.develop'), from('cache.dependencies.main'), to('cache.dependencies.feature_login')],
+      [from('cache.dependencies.feature_Login'), from('cache.dependencies.develop'), from('cache.dependencies.main'), to('cache.dependencies.feature_Login')],
     ],
     [
       'GitLab CI, a merge request from a fork: no --cache-to',
@@ -180,14 +180,14 @@ describe('plan, with each CI\'s variables', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({
       ci: 'gitlab',
       branch: 'Feature/Über',
-      slug: 'feature-uber',
+      slug: 'Feature___dc_ber',
       defaultBranch: 'main',
       fallbacks: ['main'],
       exportCache: true,
       stage: 'dependencies',
-      cacheFrom: [`type=registry,ref=${IMAGE}:cache.dependencies.feature_uber`, `type=registry,ref=${IMAGE}:cache.dependencies.main`],
-      cacheTo: [`type=registry,ref=${IMAGE}:cache.dependencies.feature_uber,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`],
-      cacheRef: `${IMAGE}:cache.dependencies.feature_uber`,
+      cacheFrom: [`type=registry,ref=${IMAGE}:cache.dependencies.Feature___dc_ber`, `type=registry,ref=${IMAGE}:cache.dependencies.main`],
+      cacheTo: [`type=registry,ref=${IMAGE}:cache.dependencies.Feature___dc_ber,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`],
+      cacheRef: `${IMAGE}:cache.dependencies.Feature___dc_ber`,
       reasons: ['GitLab CI: branch pipeline on Feature/Über'],
       imports: [expect.objectContaining({ state: 'not checked' }), expect.objectContaining({ branch: 'main' })],
     });
@@ -208,7 +208,7 @@ describe('plan, with each CI\'s variables', () => {
     writeFileSync(join(parent, 'app', 'Dockerfile'), 'FROM scratch AS only\nRUN x\n');
     const r = await cli(['plan', 'app', '--cache-type', 'gha', '--cache-options', 'token=hunter2'], { cwd: parent, env: { BRANCH_NAME: 'b' } });
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)[0]).toBe('--cache-from=type=gha,scope=cache-only-b,token=hunter2');
+    expect(lines(r.stdout)[0]).toBe('--cache-from=type=gha,scope=cache.only.b,token=hunter2');
     expect(r.stderr).not.toContain('hunter2');
     expect(r.stderr).toContain('token=***');
   });
