@@ -190,3 +190,33 @@ describe('item 1: which buildx stdout is data, not text for the log', () => {
     }
   });
 });
+
+describe('item 1: cleanup relays what a registry says', () => {
+  test('item 1: an error body that forges commands reaches the log, never the runner', async () => {
+    const { createServer } = await import('node:http');
+    const body = 'oops\r::warning::FORGED-BODY ##[warning]FORGED-LEGACY\n::error::FORGED-LINE';
+    // The tag exists; listing the others (to keep shared digests) fails with a body a fork could write.
+    const server = createServer((req, res) => {
+      if (req.method === 'HEAD') res.writeHead(200, { 'Docker-Content-Digest': `sha256:${'1'.repeat(64)}` }).end();
+      else res.writeHead(500, { 'Content-Type': 'text/plain' }).end(body);
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const cwd = mkdtempSync(join(tmpdir(), 'bbc-relay-cleanup-'));
+      writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch AS app\n');
+      const r = await runAction({
+        cwd,
+        event: { name: 'delete', ref: 'refs/heads/main', payload: { ref: 'feature/x', ref_type: 'branch', repository: { full_name: 'acme/app', default_branch: 'main' } } },
+        inputs: { cleanup: 'true', image: `127.0.0.1:${port}/acme/app` },
+      });
+      const out = r.stdout + r.stderr;
+      const { commands } = runnerCommands(out);
+      expect(forged(commands).map((c) => c.line)).toEqual([]);
+      expect(commandOutputs(commands)).toEqual({});
+      expect(out).toContain('FORGED-BODY');
+    } finally {
+      server.close();
+    }
+  });
+});

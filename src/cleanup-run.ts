@@ -3,6 +3,7 @@
 // lists them), and writes the `deleted-refs` output and a job summary section.
 // run.ts calls runCleanup instead of building.
 import * as core from '@actions/core';
+import { oneLine, relayLines } from './relay.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, resultLines, type CleanupPlan, type TagResult } from './cleanup.js';
@@ -42,9 +43,13 @@ export interface CleanupIO {
   summary(markdown: string): Promise<void>;
 }
 
+/**
+ * Cleanup's log lines echo what others wrote (branch names, registry error
+ * bodies): each is relayed, so it can never be a runner command (relay.ts).
+ */
 export const actionsIO: CleanupIO = {
-  info: (m) => core.info(m),
-  warning: (m) => core.warning(m),
+  info: (m) => relayLines((text) => void process.stdout.write(text), true, [m]),
+  warning: (m) => core.warning(oneLine(m)),
   setOutput: (n, v) => core.setOutput(n, v),
   setFailed: (m) => core.setFailed(m),
   setSecret: (v) => core.setSecret(v),
