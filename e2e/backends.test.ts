@@ -1,6 +1,6 @@
 // Issue: beyond one registry ref. The local backend on a persistent disk, and
 // matrix jobs whose platform-scoped refs do not overwrite each other.
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +10,6 @@ import { actionJob, pipelineContext } from './pipeline.js';
 
 const E = engine();
 
-// Each test is self-contained, so a retry repeats it whole (BuildKit now and then
-// re-runs a cached step: see design.md); the first failure stays in the log.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 function ok(r: { code: number; stdout: string; stderr: string }): void {
   if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`);

@@ -2,7 +2,7 @@
 // line (`node dist/cli.js build`) the way a GitLab CI job runs it, with only
 // GitLab's variables and the engine's in the environment. Every job starts on
 // an emptied builder, as on an ephemeral runner.
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, uniqueRepo, type StepCount } from './lib.js';
@@ -71,9 +71,6 @@ async function mainPipeline(repo: string, context: string): Promise<void> {
 }
 
 describe("the article's pipeline with the command line on GitLab CI", () => {
-  // Each test starts from a fresh repository, so a retry repeats the whole scenario
-  // (BuildKit now and then re-runs a cached step: see design.md).
-  jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
   test('main, then a new branch feature/x (push pipelines): both jobs of the branch run zero RUN steps', async () => {
     const repo = uniqueRepo('cli-gitlab');

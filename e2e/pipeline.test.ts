@@ -1,6 +1,6 @@
 // Issue: prove it on a real BuildKit engine and registry. Every job starts on an
 // emptied builder, as on an ephemeral runner; the counts come from the build's own output.
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { pullRequestEvent, pushEvent } from '../scripts/action-harness.mjs';
 import { engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, manualJob, pipelineContext } from './pipeline.js';
@@ -10,10 +10,6 @@ const E = engine();
 const BUILD_STEPS = ['RUN cat /app/src/*.js > /app/bundle.js && sleep 1', 'RUN echo built >> /app/bundle.js'];
 const INSTALL_STEPS = ['RUN cp /app/package.json /app/installed.json && sleep 1', 'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js'];
 
-// BuildKit now and then re-runs a step whose record is in the imported cache (see
-// design.md; not understood yet). Every test here starts from a fresh repository, so
-// a second attempt repeats the whole scenario, and the first failure stays in the log.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 function ok(job: { result: { code: number; stdout: string; stderr: string } }): void {
   if (job.result.code !== 0) throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);

@@ -1,6 +1,6 @@
 // Issue: show the cache at work. Probing, hit counts, the first step that ran,
 // export failures and the job summary, on the real engine.
-import { describe, expect, jest, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { pushEvent } from '../scripts/action-harness.mjs';
 import { engine, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext } from './pipeline.js';
@@ -23,9 +23,6 @@ async function withMain(name: string): Promise<{ repo: string; context: string; 
 }
 
 describe('cache report', () => {
-  // Each test starts from a fresh repository, so a retry repeats it whole (BuildKit
-  // now and then re-runs a cached step: see design.md); the first failure stays in the log.
-  jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
   test('a first build on main is reported cold; only the planned refs that exist are imported', async () => {
     const { repo, deps } = await withMain('report-cold');
