@@ -10,7 +10,6 @@ const E = engine();
 const BUILD_STEPS = ['RUN cat /app/src/*.js > /app/bundle.js && sleep 1', 'RUN echo built >> /app/bundle.js'];
 const INSTALL_STEPS = ['RUN cp /app/package.json /app/installed.json && sleep 1', 'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js'];
 
-
 function ok(job: { result: { code: number; stdout: string; stderr: string } }): void {
   if (job.result.code !== 0) throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);
 }
