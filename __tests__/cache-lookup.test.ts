@@ -186,14 +186,17 @@ describe('lookUpPlan', () => {
   test("a branch with none of its current tags has its old ones looked at once, right after them; a branch that has them does not", async () => {
     const manifest = manifestFor(CONFIG);
     const r = await registry({ manifests: { 'old-build.feature': manifest, 'build.main': manifest, 'old-build.main': manifest }, blobs: { [sha(CONFIG)]: CONFIG } });
-    const planned = [entry('feature', 'build'), entry('main', 'build')];
+    const planned = [entry('feature', 'build'), entry('base', 'build'), entry('main', 'build')];
     const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, legacyOf, { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
+    // base has neither: its old tag was looked at, and being absent is not listed.
+    expect(r.requests).toContain('GET /v2/acme/app/manifests/old-build.base');
     expect(found.entries.map((e) => [e.name, e.legacy ?? false])).toEqual([
       ['build.feature', false],
       ['old-build.feature', true],
+      ['build.base', false],
       ['build.main', false],
     ]);
-    expect(found.results.map((x) => x.state)).toEqual(['missing', 'exists', 'exists']);
+    expect(found.results.map((x) => x.state)).toEqual(['missing', 'exists', 'missing', 'exists']);
     expect(r.requests.filter((q) => q.includes('old-build.main'))).toEqual([]);
   });
 });

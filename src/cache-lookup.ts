@@ -196,6 +196,10 @@ export async function lookUpPlan(
   const second = twins.slice(0, MAX_LOOKUPS - first.length);
   results.push(...(await lookUpEntries(type, image, second, opts)));
   const rank = (e: CacheEntry) => first.findIndex((f) => f.branch === e.branch) * 2 + (e.legacy ? 1 : 0);
-  const looked = [...first, ...second].map((e, i) => ({ e, r: results[i]!, i })).sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i);
+  const looked = [...first, ...second]
+    .map((e, i) => ({ e, r: results[i]!, i }))
+    // An old tag that is not there was only a maybe: not worth a line in the log and summary.
+    .filter((x) => !(x.e.legacy && x.r.state === 'missing'))
+    .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i);
   return { entries: looked.map((x) => x.e), results: looked.map((x) => x.r), skipped: planned.length - first.length };
 }
