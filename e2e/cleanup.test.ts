@@ -3,11 +3,14 @@
 // cleanup mode, on the events GitHub sends, against the real local registries
 // (deletion enabled; once behind htpasswd after a `docker login`). What is left
 // is read from the registry's own tags list.
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
+import { cacheName } from '../src/plan.js';
 import { docker, engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext, pullRequestEvent, pushEvent } from './pipeline.js';
 
@@ -49,7 +52,8 @@ async function cleanup(opts: {
   return runAction({ cwd: opts.context, event: opts.event, env: { ...E.env, ...opts.env }, inputs: { image: opts.image, cleanup: 'true', ...opts.inputs } });
 }
 
-const cacheTags = (branch: string) => [`cache-build-${branch}`, `cache-dependencies-${branch}`];
+/** A branch's cache tags, as the action names them (cacheName), build then dependencies. */
+const cacheTags = (branch: string) => ['build', 'dependencies'].map((stage) => cacheName('cache', stage, branch));
 const imageTags = (branch: string) => [`deps-${branch}`, branch];
 
 /** One `::error::` line and nothing else wrong. */
@@ -74,7 +78,7 @@ describe('cleanup on the open registry', () => {
     await pipeline({ context: pr, repo, branch: 'feature/pr' });
     before = await registryTags(E.registry, repo);
     expect(before).toEqual(
-      [...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature-x'), ...imageTags('feature-x'), ...cacheTags('feature-pr'), ...imageTags('feature-pr')].sort(),
+      [...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature/x'), ...imageTags('feature-x'), ...cacheTags('feature/pr'), ...imageTags('feature-pr')].sort(),
     );
   });
 
@@ -97,14 +101,45 @@ describe('cleanup on the open registry', () => {
     expect(await registryTags(E.registry, repo)).toEqual(before);
   });
 
+  test('item 5: protected-branches with refs/heads/ protects the branch: exit 1, one line, nothing deleted', async () => {
+    const r = await cleanup({ context, image, event: deleteEvent('feature/pr'), inputs: { 'protected-branches': 'develop, refs/heads/feature/*' } });
+    expect(r.code).toBe(1);
+    expect(oneError(r)).toBe('::error::cleanup: refusing to delete the caches of feature/pr: it matches "refs/heads/feature/*" in protected-branches');
+    expect(await registryTags(E.registry, repo)).toEqual(before);
+  });
+
+  test('item 15: the registry host in upper case (LOCALHOST:<port>) is the same registry: a dry run finds the branch’s caches', async () => {
+    const port = E.registry.split(':').pop()!;
+    const upper = `LOCALHOST:${port}/${repo}`;
+    const r = await cleanup({ context, image: upper, event: deleteEvent('feature/x'), inputs: { 'dry-run': 'true' } });
+    ok(r);
+    const dry = await cleanup({ context, image, event: deleteEvent('feature/x'), inputs: { 'dry-run': 'true' } });
+    ok(dry);
+    expect(r.outputs['deleted-refs']!.split('\n')).toHaveLength(dry.outputs['deleted-refs']!.split('\n').length);
+    expect(r.outputs['deleted-refs']).toBe(dry.outputs['deleted-refs']!.split(image).join(upper));
+    expect(r.summary).toContain('through the registry API (http://localhost:');
+    expect(await registryTags(E.registry, repo)).toEqual(before);
+  });
+
+  test('item 7: a branch name with HTML and Markdown in it is text in the cleanup summary', async () => {
+    // A git-valid name: < > | and _ are allowed in branch names.
+    const branch = 'feature/<h1>x</h1>|_y_';
+    const r = await cleanup({ context, image, event: deleteEvent(branch), inputs: { 'dry-run': 'true' } });
+    ok(r);
+    expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/<h1>x</h1>|_y_` (dry run)\n');
+    expect(r.summary).toContain('\ndelete of branch feature/&lt;h1&gt;x&lt;/h1&gt;\\|\\_y\\_.\n');
+    expect(await registryTags(E.registry, repo)).toEqual(before);
+  });
+
   test('a deleted branch: every one of its cache tags goes; main’s and the image tags stay', async () => {
     const digests = await Promise.all(cacheTags('main').map((t) => registryDigest(E.registry, repo, t)));
     const r = await cleanup({ context, image, event: deleteEvent('feature/x') });
     ok(r);
     expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
     expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
-    expect(r.summary).toContain('**2 deleted, 0 not found, 0 kept, 0 failed.**');
-    expect(await registryTags(E.registry, repo)).toEqual(before.filter((t) => !cacheTags('feature-x').includes(t)));
+    // The 0.1 scheme's tags of the branch are looked for too (and not found here).
+    expect(r.summary).toMatch(/\*\*2 deleted, \d+ not found, 0 kept, 0 failed\.\*\*/);
+    expect(await registryTags(E.registry, repo)).toEqual(before.filter((t) => !cacheTags('feature/x').includes(t)));
     // main's caches are the very same manifests as before.
     expect(await Promise.all(cacheTags('main').map((t) => registryDigest(E.registry, repo, t)))).toEqual(digests);
   });
@@ -144,7 +179,7 @@ describe('cleanup on the open registry', () => {
     expect(r.stdout).toContain(`kept: ${image}:cache.build.feature_copy (${digest} is also tagged cache.build.main: deleting it would delete those too)`);
     expect(r.stdout).toContain(`not found: ${image}:cache.dependencies.feature_copy`);
     expect(r.outputs['deleted-refs']).toBe('');
-    expect(r.summary).toContain('**0 deleted, 1 not found, 1 kept, 0 failed.**');
+    expect(r.summary).toMatch(/\*\*0 deleted, \d+ not found, 1 kept, 0 failed\.\*\*/);
     expect(await registryTags(E.registry, repo)).toEqual(tags);
     expect(await registryDigest(E.registry, repo, 'cache.build.main')).toBe(digest);
   });
@@ -176,13 +211,13 @@ describe('cleanup on the registry behind htpasswd, after docker login', () => {
     if (login.code !== 0) throw new Error(`docker login failed: ${login.stderr}`);
     await pipeline({ context, repo, branch: 'main', registry: E.authRegistry, env: loggedIn });
     await pipeline({ context: changed, repo, branch: 'feature/x', registry: E.authRegistry, env: loggedIn });
-    expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature-x'), ...imageTags('feature-x')].sort());
+    expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature/x'), ...imageTags('feature-x')].sort());
   });
 
   test('without a login: the step fails, says to log in, and deletes nothing', async () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: anonymous });
     expect(r.code).toBe(1);
-    expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete 2 of 2 cache tag\\(s\\) of ${image}: .*HTTP 401.*: log in to ${E.authRegistry} first`));
+    expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${image}: .*HTTP 401.*: log in to ${E.authRegistry} first`));
     expect(await registryTags(E.authRegistry, repo, auth)).toContain('cache.build.feature_x');
   });
 
@@ -192,5 +227,41 @@ describe('cleanup on the registry behind htpasswd, after docker login', () => {
     expect(r.stdout).toContain(`${E.authRegistry}: credentials from ${join(loggedIn.DOCKER_CONFIG, 'config.json')}`);
     expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
     expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x')].sort());
+  });
+});
+
+describe('cleanup against a registry that never answers', () => {
+  // Takes every connection and request and never answers, like a hung registry or proxy.
+  const server = createServer(() => undefined);
+  let host = '';
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  test('item 4: the step fails after request-timeout, naming the operation, the host and the cause', async () => {
+    const context = pipelineContext({ sleep: 0 });
+    const start = Date.now();
+    const r = await cleanup({
+      context,
+      image: `${host}/acme/app`,
+      event: deleteEvent('feature/x'),
+      inputs: { 'request-timeout': '1', 'cache-stages': 'build' },
+      env: { DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'bbc-docker-config-')) },
+    });
+    expect(Date.now() - start).toBeLessThan(15_000);
+    expect(r.code).toBe(1);
+    expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 1 s \\(request-timeout\\)$`));
+  });
+
+  test('item 4: a request-timeout that is not a number of seconds is one input error', async () => {
+    const r = await cleanup({ context: pipelineContext({ sleep: 0 }), image: `${host}/acme/app`, event: deleteEvent('feature/x'), inputs: { 'request-timeout': '0' } });
+    expect(r.code).toBe(1);
+    expect(oneError(r)).toBe('::error::request-timeout: "0" is not a number of seconds (more than 0, at most 3600): e.g. 30');
   });
 });
