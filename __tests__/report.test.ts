@@ -279,7 +279,7 @@ describe('summaryMarkdown', () => {
   test('a fork: export disabled, with the reason; no build yet means no steps table', () => {
     const fork = decision({ event: forkPullRequest });
     const md = summaryMarkdown(fork, {});
-    expect(md).toContain('| (none) | export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache |');
+    expect(md).toContain('| (none) | export disabled: pull\\_request from fork mallory/app: imports only, a fork never writes the cache |');
     expect(md).not.toContain('#### Steps');
     const tables = expectWellFormed(md, 2);
     expect(tables[1]!.rows).toEqual([['(none)', 'export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache']]);
@@ -291,6 +291,14 @@ describe('summaryMarkdown', () => {
     expect(md).toContain('- **Branch:** none');
     expect(expectWellFormed(md, 2)[1]!.rows[0]![1]).toBe('export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
     expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual(['<code>cache.build.feature_x</code>', 'not run (no build)']);
+  });
+
+  test('item 7: an export error and a look-up error are text in the summary, never markup', () => {
+    const selection = probed(d, ['unknown', 'missing', 'missing', 'missing'], 'denied <h1>big</h1> *bold*');
+    const md = summaryMarkdown(d, { selection, exitCode: 0, progress: summarize([v('exporting cache to registry', { error: 'push <script>x</script> _refused_' })]) });
+    const { html } = render(md);
+    expect(html).not.toMatch(/<(h1|script|em)[ >]|<strong>bold/);
+    expect(html).toContain('&lt;h1&gt;big&lt;/h1&gt;');
   });
 
   test('a probe that did not answer for a ref says "not checked"; one whose content was not read is imported uncompared', () => {

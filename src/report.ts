@@ -103,10 +103,10 @@ export function resultLines(d: Decision, o: Outcome): string[] {
 function importState(d: Decision, ref: string, o: Outcome): string {
   const r = o.selection?.states.get(ref);
   if (!r) return o.selection ? 'not checked' : 'imported (not checked)';
-  if (r.state === 'unknown') return `⚠️ could not check: ${r.detail ?? 'unknown error'}`;
+  if (r.state === 'unknown') return `⚠️ could not check: ${text(r.detail ?? 'unknown error')}`;
   const v = o.selection?.verdicts.get(ref);
   if (r.state === 'missing' || v === undefined) return '➖ missing (skipped)';
-  if (v.why === 'unreadable') return `✅ imported, ⚠️ not compared: ${r.detail ?? 'its content could not be read'}`;
+  if (v.why === 'unreadable') return `✅ imported, ⚠️ not compared: ${text(r.detail ?? 'its content could not be read')}`;
   if (v.imported) return '✅ imported';
   // The other ref is named as in the table's first column.
   const other = d.plan.imports.find((e) => e.ref === v.other);
@@ -143,9 +143,9 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
     ex.state === 'saved'
       ? '✅ saved'
       : ex.state === 'not saved'
-        ? `❌ not saved: ${ex.why}`
+        ? `❌ not saved: ${text(ex.why)}`
         : ex.state === 'disabled'
-          ? `export disabled: ${ex.why}`
+          ? `export disabled: ${text(ex.why)}`
           : 'not run (no build)';
   out.push(...table(['Cache', 'Result'], [[exRef, exText]]), '');
   if (o.progress && o.progress.stages.length > 0) {
