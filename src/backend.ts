@@ -1,6 +1,7 @@
 // Where a cache lives. The plan (branch chain x stages, export only to the
 // branch's own stage) is the same for every backend; this module only says it
 // in each backend's own `--cache-from` / `--cache-to` terms.
+import { closest } from './closest.js';
 import { InputError } from './errors.js';
 
 export const CACHE_TYPES = ['registry', 'local', 'gha', 's3', 'inline'] as const;
@@ -157,20 +158,6 @@ const FALSE = /^(0|f|F|FALSE|false|False)$/;
 const DURATION = /^[-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))*$|^0$/;
 const COMPRESSIONS = ['uncompressed', 'gzip', 'estargz', 'zstd'];
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** Why a value cannot be what BuildKit reads for this kind, or undefined. */
 function badValue(kind: OptionKind, key: string, value: string): string | undefined {
   switch (kind) {
@@ -210,11 +197,8 @@ export function checkCacheOptions(type: CacheType, input: string, pairs: [string
     const kind = key === 'type' ? 'text' : table[key];
     if (kind === undefined) {
       const others = (Object.keys(CACHE_OPTION_KEYS) as CacheType[]).filter((t) => t !== type && CACHE_OPTION_KEYS[t][key] !== undefined);
-      const close = Object.keys(table)
-        .map((k) => [k, distance(key, k)] as const)
-        .filter(([, d]) => d <= 2)
-        .sort((a, b) => a[1] - b[1])[0];
-      const hint = close ? ` (did you mean ${close[0]}?)` : others.length > 0 ? ` (it is one of ${others.filter((t) => t !== 'inline').join(', ')} caches)` : '';
+      const close = closest(key, Object.keys(table), 2);
+      const hint = close !== undefined ? ` (did you mean ${close}?)` : others.length > 0 ? ` (it is one of ${others.filter((t) => t !== 'inline').join(', ')} caches)` : '';
       warnings.push(`${input}: "${key}" is not an option BuildKit 0.13 knows for ${type} caches${hint}; BuildKit ignores options it does not know`);
       return;
     }

@@ -4,8 +4,9 @@
 // so the command and the action can never disagree about what an option means.
 import type { CiFacts } from './ci.js';
 import { providerName } from './ci.js';
+import { closest } from './closest.js';
 import type { Decision } from './decide.js';
-import { INPUT_DEFAULTS, parseConfig, type InputGetter } from './inputs.js';
+import { INPUT_DEFAULTS, MULTI_LINE_INPUTS, parseConfig, type InputGetter } from './inputs.js';
 import { verdictText } from './import-plan.js';
 import type { ImportSelection } from './probe.js';
 
@@ -34,19 +35,7 @@ export class UsageError extends Error {
 const COMMANDS: readonly Command[] = ['plan', 'build', 'help'];
 
 /** Inputs whose values are lists: a repeated option adds an item (last-wins for the rest). */
-export const LIST_INPUTS = new Set([
-  'tags',
-  'build-args',
-  'labels',
-  'platforms',
-  'fallback-branches',
-  'secrets',
-  'extra-cache-from',
-  'extra-cache-to',
-  'cache-options',
-  'cache-to-options',
-  'cache-stages',
-]);
+export const LIST_INPUTS = new Set([...MULTI_LINE_INPUTS].filter((name) => name !== 'protected-branches'));
 
 /** Short and singular spellings, as docker's own flags read. */
 export const ALIASES: Record<string, string> = {
@@ -94,24 +83,10 @@ export function isBoolean(name: string): boolean {
 
 const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}
-
 function suggest(word: string): string {
   const known = [...inputNames(), ...Object.keys(ALIASES).filter((a) => a.length > 1), 'json', 'quiet', 'help', 'version'];
-  const best = known.map((k) => [k, distance(word, k)] as const).sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= Math.max(2, Math.floor(word.length / 4)) ? ` (did you mean --${best[0]}?)` : '';
+  const best = closest(word, known, Math.max(2, Math.floor(word.length / 4)));
+  return best !== undefined ? ` (did you mean --${best}?)` : '';
 }
 
 /** Parse argv (without `node` and the script). Throws UsageError. */
