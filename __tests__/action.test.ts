@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { actionDefaults, pullRequestEvent, pushEvent, runAction } from '../scripts/action-harness.mjs';
-import { INPUT_DEFAULTS } from '../src/inputs.js';
+import { INPUT_DEFAULTS } from '../src/core/inputs.js';
 
 const root = join(import.meta.dirname, '..');
 const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
@@ -126,7 +126,7 @@ describe('action.yml', () => {
   });
 
   test('the outputs the code sets are declared', () => {
-    const src = ['src/run.ts', 'src/cleanup-run.ts'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
+    const src = ['src/action/run.ts', 'src/action/cleanup-run.ts'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
     const set = [...src.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]!);
     expect(set.length).toBeGreaterThan(5);
     for (const name of set) expect(Object.keys(action.outputs)).toContain(name);

@@ -1,9 +1,9 @@
 // Each cache backend says the same plan (branch chain x stages, export only to
 // the branch's own stage) in its own terms; each backend's bad inputs are errors.
 import { describe, expect, test } from '@jest/globals';
-import { decide, type BuildSource } from '../src/decide.js';
-import { InputError } from '../src/errors.js';
-import { parseConfig } from '../src/inputs.js';
+import { decide, type BuildSource } from '../src/core/decide.js';
+import { InputError } from '../src/core/errors.js';
+import { parseConfig } from '../src/core/inputs.js';
 
 const PIPELINE = `FROM scratch AS dependencies
 RUN echo deps > /deps

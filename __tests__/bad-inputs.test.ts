@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction } from '../scripts/action-harness.mjs';
-import { checkBuilder, parseInspect } from '../src/builder.js';
+import { checkBuilder, parseInspect } from '../src/core/builder.js';
 
 const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\nFROM dependencies AS build\nRUN echo build\n';
 
@@ -120,7 +120,7 @@ describe('push and load together', () => {
 
 describe('buildx version', () => {
   test('read from `docker buildx version`', async () => {
-    const { buildxMinor } = await import('../src/builder.js');
+    const { buildxMinor } = await import('../src/core/builder.js');
     expect(buildxMinor('github.com/docker/buildx 0.13.1+ds1 0.13.1+ds1-3')).toBe(13);
     expect(buildxMinor('github.com/docker/buildx v0.10.4 c513d34')).toBe(10);
     expect(buildxMinor('something else')).toBeUndefined();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildkitMinor, buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect, type BuildNeeds } from '../src/builder.js';
+import { buildkitMinor, buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect, type BuildNeeds } from '../src/core/builder.js';
 
 // Real `docker buildx version` and `docker buildx inspect` output from both test engines
 // (scripts/capture-fixtures.sh): Debian trixie's Docker 26.1 / buildx 0.13.1 and sid's

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildxArgs, parseMetadata, type BuildOptions } from '../src/buildx.js';
+import { buildxArgs, parseMetadata, type BuildOptions } from '../src/core/buildx.js';
 
 function options(over: Partial<BuildOptions> = {}): BuildOptions {
   return {

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CACHE_CONFIG_TYPE } from '../src/cache-content.js';
-import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/cache-lookup.js';
+import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
+import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/registry/cache-lookup.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const CONFIG = JSON.stringify({ records: [{ digest: 'sha256:k1', layers: [{ layer: 0, createdAt: '2026-01-01T00:00:00Z' }] }, { digest: 'sha256:k2', inputs: [[{ link: 0 }]] }] });

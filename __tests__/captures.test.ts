@@ -2,12 +2,12 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseMetadata } from '../src/buildx.js';
-import { decide, type Decision } from '../src/decide.js';
-import { parseConfig } from '../src/inputs.js';
-import { classifyProbe } from '../src/probe.js';
-import { ProgressStream, type ProgressReport, type StageReport } from '../src/progress.js';
-import { exportState, headline, resultLines } from '../src/report.js';
+import { parseMetadata } from '../src/core/buildx.js';
+import { decide, type Decision } from '../src/core/decide.js';
+import { parseConfig } from '../src/core/inputs.js';
+import { classifyProbe } from '../src/core/probe.js';
+import { ProgressStream, type ProgressReport, type StageReport } from '../src/core/progress.js';
+import { exportState, headline, resultLines } from '../src/core/report.js';
 
 // Real captures from both test engines, made by scripts/capture-fixtures.sh: Debian trixie's
 // Docker 26.1 / buildx 0.13.1 (which pretty-prints every rawjson object over many lines) and

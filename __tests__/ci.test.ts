@@ -1,9 +1,9 @@
 // Each CI's variables -> the facts ref.ts decides from, and the decision the
 // command line then makes (decideRefs, the action's own).
 import { describe, expect, test } from '@jest/globals';
-import { ciFacts, detectProvider, repoKey, type Env } from '../src/ci.js';
-import { InputError } from '../src/errors.js';
-import { decideRefs, githubFacts, type RefOverrides } from '../src/ref.js';
+import { ciFacts, detectProvider, repoKey, type Env } from '../src/core/ci.js';
+import { InputError } from '../src/core/errors.js';
+import { decideRefs, githubFacts, type RefOverrides } from '../src/core/ref.js';
 
 function decide(env: Env, overrides: RefOverrides = {}, payload: Record<string, unknown> = {}) {
   const ci = ciFacts(env, payload);

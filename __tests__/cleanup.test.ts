@@ -12,10 +12,10 @@ import {
   unsupportedMessage,
   type CleanupRequest,
   type TagResult,
-} from '../src/cleanup.js';
-import { InputError } from '../src/errors.js';
-import { cacheName } from '../src/plan.js';
-import type { EventContext } from '../src/ref.js';
+} from '../src/core/cleanup.js';
+import { InputError } from '../src/core/errors.js';
+import { cacheName } from '../src/core/plan.js';
+import type { EventContext } from '../src/core/ref.js';
 
 const repository = { full_name: 'acme/app', default_branch: 'main' };
 

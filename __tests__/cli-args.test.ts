@@ -1,9 +1,9 @@
 // The command line's argument parsing and printing, without a process.
 import { describe, expect, test } from '@jest/globals';
-import { cliMessage, helpText, inputGetter, inputNames, parseArgs, planFlags, unsafeWords, UsageError, withExtraArgs } from '../src/cli.js';
-import { ciFacts } from '../src/ci.js';
-import { decide } from '../src/decide.js';
-import { INPUT_DEFAULTS, parseConfig } from '../src/inputs.js';
+import { cliMessage, helpText, inputGetter, inputNames, parseArgs, planFlags, unsafeWords, UsageError, withExtraArgs } from '../src/cli/args.js';
+import { ciFacts } from '../src/core/ci.js';
+import { decide } from '../src/core/decide.js';
+import { INPUT_DEFAULTS, parseConfig } from '../src/core/inputs.js';
 
 const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\n\nFROM dependencies AS build\nRUN echo build\n';
 
@@ -145,7 +145,7 @@ test('the help names every option and the exit codes', () => {
 
 describe('booleans written the YAML 1.1 way', () => {
   test('--push yes is a usage error, not a build context called yes', async () => {
-    const { parseArgs, UsageError } = await import('../src/cli.js');
+    const { parseArgs, UsageError } = await import('../src/cli/args.js');
     for (const word of ['yes', 'no', 'on', '1']) {
       expect(() => parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--push', word])).toThrow(UsageError);
     }

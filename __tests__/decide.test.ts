@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
-import { decide, knownStages, UNNAMED_FINAL, type BuildSource } from '../src/decide.js';
-import { InputError } from '../src/errors.js';
-import { parseConfig, type Config } from '../src/inputs.js';
-import type { EventContext } from '../src/ref.js';
-import { parseStages } from '../src/stages.js';
+import { decide, knownStages, UNNAMED_FINAL, type BuildSource } from '../src/core/decide.js';
+import { InputError } from '../src/core/errors.js';
+import { parseConfig, type Config } from '../src/core/inputs.js';
+import type { EventContext } from '../src/core/ref.js';
+import { parseStages } from '../src/core/stages.js';
 import { forkPullRequest, thrown } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { errorMessage, InputError } from '../src/errors.js';
+import { errorMessage, InputError } from '../src/core/errors.js';
 
 describe('InputError', () => {
   test('the message starts with the input name; the input is kept', () => {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runAction } from '../scripts/action-harness.mjs';
-import { CLEANUP_INPUTS, runCleanup, type CleanupIO } from '../src/cleanup-run.js';
-import { deleteGhcrTags, GhcrClient, ghcrPackage, type PackageVersion } from '../src/ghcr.js';
+import { CLEANUP_INPUTS, runCleanup, type CleanupIO } from '../src/action/cleanup-run.js';
+import { deleteGhcrTags, GhcrClient, ghcrPackage, type PackageVersion } from '../src/registry/ghcr.js';
 
 const TOKEN = 'ghs_test-token';
 

@@ -1,5 +1,5 @@
 // Small helpers shared by the unit tests.
-import type { EventContext } from '../src/ref.js';
+import type { EventContext } from '../src/core/ref.js';
 
 /** What `f` throws; fails the test when it throws nothing. */
 export function thrown(f: () => unknown): Error {

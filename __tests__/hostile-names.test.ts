@@ -4,9 +4,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
-import { parseImage } from '../src/image.js';
-import { cacheName } from '../src/plan.js';
-import { slugifyBranch } from '../src/slug.js';
+import { parseImage } from '../src/core/image.js';
+import { cacheName } from '../src/core/plan.js';
+import { slugifyBranch } from '../src/core/slug.js';
 import { gitAllows } from './helpers.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { InputError } from '../src/errors.js';
-import { parseImage } from '../src/image.js';
+import { InputError } from '../src/core/errors.js';
+import { parseImage } from '../src/core/image.js';
 import { thrown } from './helpers.js';
 
 describe('parseImage: valid repositories', () => {

@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheConfigOf, readCacheConfig, type CacheContent } from '../src/cache-content.js';
-import { planImports, verdictText, type Candidate, type Verdict } from '../src/import-plan.js';
+import { cacheConfigOf, readCacheConfig, type CacheContent } from '../src/core/cache-content.js';
+import { planImports, verdictText, type Candidate, type Verdict } from '../src/core/import-plan.js';
 
 // A cache config as BuildKit writes it: each record links to the one before it.
 // `steps` name the cache keys in build order; `at` is when the results were made.

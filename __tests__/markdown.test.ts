@@ -1,9 +1,9 @@
-// The summary's escaping (src/markdown.ts), rendered as GitHub renders
+// The summary's escaping (src/core/markdown.ts), rendered as GitHub renders
 // Markdown (GFM): whatever the text, it stays text, and a table keeps its cells.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { marked } from 'marked';
-import { cell, code, text } from '../src/markdown.js';
+import { cell, code, text } from '../src/core/markdown.js';
 
 const decode = (html: string) => html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 

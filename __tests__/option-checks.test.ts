@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { runnerCommands } from '../scripts/runner-log.mjs';
-import { CACHE_OPTION_KEYS, checkCacheOptions } from '../src/backend.js';
-import { InputError } from '../src/errors.js';
-import { optionWarnings, parseConfig, type Config } from '../src/inputs.js';
-import { secretOptionValues } from '../src/redact.js';
+import { CACHE_OPTION_KEYS, checkCacheOptions } from '../src/core/backend.js';
+import { InputError } from '../src/core/errors.js';
+import { optionWarnings, parseConfig, type Config } from '../src/core/inputs.js';
+import { secretOptionValues } from '../src/core/redact.js';
 import { thrown } from './helpers.js';
 
 function config(inputs: Record<string, string> = {}): Config {

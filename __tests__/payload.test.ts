@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
-import { readEventPayload } from '../src/payload.js';
+import { readEventPayload } from '../src/shell/event.js';
 import { thrown } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');

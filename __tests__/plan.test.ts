@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { InputError } from '../src/errors.js';
-import { renderOptions } from '../src/backend.js';
-import { cacheName, checkNamePart, planCache, type PlanInput } from '../src/plan.js';
-import { shortHash } from '../src/tag.js';
+import { InputError } from '../src/core/errors.js';
+import { renderOptions } from '../src/core/backend.js';
+import { cacheName, checkNamePart, planCache, type PlanInput } from '../src/core/plan.js';
+import { shortHash } from '../src/core/tag.js';
 import { thrown } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import type { CacheEntry } from '../src/plan.js';
-import { classifyProbe, selectImports, type ProbeResult, type RefState } from '../src/probe.js';
+import type { CacheEntry } from '../src/core/plan.js';
+import { classifyProbe, selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
 
 const REF = 'ghcr.io/acme/app:cache.build.feature_x';
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonStreamDecoder, ProgressStream, summarize, type Piece, type StageReport, type Vertex } from '../src/progress.js';
+import { JsonStreamDecoder, ProgressStream, summarize, type Piece, type StageReport, type Vertex } from '../src/core/progress.js';
 
 // Real `docker buildx build --progress=rawjson` stderr, captured against a local registry.
 //

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { InputError } from '../src/errors.js';
-import { branchFromRef, decideRefs, dedupe, githubFacts, resolveRefs, type EventContext, type RefFacts } from '../src/ref.js';
+import { InputError } from '../src/core/errors.js';
+import { branchFromRef, decideRefs, dedupe, githubFacts, resolveRefs, type EventContext, type RefFacts } from '../src/core/ref.js';
 
 const REPO = 'acme/app';
 

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ghcrPackage } from '../src/ghcr.js';
+import { ghcrPackage } from '../src/registry/ghcr.js';
 import {
   credentialsFor,
   deleteRegistryTags,
@@ -20,7 +20,7 @@ import {
   registryBaseUrl,
   RegistryClient,
   type Credentials,
-} from '../src/registry.js';
+} from '../src/registry/registry.js';
 
 const USER = 'ci';
 const PASSWORD = 's3cret';

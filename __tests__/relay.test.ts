@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushEvent, runAction } from '../scripts/action-harness.mjs';
 import { commandOutputs, forgedCommands as forged, runnerCommands } from '../scripts/runner-log.mjs';
-import { clean, oneLine, Relay, relayLines } from '../src/relay.js';
+import { clean, oneLine, Relay, relayLines } from '../src/core/relay.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -181,7 +181,7 @@ describe('item 1: the bundled command line relays both of buildx streams under G
 
 describe('item 1: which buildx stdout is data, not text for the log', () => {
   test('item 1: writesResultToStdout', async () => {
-    const { writesResultToStdout } = await import('../src/cli.js');
+    const { writesResultToStdout } = await import('../src/cli/args.js');
     for (const args of [['-o', '-'], ['--output=-'], ['--output', 'type=tar,dest=-'], ['-o', 'type=oci'], ['-otype=tar'], ['--output', 'type=tar']]) {
       expect([args, writesResultToStdout(['buildx', 'build', ...args, '.'])]).toEqual([args, true]);
     }

@@ -2,11 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import { marked } from 'marked';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decide, type BuildSource, type Decision } from '../src/decide.js';
-import { parseConfig } from '../src/inputs.js';
-import { selectImports, type ProbeResult, type RefState } from '../src/probe.js';
-import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/progress.js';
-import { exportState, headline, logLines, resultLines, summaryMarkdown, type Outcome } from '../src/report.js';
+import { decide, type BuildSource, type Decision } from '../src/core/decide.js';
+import { parseConfig } from '../src/core/inputs.js';
+import { selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
+import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/core/progress.js';
+import { exportState, headline, logLines, resultLines, summaryMarkdown, type Outcome } from '../src/core/report.js';
 import { forkPullRequest } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';

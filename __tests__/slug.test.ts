@@ -1,10 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { legacyCacheName } from '../src/legacy-tag.js';
+import { legacyCacheName } from '../src/core/legacy-tag.js';
 
 // The 0.1 scheme's tags, which builds still import once and cleanup still finds (legacy-tag.ts).
 const cacheName = (prefix: string, stage: string, branch: string): string => legacyCacheName(prefix, stage, branch)!;
-import { fitSlug, isValidTag, MAX_TAG_LENGTH, shortHash, slugifyBranch } from '../src/slug.js';
+import { fitSlug, isValidTag, MAX_TAG_LENGTH, shortHash, slugifyBranch } from '../src/core/slug.js';
 
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 

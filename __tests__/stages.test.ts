@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ancestors, findStage, parseStages, stageNames, type Stage, type StageGraph } from '../src/stages.js';
+import { ancestors, findStage, parseStages, stageNames, type Stage, type StageGraph } from '../src/core/stages.js';
 
 // Several stages: ARG before FROM, mixed-case names, COPY --from=<index>,
 // RUN --mount from= (bind and cache), external images and line continuations.

@@ -2,10 +2,10 @@
 // tag, a tag parses back into its fields, and common names stay readable.
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { planCleanup } from '../src/cleanup.js';
-import { legacyCacheName } from '../src/legacy-tag.js';
-import { cacheName } from '../src/plan.js';
-import { decodeField, encodeField, encodeTag, MAX_TAG_LENGTH, parseTag } from '../src/tag.js';
+import { planCleanup } from '../src/core/cleanup.js';
+import { legacyCacheName } from '../src/core/legacy-tag.js';
+import { cacheName } from '../src/core/plan.js';
+import { decodeField, encodeField, encodeTag, MAX_TAG_LENGTH, parseTag } from '../src/core/tag.js';
 import { gitAllows } from './helpers.js';
 
 const hostile = ['$', '`', '"', "'", ';', '|', '#', '&', '(', ')', '{', '}', '<', '>', '!', '%', '=', ',', '+', '@', '/', '.', '-', '_'];

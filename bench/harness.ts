@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProgressStream } from '../src/progress.js';
+import { ProgressStream } from '../src/core/progress.js';
 import { countRawRunSteps, countRunSteps, engine, uniqueRepo, type Engine, type StepCount } from '../e2e/lib.js';
 import { actionJob, eventBranch, jobTag, manualJob, pipelineContext, pullRequestEvent, pushEvent, type Job } from '../e2e/pipeline.js';
 import type { RunnerEvent } from '../scripts/action-harness.mjs';

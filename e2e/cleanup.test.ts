@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
-import { cacheName } from '../src/plan.js';
+import { cacheName } from '../src/core/plan.js';
 import { docker, engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext, pullRequestEvent, pushEvent } from './pipeline.js';
 

@@ -1,7 +1,7 @@
 // Issue: nothing breaks it. Hostile branch names, faults of the engine and the
 // registry, failed builds and secrets, against the real engine and registry.
 import { describe, expect, test } from '@jest/globals';
-import { cacheName } from '../src/plan.js';
+import { cacheName } from '../src/core/plan.js';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

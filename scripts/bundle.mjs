@@ -6,8 +6,8 @@ import { build } from 'esbuild';
 const banner = "import { createRequire as __bbcCreateRequire } from 'node:module'; const require = __bbcCreateRequire(import.meta.url);";
 
 await build({
-  // cli: the command line (package.json's bin); its `#!/usr/bin/env node` comes from src/cli-main.ts, above the banner.
-  entryPoints: { index: 'src/main.ts', cli: 'src/cli-main.ts' },
+  // cli: the command line (package.json's bin); its `#!/usr/bin/env node` comes from src/cli/main.ts, above the banner.
+  entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/main.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheConfigOf, readCacheConfig, type Descriptor } from './cache-content.js';
-import { errorMessage } from './errors.js';
-import type { CacheEntry } from './plan.js';
-import type { ProbeResult } from './probe.js';
-import { probeRefs } from './proc.js';
+import { cacheConfigOf, readCacheConfig, type Descriptor } from '../core/cache-content.js';
+import { errorMessage } from '../core/errors.js';
+import type { CacheEntry } from '../core/plan.js';
+import type { ProbeResult } from '../core/probe.js';
+import { probeRefs } from '../shell/proc.js';
 import {
   credentialsFor,
   dockerConfigPath,

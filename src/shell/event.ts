@@ -1,5 +1,4 @@
-// The workflow event's payload (the file GITHUB_EVENT_PATH names), and reading
-// fields out of it (untyped JSON) without trusting its shape.
+// The workflow event's payload, read once, lazily and guarded (the runner writes it to GITHUB_EVENT_PATH).
 import { readFileSync } from 'node:fs';
 
 /**
@@ -33,18 +32,4 @@ export function readEventPayload(env: NodeJS.ProcessEnv = process.env): Record<s
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('does not hold a JSON object');
   return value as Record<string, unknown>;
-}
-
-export function get(obj: unknown, ...path: string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-/** A non-empty string, trimmed; anything else is undefined. */
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }

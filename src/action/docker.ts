@@ -2,11 +2,11 @@
 // Part of the shell; decisions about the answers live in probe.ts and progress.ts.
 import * as exec from '@actions/exec';
 import { StringDecoder } from 'node:string_decoder';
-import { ProgressStream, type ProgressReport } from './progress.js';
-import { Lines, Relay } from './relay.js';
+import { ProgressStream, type ProgressReport } from '../core/progress.js';
+import { Lines, Relay } from '../core/relay.js';
 
 // docker() and probeRefs live in proc.ts (no @actions/*), shared with the command line.
-export { docker, probeRefs, type ProcResult } from './proc.js';
+export { docker, probeRefs, type ProcResult } from '../shell/proc.js';
 
 /**
  * Runs buildx, printing a plain log made from its JSON progress, which it also

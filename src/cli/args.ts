@@ -1,14 +1,14 @@
 // The command line's words: argv -> a command and the action's inputs, the help
-// text, and what `plan` prints. Pure, so that tests need no process; cli-main.ts
+// text, and what `plan` prints. Pure, so that tests need no process; main.ts
 // is the shell that runs it. Every option is an action input (INPUT_DEFAULTS),
 // so the command and the action can never disagree about what an option means.
-import type { CiFacts } from './ci.js';
-import { providerName } from './ci.js';
-import { closest } from './closest.js';
-import type { Decision } from './decide.js';
-import { INPUT_DEFAULTS, MULTI_LINE_INPUTS, parseConfig, type InputGetter } from './inputs.js';
-import { verdictText } from './import-plan.js';
-import type { ImportSelection } from './probe.js';
+import type { CiFacts } from '../core/ci.js';
+import { providerName } from '../core/ci.js';
+import { closest } from '../core/closest.js';
+import type { Decision } from '../core/decide.js';
+import { INPUT_DEFAULTS, MULTI_LINE_INPUTS, parseConfig, type InputGetter } from '../core/inputs.js';
+import { verdictText } from '../core/import-plan.js';
+import type { ImportSelection } from '../core/probe.js';
 
 export const NAME = 'buildx-branch-cache';
 

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { unsupportedMessage, type TagResult } from './cleanup.js';
-import { errorMessage } from './errors.js';
+import { unsupportedMessage, type TagResult } from '../core/cleanup.js';
+import { errorMessage } from '../core/errors.js';
 
 /** Every manifest kind a cache or an image may be stored as; HEAD must accept them all or get a 404. */
 export const MANIFEST_ACCEPT = [

@@ -2,7 +2,7 @@
 // the cache-ref probe built on it. Free of @actions/*, so that the command line
 // (dist/cli.js) shares it without bundling the action's toolkit.
 import { execFile } from 'node:child_process';
-import { classifyProbe, type ProbeResult } from './probe.js';
+import { classifyProbe, type ProbeResult } from '../core/probe.js';
 
 export interface ProcResult {
   code: number | null;

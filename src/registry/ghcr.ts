@@ -1,8 +1,8 @@
 // GHCR does not accept the distribution API's manifest DELETE: its images are
 // GitHub package versions, deleted through the GitHub Packages REST API.
 // A version is one manifest digest with all its tags (metadata.container.tags).
-import type { TagResult } from './cleanup.js';
-import { errorMessage } from './errors.js';
+import type { TagResult } from '../core/cleanup.js';
+import { errorMessage } from '../core/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from './registry.js';
 
 export const GHCR_HOST = 'ghcr.io';

@@ -3,19 +3,19 @@
 // lists them), and writes the `deleted-refs` output and a job summary section.
 // run.ts calls runCleanup instead of building.
 import * as core from '@actions/core';
-import { oneLine, relayLines } from './relay.js';
+import { oneLine, relayLines } from '../core/relay.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, resultLines, type CleanupPlan, type TagResult } from './cleanup.js';
-import { cacheScope, knownStages } from './decide.js';
-import { errorMessage, InputError } from './errors.js';
-import { deleteGhcrTags, GHCR_HOST, GhcrClient } from './ghcr.js';
-import { parseBool, parseConfig, parseList, type Config, type InputGetter, withDefaults } from './inputs.js';
-import { checkNamePart } from './plan.js';
-import type { EventContext } from './ref.js';
-import { credentialsFor, deleteRegistryTags, dockerConfigPath, parseRepository, readDockerConfig, RegistryClient } from './registry.js';
-import { parseStages } from './stages.js';
-import { readEventPayload } from './payload.js';
+import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, resultLines, type CleanupPlan, type TagResult } from '../core/cleanup.js';
+import { cacheScope, knownStages } from '../core/decide.js';
+import { errorMessage, InputError } from '../core/errors.js';
+import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
+import { parseBool, parseConfig, parseList, type Config, type InputGetter, withDefaults } from '../core/inputs.js';
+import { checkNamePart } from '../core/plan.js';
+import type { EventContext } from '../core/ref.js';
+import { credentialsFor, deleteRegistryTags, dockerConfigPath, parseRepository, readDockerConfig, RegistryClient } from '../registry/registry.js';
+import { parseStages } from '../core/stages.js';
+import { readEventPayload } from '../shell/event.js';
 
 /** The inputs only cleanup reads (parseConfig reads the rest). */
 export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token', 'request-timeout'] as const;

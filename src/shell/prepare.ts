@@ -4,19 +4,19 @@
 // line's bundle stays small); each shell passes its own way of logging.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect } from './builder.js';
-import type { SecretFile } from './buildx.js';
-import type { DecideOptions, Decision } from './decide.js';
-import { errorMessage, InputError } from './errors.js';
-import type { Config, Secret } from './inputs.js';
-import { cacheFromFor, legacyEntry, type CacheEntry } from './plan.js';
-import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from './cache-lookup.js';
-import { verdictText } from './import-plan.js';
-import { selectImports, type ImportSelection, type ProbeResult } from './probe.js';
-import { sharesLine } from './stages.js';
-import { UNNAMED_FINAL } from './decide.js';
+import { buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect } from '../core/builder.js';
+import type { SecretFile } from '../core/buildx.js';
+import type { DecideOptions, Decision } from '../core/decide.js';
+import { errorMessage, InputError } from '../core/errors.js';
+import type { Config, Secret } from '../core/inputs.js';
+import { cacheFromFor, legacyEntry, type CacheEntry } from '../core/plan.js';
+import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from '../registry/cache-lookup.js';
+import { verdictText } from '../core/import-plan.js';
+import { selectImports, type ImportSelection, type ProbeResult } from '../core/probe.js';
+import { sharesLine } from '../core/stages.js';
+import { UNNAMED_FINAL } from '../core/decide.js';
 import { docker } from './proc.js';
-import { exportState, logLines, resultLines, type Outcome } from './report.js';
+import { exportState, logLines, resultLines, type Outcome } from '../core/report.js';
 
 /** Each ref check is bounded; they all run at once. */
 export const PROBE_TIMEOUT_MS = 15_000;
