@@ -107,7 +107,7 @@ describe('s3', () => {
     const p = plan(inputs, events.push!);
     expect(p.cacheFrom[0]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x');
     expect(p.cacheFrom).toHaveLength(4);
-    expect(p.cacheFrom.every((c) => !c.includes(';'))).toBe(true);
+    expect(p.cacheFrom.filter((c) => c.includes(';'))).toEqual([]);
     expect(p.cacheTo).toEqual(['type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x,mode=max,ignore-error=true']);
   });
   test('pull request and tag', () => {
@@ -165,7 +165,7 @@ describe('matrix-safe names', () => {
   test('one platform and no cache-scope: the platform keeps matrix jobs apart', () => {
     const p = plan({ ...base, platforms: 'linux/arm64' }, events.push!);
     expect(p.export?.name).toBe('cache.build.linux_arm64.feature_x');
-    expect(p.imports.every((e) => e.name.includes('.linux_arm64.'))).toBe(true);
+    expect(p.imports.filter((e) => !e.name.includes('.linux_arm64.')).map((e) => e.name)).toEqual([]);
   });
   test('cache-scope is encoded like a branch and wins over the platform', () => {
     expect(plan({ ...base, platforms: 'linux/arm64', 'cache-scope': 'Node 20/Alpine' }, events.push!).export?.name).toBe(

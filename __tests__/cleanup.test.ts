@@ -147,7 +147,7 @@ describe('planCleanup', () => {
     const plan = planCleanup(request(deleteEvent('MAIN')));
     expect(plan.branch).toBe('MAIN');
     expect(plan.tags.slice(0, 2)).toEqual(['cache.dependencies.MAIN', 'cache.build.MAIN']);
-    expect(plan.tags.slice(2).every((t) => /^cache-[a-z]+-main-[0-9a-f]{8}$/.test(t))).toBe(true); // the old scheme hashed it too
+    expect(plan.tags.slice(2).filter((t) => !/^cache-[a-z]+-main-[0-9a-f]{8}$/.test(t))).toEqual([]); // the old scheme hashed it too
     // release-1 and release/1 shared old tags, which release-1's cleanup would delete.
     expectInputError(() => planCleanup(request(deleteEvent('release-1'), { protectedBranches: ['release/1'] })), /refusing to delete the caches of release-1/);
   });
