@@ -39,7 +39,12 @@ if (node24 && existsSync(node24)) nodes.push(['node 24', node24]);
 describe.each(nodes)('dist/index.js under %s', (_label, node) => {
   test('a push to a feature branch: outputs of the whole plan', async () => {
     const cwd = workdir(PIPELINE);
-    const r = await runAction({ node, cwd, event: pushEvent('feature/Login-FORM'), inputs: { image: 'ghcr.io/acme/app', build: 'false' } });
+    const r = await runAction({
+      node,
+      cwd,
+      event: pushEvent('feature/Login-FORM'),
+      inputs: { image: 'ghcr.io/acme/app', build: 'false' },
+    });
     expect(r.code).toBe(0);
     expect(r.outputs['branch']).toBe('feature/Login-FORM');
     expect(r.outputs['branch-slug']).toBe('feature_Login-FORM');
@@ -103,7 +108,11 @@ describe.each(nodes)('dist/index.js under %s', (_label, node) => {
 
   test('a missing Dockerfile names the file input', async () => {
     const cwd = workdir(PIPELINE);
-    const r = await runAction({ node, cwd, inputs: { image: 'ghcr.io/acme/app', build: 'false', file: 'nope/Dockerfile' } });
+    const r = await runAction({
+      node,
+      cwd,
+      inputs: { image: 'ghcr.io/acme/app', build: 'false', file: 'nope/Dockerfile' },
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('::error::file: nope/Dockerfile does not exist');
   });
@@ -126,7 +135,9 @@ describe('action.yml', () => {
   });
 
   test('the outputs the code sets are declared', () => {
-    const src = ['src/action/run.ts', 'src/action/cleanup-run.ts'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
+    const src = ['src/action/run.ts', 'src/action/cleanup-run.ts']
+      .map((f) => readFileSync(join(root, f), 'utf8'))
+      .join('\n');
     const set = [...src.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]!);
     expect(set.length).toBeGreaterThan(5);
     for (const name of set) expect(Object.keys(action.outputs)).toContain(name);
@@ -169,7 +180,9 @@ describe('README workflow examples', () => {
     // A block is a whole workflow, or a fragment of steps.
     const list: unknown[] = Array.isArray(doc)
       ? doc
-      : Object.values((doc as { jobs?: Record<string, { steps?: unknown[] }> }).jobs ?? {}).flatMap((j) => j.steps ?? []);
+      : Object.values((doc as { jobs?: Record<string, { steps?: unknown[] }> }).jobs ?? {}).flatMap(
+          (j) => j.steps ?? [],
+        );
     return list as { uses?: string; with?: Record<string, unknown>; id?: string }[];
   });
   const ours = steps.filter((s) => s.uses?.startsWith('buildx-branch-cache/buildx-branch-cache@'));
@@ -184,7 +197,8 @@ describe('README workflow examples', () => {
 
   test('there are examples, and each uses only declared inputs', () => {
     expect(ours.length).toBeGreaterThanOrEqual(3);
-    for (const step of ours) for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+    for (const step of ours)
+      for (const key of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
   });
 
   test('each example step runs (flags only) on a pull request', async () => {
@@ -194,7 +208,11 @@ describe('README workflow examples', () => {
     for (const step of ours.filter((s) => !s.with?.cleanup)) {
       const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, substitute(v)]));
       // probe-cache off: no cache exists here, and a local directory would be skipped.
-      const r = await runAction({ cwd, event: pullRequestEvent('feature/login', 'main'), inputs: { ...inputs, build: 'false', 'probe-cache': 'false' } });
+      const r = await runAction({
+        cwd,
+        event: pullRequestEvent('feature/login', 'main'),
+        inputs: { ...inputs, build: 'false', 'probe-cache': 'false' },
+      });
       expect([step.with, r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([step.with, 0, undefined]);
       expect(r.outputs['cache-from']).toMatch(/cache\.(build|dependencies|app)\.(linux_arm64\.)?feature_login/);
     }

@@ -21,7 +21,10 @@ const events: Record<string, BuildSource> = {
       ref: 'refs/pull/3/merge',
       payload: {
         ...payload,
-        pull_request: { head: { ref: 'feature/x', repo: { full_name: 'acme/app' } }, base: { ref: 'develop', repo: { full_name: 'acme/app' } } },
+        pull_request: {
+          head: { ref: 'feature/x', repo: { full_name: 'acme/app' } },
+          base: { ref: 'develop', repo: { full_name: 'acme/app' } },
+        },
       },
     },
   },
@@ -65,7 +68,10 @@ describe('local', () => {
       'cache.dependencies.main',
     ]);
     const tag = plan(inputs, events.tag!);
-    expect(tag.cacheFrom).toEqual(['type=local,src=/mnt/cache/cache.build.main', 'type=local,src=/mnt/cache/cache.dependencies.main']);
+    expect(tag.cacheFrom).toEqual([
+      'type=local,src=/mnt/cache/cache.build.main',
+      'type=local,src=/mnt/cache/cache.dependencies.main',
+    ]);
     expect(tag.cacheTo).toEqual([]);
   });
   test('without cache-dir: one line naming cache-dir', () => {
@@ -90,14 +96,18 @@ describe('gha', () => {
     expect(p.cacheTo).toEqual(['type=gha,scope=cache.build.feature_x,mode=max,ignore-error=true']);
     const withToken = plan({ 'cache-type': 'gha', 'cache-options': 'url=http://127.0.0.1:1/,token=t0k' }, events.push!);
     expect(withToken.cacheFrom[0]).toBe('type=gha,scope=cache.build.feature_x,url=http://127.0.0.1:1/,token=t0k');
-    expect(withToken.cacheTo[0]).toBe('type=gha,scope=cache.build.feature_x,mode=max,ignore-error=true,url=http://127.0.0.1:1/,token=t0k');
+    expect(withToken.cacheTo[0]).toBe(
+      'type=gha,scope=cache.build.feature_x,mode=max,ignore-error=true,url=http://127.0.0.1:1/,token=t0k',
+    );
   });
   test('pull request and tag', () => {
     expect(plan({ 'cache-type': 'gha' }, events['pull request']!).cacheFrom).toHaveLength(6);
     expect(plan({ 'cache-type': 'gha' }, events.tag!).cacheTo).toEqual([]);
   });
   test('cache-options may not move the cache elsewhere', () => {
-    expect(error({ 'cache-type': 'gha', 'cache-options': 'scope=other' }).message).toMatch(/^cache-options: cannot set "scope"/);
+    expect(error({ 'cache-type': 'gha', 'cache-options': 'scope=other' }).message).toMatch(
+      /^cache-options: cannot set "scope"/,
+    );
   });
 });
 
@@ -108,10 +118,14 @@ describe('s3', () => {
     expect(p.cacheFrom[0]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x');
     expect(p.cacheFrom).toHaveLength(4);
     expect(p.cacheFrom.filter((c) => c.includes(';'))).toEqual([]);
-    expect(p.cacheTo).toEqual(['type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x,mode=max,ignore-error=true']);
+    expect(p.cacheTo).toEqual([
+      'type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.feature_x,mode=max,ignore-error=true',
+    ]);
   });
   test('pull request and tag', () => {
-    expect(plan(inputs, events['pull request']!).cacheFrom[2]).toBe('type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.develop');
+    expect(plan(inputs, events['pull request']!).cacheFrom[2]).toBe(
+      'type=s3,region=eu-west-1,bucket=ci-cache,name=cache.build.develop',
+    );
     expect(plan(inputs, events.tag!).cacheTo).toEqual([]);
   });
   test('bucket and region are required', () => {
@@ -144,7 +158,9 @@ describe('inline', () => {
     );
   });
   test('refused without push when it would export', () => {
-    expect(error({ ...inputs, push: 'false' }, SINGLE).message).toMatch(/^cache-type: inline stores the cache inside the pushed image: set push: true/);
+    expect(error({ ...inputs, push: 'false' }, SINGLE).message).toMatch(
+      /^cache-type: inline stores the cache inside the pushed image: set push: true/,
+    );
   });
   test('needs an image', () => {
     expect(error({ 'cache-type': 'inline' }, SINGLE).input).toBe('image');
@@ -156,7 +172,9 @@ describe('registry needs an image; unknown types are refused', () => {
     expect(error({}).message).toMatch(/^image: is required for cache-type registry/);
   });
   test('cache-type nonsense', () => {
-    expect(error({ 'cache-type': 'nfs' }).message).toBe('cache-type: "nfs" is not a cache type: use one of registry, local, gha, s3, inline');
+    expect(error({ 'cache-type': 'nfs' }).message).toBe(
+      'cache-type: "nfs" is not a cache type: use one of registry, local, gha, s3, inline',
+    );
   });
 });
 
@@ -168,12 +186,14 @@ describe('matrix-safe names', () => {
     expect(p.imports.filter((e) => !e.name.includes('.linux_arm64.')).map((e) => e.name)).toEqual([]);
   });
   test('cache-scope is encoded like a branch and wins over the platform', () => {
-    expect(plan({ ...base, platforms: 'linux/arm64', 'cache-scope': 'Node 20/Alpine' }, events.push!).export?.name).toBe(
-      'cache.build.Node__20_20_Alpine.feature_x',
-    );
+    expect(
+      plan({ ...base, platforms: 'linux/arm64', 'cache-scope': 'Node 20/Alpine' }, events.push!).export?.name,
+    ).toBe('cache.build.Node__20_20_Alpine.feature_x');
   });
   test('several platforms and no scope: no scope', () => {
-    expect(plan({ ...base, platforms: 'linux/amd64,linux/arm64' }, events.push!).export?.name).toBe('cache.build.feature_x');
+    expect(plan({ ...base, platforms: 'linux/amd64,linux/arm64' }, events.push!).export?.name).toBe(
+      'cache.build.feature_x',
+    );
   });
   test('names stay valid tags at any branch length', () => {
     const long = { event: { eventName: 'push', ref: `refs/heads/${'x/'.repeat(120)}end`, payload } };

@@ -1,7 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildkitMinor, buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect, type BuildNeeds } from '../src/core/builder.js';
+import {
+  buildkitMinor,
+  buildxMinor,
+  checkBuilder,
+  MIN_BUILDX_MINOR,
+  parseInspect,
+  type BuildNeeds,
+} from '../src/core/builder.js';
 
 // Real `docker buildx version` and `docker buildx inspect` output from both test engines
 // (scripts/capture-fixtures.sh): Debian trixie's Docker 26.1 / buildx 0.13.1 and sid's
@@ -9,21 +16,37 @@ import { buildkitMinor, buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspec
 // store; `docker-container` and `remote` are builders created without bootstrapping
 // (their BuildKit cannot run here), as hosted runners' docker/setup-buildx-action makes them.
 const VERSIONS = ['0.13', '0.29'] as const;
-const capture = (v: string, name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'buildx', `${v}-${name}.txt`), 'utf8');
+const capture = (v: string, name: string) =>
+  readFileSync(join(import.meta.dirname, 'fixtures', 'buildx', `${v}-${name}.txt`), 'utf8');
 
 const NEEDS: BuildNeeds = { cacheType: 'registry', exporting: true, push: true, load: false, fallbackToInline: false };
 
 describe.each(VERSIONS)('buildx %s: the captured builders', (v) => {
   test('docker driver on the containerd image store: can export every cache but s3', () => {
     const info = parseInspect(capture(v, 'inspect-docker'));
-    expect(info).toMatchObject({ name: 'default', driver: 'docker', error: undefined, buildkitVersion: 'v0.0.0+unknown' });
-    expect(info.labels).toEqual(expect.arrayContaining(['org.mobyproject.buildkit.worker.containerd.namespace', 'org.mobyproject.buildkit.worker.snapshotter']));
+    expect(info).toMatchObject({
+      name: 'default',
+      driver: 'docker',
+      error: undefined,
+      buildkitVersion: 'v0.0.0+unknown',
+    });
+    expect(info.labels).toEqual(
+      expect.arrayContaining([
+        'org.mobyproject.buildkit.worker.containerd.namespace',
+        'org.mobyproject.buildkit.worker.snapshotter',
+      ]),
+    );
     // Debian's dockerd does not say its BuildKit's version: the push+load check cannot apply.
     expect(buildkitMinor(info.buildkitVersion)).toBeUndefined();
     expect(checkBuilder(info, NEEDS)).toEqual({ ok: true });
     expect(checkBuilder(info, { ...NEEDS, push: true, load: true })).toEqual({ ok: true });
-    for (const cacheType of ['local', 'gha', 'inline'] as const) expect(checkBuilder(info, { ...NEEDS, cacheType })).toEqual({ ok: true });
-    expect(checkBuilder(info, { ...NEEDS, cacheType: 's3' })).toMatchObject({ ok: false, input: 'builder', message: expect.stringContaining('no s3 cache exporter') });
+    for (const cacheType of ['local', 'gha', 'inline'] as const)
+      expect(checkBuilder(info, { ...NEEDS, cacheType })).toEqual({ ok: true });
+    expect(checkBuilder(info, { ...NEEDS, cacheType: 's3' })).toMatchObject({
+      ok: false,
+      input: 'builder',
+      message: expect.stringContaining('no s3 cache exporter'),
+    });
   });
 
   test('docker driver on the classic image store: no registry cache export, with the remedy; inline fallback when asked', () => {
@@ -35,7 +58,10 @@ describe.each(VERSIONS)('buildx %s: the captured builders', (v) => {
       input: 'builder',
       message: expect.stringMatching(/without the containerd image store.*docker\/setup-buildx-action/),
     });
-    expect(checkBuilder(info, { ...NEEDS, fallbackToInline: true })).toMatchObject({ ok: true, fallbackToInline: true });
+    expect(checkBuilder(info, { ...NEEDS, fallbackToInline: true })).toMatchObject({
+      ok: true,
+      fallbackToInline: true,
+    });
     // Importing only (a fork's build) needs no export.
     expect(checkBuilder(info, { ...NEEDS, exporting: false })).toEqual({ ok: true });
   });
@@ -43,7 +69,13 @@ describe.each(VERSIONS)('buildx %s: the captured builders', (v) => {
   test('docker-container builder, not bootstrapped: its driver can export every cache type; version unknown until it starts', () => {
     const text = capture(v, 'inspect-docker-container');
     const info = parseInspect(text);
-    expect(info).toEqual({ name: 'bbc-fx-container', driver: 'docker-container', error: undefined, buildkitVersion: undefined, labels: [] });
+    expect(info).toEqual({
+      name: 'bbc-fx-container',
+      driver: 'docker-container',
+      error: undefined,
+      buildkitVersion: undefined,
+      labels: [],
+    });
     expect(text).toMatch(/^Status:\s+inactive$/m);
     for (const cacheType of ['registry', 'local', 'gha', 's3', 'inline'] as const) {
       expect(checkBuilder(info, { ...NEEDS, cacheType })).toEqual({ ok: true });
@@ -55,7 +87,13 @@ describe.each(VERSIONS)('buildx %s: the captured builders', (v) => {
   test('remote builder whose endpoint does not answer: inspect still succeeds (inactive), and the check passes it on to buildx', () => {
     const text = capture(v, 'inspect-remote');
     const info = parseInspect(text);
-    expect(info).toEqual({ name: 'bbc-fx-remote', driver: 'remote', error: undefined, buildkitVersion: undefined, labels: [] });
+    expect(info).toEqual({
+      name: 'bbc-fx-remote',
+      driver: 'remote',
+      error: undefined,
+      buildkitVersion: undefined,
+      labels: [],
+    });
     expect(text).toMatch(/^Endpoint:\s+tcp:\/\/127\.0\.0\.1:1$/m);
     expect(checkBuilder(info, { ...NEEDS, cacheType: 's3' })).toEqual({ ok: true });
   });
@@ -77,7 +115,9 @@ describe('what differs between the two captures', () => {
   });
 
   test('dockerd 28 on the classic store lists no labels at all (26.1 listed only host-gateway-ip)', () => {
-    expect(parseInspect(capture('0.13', 'inspect-docker-classic')).labels).toEqual(['org.mobyproject.buildkit.worker.moby.host-gateway-ip']);
+    expect(parseInspect(capture('0.13', 'inspect-docker-classic')).labels).toEqual([
+      'org.mobyproject.buildkit.worker.moby.host-gateway-ip',
+    ]);
     expect(parseInspect(capture('0.29', 'inspect-docker-classic')).labels).toEqual([]);
   });
 });

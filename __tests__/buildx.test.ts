@@ -118,7 +118,9 @@ describe('buildxArgs', () => {
   });
 
   test('unset options add nothing', () => {
-    const args = buildxArgs(options({ file: '', target: '', builder: '', network: '', provenance: '', metadataFile: '' }));
+    const args = buildxArgs(
+      options({ file: '', target: '', builder: '', network: '', provenance: '', metadataFile: '' }),
+    );
     expect(args).toEqual(['buildx', 'build', '--progress=plain', '.']);
   });
 

@@ -12,9 +12,19 @@ import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
 import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/registry/cache-lookup.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
-const CONFIG = JSON.stringify({ records: [{ digest: 'sha256:k1', layers: [{ layer: 0, createdAt: '2026-01-01T00:00:00Z' }] }, { digest: 'sha256:k2', inputs: [[{ link: 0 }]] }] });
+const CONFIG = JSON.stringify({
+  records: [
+    { digest: 'sha256:k1', layers: [{ layer: 0, createdAt: '2026-01-01T00:00:00Z' }] },
+    { digest: 'sha256:k2', inputs: [[{ link: 0 }]] },
+  ],
+});
 const manifestFor = (config: string, mediaType = CACHE_CONFIG_TYPE) =>
-  JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType, digest: sha(config), size: config.length }, layers: [] });
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType, digest: sha(config), size: config.length },
+    layers: [],
+  });
 
 interface Served {
   base: string;
@@ -27,7 +37,12 @@ afterEach(async () => {
 });
 
 /** tag → manifest, digest → blob; `basic` requires that user:password; `slow` tags never answer. */
-async function registry(opts: { manifests: Record<string, string>; blobs: Record<string, string>; basic?: string; slow?: string[] }): Promise<Served> {
+async function registry(opts: {
+  manifests: Record<string, string>;
+  blobs: Record<string, string>;
+  basic?: string;
+  slow?: string[];
+}): Promise<Served> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
@@ -61,26 +76,50 @@ describe('lookUpRegistry', () => {
   test('reads what each existing ref holds; asks nothing more of a missing one', async () => {
     const manifest = manifestFor(CONFIG);
     const r = await registry({ manifests: { 'cache-main': manifest }, blobs: { [sha(CONFIG)]: CONFIG } });
-    const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('cache-main', 'cache-x'), { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
+    const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('cache-main', 'cache-x'), {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: r.base,
+    });
     expect(got.map((g) => [g.state, g.digest, g.content?.records.size, g.detail])).toEqual([
       ['exists', sha(manifest), 2, undefined],
       ['missing', undefined, undefined, undefined],
     ]);
-    expect(r.requests.sort()).toEqual([`GET /v2/acme/app/blobs/${sha(CONFIG)}`, 'GET /v2/acme/app/manifests/cache-main', 'GET /v2/acme/app/manifests/cache-x']);
+    expect(r.requests.sort()).toEqual([
+      `GET /v2/acme/app/blobs/${sha(CONFIG)}`,
+      'GET /v2/acme/app/manifests/cache-main',
+      'GET /v2/acme/app/manifests/cache-x',
+    ]);
   });
 
   test('the older index layout is read too', async () => {
-    const index = JSON.stringify({ manifests: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l' }, { mediaType: CACHE_CONFIG_TYPE, digest: sha(CONFIG) }] });
+    const index = JSON.stringify({
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l' },
+        { mediaType: CACHE_CONFIG_TYPE, digest: sha(CONFIG) },
+      ],
+    });
     const r = await registry({ manifests: { c: index }, blobs: { [sha(CONFIG)]: CONFIG } });
-    const [got] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
+    const [got] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: r.base,
+    });
     expect(got?.content?.records.size).toBe(2);
   });
 
   test('a ref that exists but cannot be read says why, and keeps state exists', async () => {
     const image = manifestFor('{}', 'application/vnd.oci.image.config.v1+json');
     const lying = manifestFor(CONFIG);
-    const r = await registry({ manifests: { image, lying, nojson: 'not json', noblob: manifestFor('{"records":[]}') }, blobs: { [sha(CONFIG)]: '{"records":[{"digest":"sha256:other"}]}' } });
-    const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('image', 'lying', 'nojson', 'noblob'), { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
+    const r = await registry({
+      manifests: { image, lying, nojson: 'not json', noblob: manifestFor('{"records":[]}') },
+      blobs: { [sha(CONFIG)]: '{"records":[{"digest":"sha256:other"}]}' },
+    });
+    const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('image', 'lying', 'nojson', 'noblob'), {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: r.base,
+    });
     expect(got.map((g) => [g.state, g.content, g.detail])).toEqual([
       ['exists', undefined, 'it is not a BuildKit cache manifest'],
       ['exists', undefined, `its cache config does not match ${sha(CONFIG)}`],
@@ -90,14 +129,36 @@ describe('lookUpRegistry', () => {
   });
 
   test('with the Docker config credentials; without them, unknown with the remedy', async () => {
-    const r = await registry({ manifests: { c: manifestFor(CONFIG) }, blobs: { [sha(CONFIG)]: CONFIG }, basic: 'ci:pw' });
+    const r = await registry({
+      manifests: { c: manifestFor(CONFIG) },
+      blobs: { [sha(CONFIG)]: CONFIG },
+      basic: 'ci:pw',
+    });
     const auth = Buffer.from('ci:pw').toString('base64');
-    const [ok] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), { env: dockerConfig({ '127.0.0.1:1': { auth } }), timeoutMs: 5000, baseUrl: r.base });
+    const [ok] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), {
+      env: dockerConfig({ '127.0.0.1:1': { auth } }),
+      timeoutMs: 5000,
+      baseUrl: r.base,
+    });
     expect(ok?.content?.records.size).toBe(2);
-    const [denied] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
-    expect(denied).toEqual({ ref: '127.0.0.1:1/acme/app:c', state: 'unknown', detail: 'HTTP 401 from 127.0.0.1:1/acme/app: log in to 127.0.0.1:1 first (docker/login-action)' });
+    const [denied] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: r.base,
+    });
+    expect(denied).toEqual({
+      ref: '127.0.0.1:1/acme/app:c',
+      state: 'unknown',
+      detail: 'HTTP 401 from 127.0.0.1:1/acme/app: log in to 127.0.0.1:1 first (docker/login-action)',
+    });
     const [helper] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), {
-      env: { DOCKER_CONFIG: (() => { const d = mkdtempSync(join(tmpdir(), 'bbc-lookup-')); writeFileSync(join(d, 'config.json'), '{"credsStore":"pass"}'); return d; })() },
+      env: {
+        DOCKER_CONFIG: (() => {
+          const d = mkdtempSync(join(tmpdir(), 'bbc-lookup-'));
+          writeFileSync(join(d, 'config.json'), '{"credsStore":"pass"}');
+          return d;
+        })(),
+      },
       timeoutMs: 5000,
       baseUrl: r.base,
     });
@@ -106,11 +167,23 @@ describe('lookUpRegistry', () => {
 
   test('a registry that does not answer in time, or is not there, is unknown', async () => {
     const r = await registry({ manifests: {}, blobs: {}, slow: ['slow'] });
-    const [slow] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('slow'), { env: dockerConfig(), timeoutMs: 300, baseUrl: r.base });
-    expect(slow).toEqual({ ref: '127.0.0.1:1/acme/app:slow', state: 'unknown', detail: 'timed out reading 127.0.0.1:1/acme/app' });
+    const [slow] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('slow'), {
+      env: dockerConfig(),
+      timeoutMs: 300,
+      baseUrl: r.base,
+    });
+    expect(slow).toEqual({
+      ref: '127.0.0.1:1/acme/app:slow',
+      state: 'unknown',
+      detail: 'timed out reading 127.0.0.1:1/acme/app',
+    });
     const closed = await registry({ manifests: {}, blobs: {} });
     await new Promise((done) => servers.pop()!.close(done));
-    const [down] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('x'), { env: dockerConfig(), timeoutMs: 2000, baseUrl: closed.base });
+    const [down] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('x'), {
+      env: dockerConfig(),
+      timeoutMs: 2000,
+      baseUrl: closed.base,
+    });
     expect(down?.state).toBe('unknown');
     expect(down?.detail).toBe('fetch failed (ECONNREFUSED) reading 127.0.0.1:1/acme/app');
   });
@@ -118,7 +191,10 @@ describe('lookUpRegistry', () => {
   test('a Docker config that is not JSON makes every ref unknown, saying so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbc-lookup-'));
     writeFileSync(join(dir, 'config.json'), '{');
-    const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('a', 'b'), { env: { DOCKER_CONFIG: dir }, timeoutMs: 1000 });
+    const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('a', 'b'), {
+      env: { DOCKER_CONFIG: dir },
+      timeoutMs: 1000,
+    });
     expect(got.map((g) => g.state)).toEqual(['unknown', 'unknown']);
     expect(got[0]?.detail).toContain('is not JSON');
   });
@@ -137,17 +213,34 @@ describe('lookUpLocal', () => {
 
   test('reads the cache config through index.json', () => {
     const manifest = manifestFor(CONFIG);
-    const dir = layout({ 'index.json': JSON.stringify({ manifests: [{ digest: sha(manifest) }] }), [blobPath(manifest)]: manifest, [blobPath(CONFIG)]: CONFIG });
+    const dir = layout({
+      'index.json': JSON.stringify({ manifests: [{ digest: sha(manifest) }] }),
+      [blobPath(manifest)]: manifest,
+      [blobPath(CONFIG)]: CONFIG,
+    });
     const got = lookUpLocal(dir);
     expect([got.state, got.digest, got.content?.records.size]).toEqual(['exists', sha(manifest), 2]);
   });
 
   test('missing, unreadable and foreign directories', () => {
     expect(lookUpLocal(join(tmpdir(), 'bbc-no-such-dir')).state).toBe('missing');
-    expect(lookUpLocal(layout({ 'index.json': '{' }))).toMatchObject({ state: 'exists', detail: expect.stringContaining('index.json cannot be read') });
-    expect(lookUpLocal(layout({ 'index.json': '{"manifests":[]}' }))).toMatchObject({ state: 'exists', detail: 'its index.json lists no manifest' });
+    expect(lookUpLocal(layout({ 'index.json': '{' }))).toMatchObject({
+      state: 'exists',
+      detail: expect.stringContaining('index.json cannot be read'),
+    });
+    expect(lookUpLocal(layout({ 'index.json': '{"manifests":[]}' }))).toMatchObject({
+      state: 'exists',
+      detail: 'its index.json lists no manifest',
+    });
     const manifest = manifestFor(CONFIG);
-    expect(lookUpLocal(layout({ 'index.json': JSON.stringify({ manifests: [{ digest: sha(manifest) }] }), [blobPath(manifest)]: manifest }))).toMatchObject({
+    expect(
+      lookUpLocal(
+        layout({
+          'index.json': JSON.stringify({ manifests: [{ digest: sha(manifest) }] }),
+          [blobPath(manifest)]: manifest,
+        }),
+      ),
+    ).toMatchObject({
       state: 'exists',
       detail: expect.stringContaining('cannot be read'),
     });
@@ -155,8 +248,18 @@ describe('lookUpLocal', () => {
 });
 
 describe('lookUpPlan', () => {
-  const entry = (branch: string, stage: string, tag = `${stage}.${branch}`) => ({ branch, stage, name: tag, ref: `127.0.0.1:1/acme/app:${tag}` });
-  const legacyOf = (e: { branch: string; stage: string; name: string; ref: string }) => ({ ...e, name: `old-${e.name}`, ref: `${e.ref.replace(/:([^:]*)$/, ':old-$1')}`, legacy: true });
+  const entry = (branch: string, stage: string, tag = `${stage}.${branch}`) => ({
+    branch,
+    stage,
+    name: tag,
+    ref: `127.0.0.1:1/acme/app:${tag}`,
+  });
+  const legacyOf = (e: { branch: string; stage: string; name: string; ref: string }) => ({
+    ...e,
+    name: `old-${e.name}`,
+    ref: `${e.ref.replace(/:([^:]*)$/, ':old-$1')}`,
+    legacy: true,
+  });
 
   test('item 10: a 200-stage plan looks at no more than 32 refs, 8 at a time', async () => {
     let inFlight = 0;
@@ -175,7 +278,11 @@ describe('lookUpPlan', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const planned = Array.from({ length: 400 }, (_, i) => entry(i < 200 ? 'feature' : 'main', `s${i % 200}`));
-    const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, () => undefined, { env: dockerConfig(), timeoutMs: 5000, baseUrl: base });
+    const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, () => undefined, {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: base,
+    });
     expect(seen).toHaveLength(MAX_LOOKUPS);
     expect(MAX_LOOKUPS).toBe(32);
     expect(most).toBeLessThanOrEqual(8);
@@ -183,11 +290,18 @@ describe('lookUpPlan', () => {
     expect(found.entries.map((e) => e.ref)).toEqual(planned.slice(0, 32).map((e) => e.ref));
   });
 
-  test("a branch with none of its current tags has its old ones looked at once, right after them; a branch that has them does not", async () => {
+  test('a branch with none of its current tags has its old ones looked at once, right after them; a branch that has them does not', async () => {
     const manifest = manifestFor(CONFIG);
-    const r = await registry({ manifests: { 'old-build.feature': manifest, 'build.main': manifest, 'old-build.main': manifest }, blobs: { [sha(CONFIG)]: CONFIG } });
+    const r = await registry({
+      manifests: { 'old-build.feature': manifest, 'build.main': manifest, 'old-build.main': manifest },
+      blobs: { [sha(CONFIG)]: CONFIG },
+    });
     const planned = [entry('feature', 'build'), entry('base', 'build'), entry('main', 'build')];
-    const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, legacyOf, { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base });
+    const found = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, legacyOf, {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: r.base,
+    });
     // base has neither: its old tag was looked at, and being absent is not listed.
     expect(r.requests).toContain('GET /v2/acme/app/manifests/old-build.base');
     expect(found.entries.map((e) => [e.name, e.legacy ?? false])).toEqual([

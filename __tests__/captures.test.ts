@@ -65,7 +65,10 @@ const stage = (r: ProgressReport, name: string): StageReport => {
   if (s === undefined) throw new Error(`no stage ${name} in ${r.stages.map((x) => x.stage).join(', ')}`);
   return s;
 };
-const counts = (r: ProgressReport) => Object.fromEntries(r.stages.map((s) => [s.stage, `${s.cached}/${s.total}${s.firstRan ? ` first ran: ${s.firstRan.name}` : ''}`]));
+const counts = (r: ProgressReport) =>
+  Object.fromEntries(
+    r.stages.map((s) => [s.stage, `${s.cached}/${s.total}${s.firstRan ? ` first ran: ${s.firstRan.name}` : ''}`]),
+  );
 
 function decision(dockerfile: string, target?: string): Decision {
   const inputs: Record<string, string> = { image: '127.0.0.1:5000/fixtures/app', ...(target ? { target } : {}) };
@@ -92,20 +95,23 @@ describe.each(VERSIONS)('buildx %s rawjson captures: the reader', (v) => {
     );
   });
 
-  test.each(SCENARIOS)('%s: the log is plain progress and buildx\'s own text; no JSON reaches it, nothing is skipped', (s) => {
-    const { lines, stream } = whole(v, s);
-    const rawLines = new Set(raw(v, s).toString('utf8').split('\n'));
-    expect(lines.length).toBeGreaterThan(20);
-    for (const line of lines) {
-      // A vertex line, a warning, or a line buildx wrote as text (its error, the Dockerfile excerpt).
-      if (!/^#\d+ \S/.test(line) && !/^WARNING: \S/.test(line)) expect(rawLines).toContain(line);
-      expect(line).not.toMatch(/^\s*[{}[\]]|"(vertexes|statuses|logs|digest)"\s*:/);
-    }
-    expect(stream.malformed).toBe(0);
-    // Numbers are given in the order vertices start, from 1, without gaps.
-    const firsts = [...new Set(lines.filter((l) => l.startsWith('#')).map((l) => Number(/^#(\d+)/.exec(l)![1])))];
-    expect(firsts).toEqual(Array.from({ length: firsts.length }, (_, i) => i + 1));
-  });
+  test.each(SCENARIOS)(
+    "%s: the log is plain progress and buildx's own text; no JSON reaches it, nothing is skipped",
+    (s) => {
+      const { lines, stream } = whole(v, s);
+      const rawLines = new Set(raw(v, s).toString('utf8').split('\n'));
+      expect(lines.length).toBeGreaterThan(20);
+      for (const line of lines) {
+        // A vertex line, a warning, or a line buildx wrote as text (its error, the Dockerfile excerpt).
+        if (!/^#\d+ \S/.test(line) && !/^WARNING: \S/.test(line)) expect(rawLines).toContain(line);
+        expect(line).not.toMatch(/^\s*[{}[\]]|"(vertexes|statuses|logs|digest)"\s*:/);
+      }
+      expect(stream.malformed).toBe(0);
+      // Numbers are given in the order vertices start, from 1, without gaps.
+      const firsts = [...new Set(lines.filter((l) => l.startsWith('#')).map((l) => Number(/^#(\d+)/.exec(l)![1])))];
+      expect(firsts).toEqual(Array.from({ length: firsts.length }, (_, i) => i + 1));
+    },
+  );
 
   test('the layout is what the design notes say: 0.13 indents every object, 0.29 writes one per line', () => {
     const text = raw(v, 'full-hit').toString('utf8');
@@ -116,8 +122,15 @@ describe.each(VERSIONS)('buildx %s rawjson captures: the reader', (v) => {
 
   test('cold: nothing cached, the missing import said once, the cache exported', () => {
     const r = report(v, 'cold');
-    expect(counts(r)).toEqual({ deps: '0/3 first ran: COPY busybox /bin/busybox', build: '0/1 first ran: RUN echo b > /b' });
-    expect(r.importErrors).toEqual([expect.stringMatching(/^failed to configure registry cache importer: 127\.0\.0\.1:\d+\/fixtures\/r\d+:cache-build: not found$/)]);
+    expect(counts(r)).toEqual({
+      deps: '0/3 first ran: COPY busybox /bin/busybox',
+      build: '0/1 first ran: RUN echo b > /b',
+    });
+    expect(r.importErrors).toEqual([
+      expect.stringMatching(
+        /^failed to configure registry cache importer: 127\.0\.0\.1:\d+\/fixtures\/r\d+:cache-build: not found$/,
+      ),
+    ]);
     expect([r.exported, r.exportErrors, r.cacheHit]).toEqual([true, [], false]);
   });
 
@@ -127,12 +140,21 @@ describe.each(VERSIONS)('buildx %s rawjson captures: the reader', (v) => {
     expect([r.cached, r.total, r.cacheHit, r.exported]).toEqual([4, 4, true, true]);
     expect([r.exportErrors, r.importErrors, r.warnings]).toEqual([[], [], []]);
     const { lines } = whole(v, 'full-hit');
-    for (const name of ['[deps 1/3] COPY busybox /bin/busybox', '[deps 2/3] RUN ["/bin/busybox", "--install", "-s", "/bin"]', '[deps 3/3] RUN echo hi && echo err >&2', '[build 1/1] RUN echo b > /b']) {
+    for (const name of [
+      '[deps 1/3] COPY busybox /bin/busybox',
+      '[deps 2/3] RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+      '[deps 3/3] RUN echo hi && echo err >&2',
+      '[build 1/1] RUN echo b > /b',
+    ]) {
       const at = lines.findIndex((l) => l.endsWith(` ${name}`));
       const n = /^#(\d+)/.exec(lines[at]!)![1];
       expect(lines.filter((l) => l.startsWith(`#${n} `)).slice(0, 2)).toEqual([`#${n} ${name}`, `#${n} CACHED`]);
     }
-    expect(lines).toContainEqual(expect.stringMatching(/^#\d+ pushing manifest for 127\.0\.0\.1:\d+\/fixtures\/r\d+:full@sha256:[0-9a-f]{64} done$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^#\d+ pushing manifest for 127\.0\.0\.1:\d+\/fixtures\/r\d+:full@sha256:[0-9a-f]{64} done$/,
+      ),
+    );
   });
 
   test('partial-hit: only the new step ran, and printed its output', () => {
@@ -141,17 +163,25 @@ describe.each(VERSIONS)('buildx %s rawjson captures: the reader', (v) => {
     expect([r.exported, r.exportErrors, r.importErrors]).toEqual([true, [], []]);
     const { lines } = whole(v, 'partial-hit');
     const n = /^#(\d+)/.exec(lines.find((l) => l.endsWith(' [build 2/2] RUN echo extra'))!)![1];
-    expect(lines.filter((l) => l.startsWith(`#${n} `))).toEqual([`#${n} [build 2/2] RUN echo extra`, `#${n} extra`, expect.stringMatching(new RegExp(`^#${n} DONE \\d+\\.\\ds$`))]);
+    expect(lines.filter((l) => l.startsWith(`#${n} `))).toEqual([
+      `#${n} [build 2/2] RUN echo extra`,
+      `#${n} extra`,
+      expect.stringMatching(new RegExp(`^#${n} DONE \\d+\\.\\ds$`)),
+    ]);
   });
 
   test('export-refused: the build succeeds, the export fails with 401, and the report says so', () => {
     const r = report(v, 'export-refused');
     expect(counts(r)).toEqual({ deps: '3/3', build: '1/2 first ran: RUN echo refused' });
     expect(r.exported).toBe(false);
-    expect(r.exportErrors).toEqual([expect.stringMatching(/^error writing layer blob: unexpected status from HEAD request to http:\/\/127\.0\.0\.1:\d+\/v2\/fixtures\/refused\/blobs\/sha256:[0-9a-f]{64}: 401 Unauthorized$/)]);
+    expect(r.exportErrors).toEqual([
+      expect.stringMatching(
+        /^error writing layer blob: unexpected status from HEAD request to http:\/\/127\.0\.0\.1:\d+\/v2\/fixtures\/refused\/blobs\/sha256:[0-9a-f]{64}: 401 Unauthorized$/,
+      ),
+    ]);
   });
 
-  test('failed-step: the failing step ran and errored; no export; buildx\'s error comes through as text', () => {
+  test("failed-step: the failing step ran and errored; no export; buildx's error comes through as text", () => {
     const r = report(v, 'failed-step');
     expect(counts(r)).toEqual({ deps: '3/3', build: '1/2 first ran: RUN echo failing && exit 3' });
     expect(stage(r, 'build').firstRan?.error).toBe(true);
@@ -169,7 +199,11 @@ describe.each(VERSIONS)('buildx %s rawjson captures: the reader', (v) => {
       '--------------------',
       `${solve}process "/bin/sh -c echo failing && exit 3" did not complete successfully: exit code: 3`,
     ]);
-    expect(lines).toContainEqual(expect.stringMatching(/^#\d+ ERROR: process "\/bin\/sh -c echo failing && exit 3" did not complete successfully: exit code: 3$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^#\d+ ERROR: process "\/bin\/sh -c echo failing && exit 3" did not complete successfully: exit code: 3$/,
+      ),
+    );
   });
 });
 
@@ -186,7 +220,9 @@ describe('lint warnings: sent by the current engine only, one plain line each', 
     expect(lines.filter((l) => l.startsWith('WARNING: '))).toEqual(LINT.map((w) => `WARNING: ${w}`));
     expect(stream.report().warnings).toEqual(LINT);
     // The JSON carries more (detail, url, the Dockerfile's source, the LLB definition): none of it reaches the log.
-    expect(raw('0.29', 'lint-warnings').toString('utf8')).toContain('"url":"https://docs.docker.com/go/dockerfile/rule/stage-name-casing/"');
+    expect(raw('0.29', 'lint-warnings').toString('utf8')).toContain(
+      '"url":"https://docs.docker.com/go/dockerfile/rule/stage-name-casing/"',
+    );
     expect(lines.join('\n')).not.toContain('docs.docker.com');
   });
 
@@ -200,7 +236,9 @@ describe('lint warnings: sent by the current engine only, one plain line each', 
       const r = report(v, 'lint-warnings');
       expect(counts(r)).toEqual({ default: '0/3 first ran: COPY busybox /bin/busybox' });
       const d = decision(LINT_DOCKERFILE);
-      expect(resultLines(d, { progress: r, exitCode: 0 })).toContain(`stage ${d.targetStage}: 0/3 steps cached; first step that ran: COPY busybox /bin/busybox`);
+      expect(resultLines(d, { progress: r, exitCode: 0 })).toContain(
+        `stage ${d.targetStage}: 0/3 steps cached; first step that ran: COPY busybox /bin/busybox`,
+      );
     }
   });
 });
@@ -209,8 +247,16 @@ describe('the same build reads the same on both versions', () => {
   test.each(SCENARIOS)('%s: the same per-stage report, export state and error count', (s) => {
     const [old, cur] = VERSIONS.map((v) => report(v, s));
     expect(counts(cur!)).toEqual(counts(old!));
-    expect([cur!.cached, cur!.total, cur!.cacheHit, cur!.exported]).toEqual([old!.cached, old!.total, old!.cacheHit, old!.exported]);
-    expect([cur!.exportErrors.length, cur!.importErrors.length]).toEqual([old!.exportErrors.length, old!.importErrors.length]);
+    expect([cur!.cached, cur!.total, cur!.cacheHit, cur!.exported]).toEqual([
+      old!.cached,
+      old!.total,
+      old!.cacheHit,
+      old!.exported,
+    ]);
+    expect([cur!.exportErrors.length, cur!.importErrors.length]).toEqual([
+      old!.exportErrors.length,
+      old!.importErrors.length,
+    ]);
   });
 });
 
@@ -221,7 +267,13 @@ describe.each(VERSIONS)('buildx %s captures: what the report (report.ts) makes o
     const o = { progress: report(v, 'full-hit'), exitCode: 0 };
     expect(headline(o)).toBe('Cache hit: all 4 steps came from the cache.');
     expect(exportState(d, o)).toEqual({ state: 'saved' });
-    expect(resultLines(d, o)).toEqual(expect.arrayContaining(['stage deps: 3/3 steps cached', 'stage build: 1/1 steps cached', `cache saved to ${d.plan.export!.ref}`]));
+    expect(resultLines(d, o)).toEqual(
+      expect.arrayContaining([
+        'stage deps: 3/3 steps cached',
+        'stage build: 1/1 steps cached',
+        `cache saved to ${d.plan.export!.ref}`,
+      ]),
+    );
   });
 
   test('cold and partial-hit: saved, with the counts and the first step that ran', () => {
@@ -234,7 +286,7 @@ describe.each(VERSIONS)('buildx %s captures: what the report (report.ts) makes o
     expect(resultLines(d, partial)).toContain('stage build: 1/2 steps cached; first step that ran: RUN echo extra');
   });
 
-  test('export-refused: not saved, and why is the registry\'s 401', () => {
+  test("export-refused: not saved, and why is the registry's 401", () => {
     const o = { progress: report(v, 'export-refused'), exitCode: 0 };
     expect(exportState(d, o)).toEqual({ state: 'not saved', why: expect.stringMatching(/401 Unauthorized$/) });
   });
@@ -242,7 +294,9 @@ describe.each(VERSIONS)('buildx %s captures: what the report (report.ts) makes o
   test('failed-step: not saved because the build failed', () => {
     const o = { progress: report(v, 'failed-step'), exitCode: 1 };
     expect(exportState(d, o)).toEqual({ state: 'not saved', why: 'the build failed (exit code 1)' });
-    expect(resultLines(d, o)).toContain('stage build: 1/2 steps cached; first step that ran: RUN echo failing && exit 3');
+    expect(resultLines(d, o)).toContain(
+      'stage build: 1/2 steps cached; first step that ran: RUN echo failing && exit 3',
+    );
   });
 });
 
@@ -264,9 +318,15 @@ describe.each(VERSIONS)('buildx %s: the --metadata-file', (v) => {
     const served = registryDigests(v);
     expect(meta.digest).toBe(served.tag);
     expect(bx(v, 'registry-digests.txt')).toContain('Content-Type: application/vnd.oci.image.index.v1+json');
-    expect(meta.raw['containerimage.descriptor']).toMatchObject({ mediaType: 'application/vnd.oci.image.index.v1+json', digest: served.tag });
+    expect(meta.raw['containerimage.descriptor']).toMatchObject({
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      digest: served.tag,
+    });
     // The cache export's own manifest, as the registry serves the cache tag.
-    expect(JSON.parse(meta.raw['cache.manifest'] as string)).toMatchObject({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: served.cache });
+    expect(JSON.parse(meta.raw['cache.manifest'] as string)).toMatchObject({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: served.cache,
+    });
   });
 
   test('imageid is the ID docker gives the image, pushed or only stored, on either image store', () => {
@@ -276,16 +336,25 @@ describe.each(VERSIONS)('buildx %s: the --metadata-file', (v) => {
   });
 
   test('imagetools --raw of the pushed tag: an index of the image and its attestation manifest', () => {
-    const index = JSON.parse(bx(v, 'imagetools-image.json')) as { mediaType: string; manifests: { digest: string; platform: { os: string }; annotations?: Record<string, string> }[] };
+    const index = JSON.parse(bx(v, 'imagetools-image.json')) as {
+      mediaType: string;
+      manifests: { digest: string; platform: { os: string }; annotations?: Record<string, string> }[];
+    };
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(index.manifests.map((m) => m.platform.os)).toEqual(['linux', 'unknown']);
-    expect(index.manifests[1]!.annotations).toEqual({ 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': index.manifests[0]!.digest });
+    expect(index.manifests[1]!.annotations).toEqual({
+      'vnd.docker.reference.type': 'attestation-manifest',
+      'vnd.docker.reference.digest': index.manifests[0]!.digest,
+    });
     expect(bx(v, 'imagetools-image.txt')).toContain(`Digest:    ${registryDigests(v).tag}`);
     // The config digest (the image ID of a classic store) is one level down.
     const manifest = JSON.parse(bx(v, 'imagetools-image-manifest.json')) as { config: { digest: string } };
     expect(manifest.config.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     const cache = JSON.parse(bx(v, 'imagetools-cache.json')) as { mediaType: string; config: { mediaType: string } };
-    expect([cache.mediaType, cache.config.mediaType]).toEqual(['application/vnd.oci.image.manifest.v1+json', 'application/vnd.buildkit.cacheconfig.v0']);
+    expect([cache.mediaType, cache.config.mediaType]).toEqual([
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.buildkit.cacheconfig.v0',
+    ]);
   });
 
   test('imagetools for a missing tag and for a registry that wants a login: read as missing and as unknown', () => {
@@ -301,7 +370,8 @@ describe.each(VERSIONS)('buildx %s: the --metadata-file', (v) => {
     expect(classifyProbe('r:x', denied.code, denied.output)).toEqual({
       ref: 'r:x',
       state: 'unknown',
-      detail: 'pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials',
+      detail:
+        'pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials',
     });
   });
 });
@@ -310,7 +380,10 @@ describe('metadata: what differs between the versions', () => {
   test('0.29 adds buildx.build.provenance; both keep buildx.build.ref', () => {
     const [old, cur] = VERSIONS.map((v) => parseMetadata(bx(v, 'metadata-push.json')).raw);
     expect(Object.keys(old!)).not.toContain('buildx.build.provenance');
-    expect(cur!['buildx.build.provenance']).toMatchObject({ buildType: 'https://mobyproject.org/buildkit@v1', invocation: { parameters: { frontend: 'dockerfile.v0' } } });
+    expect(cur!['buildx.build.provenance']).toMatchObject({
+      buildType: 'https://mobyproject.org/buildkit@v1',
+      invocation: { parameters: { frontend: 'dockerfile.v0' } },
+    });
     for (const m of [old!, cur!]) expect(m['buildx.build.ref']).toMatch(/^default\/default\/[a-z0-9]+$/);
   });
 

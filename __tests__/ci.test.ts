@@ -2,7 +2,6 @@
 // command line then makes (decideRefs, the action's own).
 import { describe, expect, test } from '@jest/globals';
 import { ciFacts, detectProvider, repoKey, type Env } from '../src/core/ci.js';
-import { InputError } from '../src/core/errors.js';
 import { decideRefs, githubFacts, type RefOverrides } from '../src/core/ref.js';
 
 function decide(env: Env, overrides: RefOverrides = {}, payload: Record<string, unknown> = {}) {
@@ -21,7 +20,12 @@ const GITLAB_MR = {
   CI_MERGE_REQUEST_EVENT_TYPE: 'detached',
 };
 const JENKINS = { JENKINS_URL: 'https://jenkins.example.com/' };
-const BUILDKITE = { BUILDKITE: 'true', BUILDKITE_REPO: 'git@github.com:acme/app.git', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'main', BUILDKITE_PULL_REQUEST: 'false' };
+const BUILDKITE = {
+  BUILDKITE: 'true',
+  BUILDKITE_REPO: 'git@github.com:acme/app.git',
+  BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'main',
+  BUILDKITE_PULL_REQUEST: 'false',
+};
 
 describe('detectProvider', () => {
   test.each([
@@ -76,7 +80,11 @@ describe('GitLab CI', () => {
   });
 
   test('a merge request from a fork imports only, and ignores export-cache: true (with a warning)', () => {
-    const env = { ...GITLAB_MR, CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99', CI_MERGE_REQUEST_SOURCE_PROJECT_PATH: 'mallory/app' };
+    const env = {
+      ...GITLAB_MR,
+      CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99',
+      CI_MERGE_REQUEST_SOURCE_PROJECT_PATH: 'mallory/app',
+    };
     const { ci, refs } = decide(env);
     expect(refs).toMatchObject({ branch: 'feature/login', fallbacks: ['develop', 'main'], exportCache: false });
     expect(ci.facts.fork).toBe('mallory/app');
@@ -108,7 +116,9 @@ describe('GitLab CI', () => {
   });
 
   test('export-cache: true on a tag without a branch names the pipeline', () => {
-    expect(() => decide({ ...GITLAB, CI_COMMIT_TAG: 'v1' }, { exportCache: 'true' })).toThrow(/GitLab CI tag pipeline \(v1\) has no branch/);
+    expect(() => decide({ ...GITLAB, CI_COMMIT_TAG: 'v1' }, { exportCache: 'true' })).toThrow(
+      /GitLab CI tag pipeline \(v1\) has no branch/,
+    );
   });
 });
 
@@ -127,13 +137,26 @@ describe('Jenkins multibranch', () => {
   });
 
   test('a pull request: BRANCH_NAME is PR-12, CHANGE_BRANCH is the source', () => {
-    const { refs } = decide({ ...JENKINS, BRANCH_NAME: 'PR-12', CHANGE_ID: '12', CHANGE_BRANCH: 'feature/y', CHANGE_TARGET: 'develop' });
+    const { refs } = decide({
+      ...JENKINS,
+      BRANCH_NAME: 'PR-12',
+      CHANGE_ID: '12',
+      CHANGE_BRANCH: 'feature/y',
+      CHANGE_TARGET: 'develop',
+    });
     expect(refs).toMatchObject({ branch: 'feature/y', fallbacks: ['develop', 'main'], exportCache: true });
     expect(refs.reasons.join('\n')).toMatch(/pull request feature\/y -> develop \(PR-12\)/);
   });
 
   test('a pull request from a fork (CHANGE_FORK) imports only', () => {
-    const env = { ...JENKINS, BRANCH_NAME: 'PR-13', CHANGE_ID: '13', CHANGE_BRANCH: 'main', CHANGE_TARGET: 'main', CHANGE_FORK: 'mallory' };
+    const env = {
+      ...JENKINS,
+      BRANCH_NAME: 'PR-13',
+      CHANGE_ID: '13',
+      CHANGE_BRANCH: 'main',
+      CHANGE_TARGET: 'main',
+      CHANGE_FORK: 'mallory',
+    };
     const { ci, refs } = decide(env);
     // The fork's own "main" must never overwrite ours.
     expect(refs).toMatchObject({ branch: 'main', exportCache: false });
@@ -155,7 +178,9 @@ describe('Jenkins multibranch', () => {
 
   test('not multibranch: GIT_BRANCH without its remote', () => {
     expect(decide({ ...JENKINS, GIT_BRANCH: 'origin/feature/z' }).refs.branch).toBe('feature/z');
-    expect(decide({ ...JENKINS, GIT_LOCAL_BRANCH: 'feature/w', GIT_BRANCH: 'origin/feature/w' }).refs.branch).toBe('feature/w');
+    expect(decide({ ...JENKINS, GIT_LOCAL_BRANCH: 'feature/w', GIT_BRANCH: 'origin/feature/w' }).refs.branch).toBe(
+      'feature/w',
+    );
   });
 
   test('no branch at all: imports only', () => {
@@ -165,18 +190,39 @@ describe('Jenkins multibranch', () => {
 
 describe('Buildkite', () => {
   test('a branch build, with the pipeline default branch', () => {
-    const { ci, refs } = decide({ ...BUILDKITE, BUILDKITE_BRANCH: 'feature/x', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'trunk' });
+    const { ci, refs } = decide({
+      ...BUILDKITE,
+      BUILDKITE_BRANCH: 'feature/x',
+      BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'trunk',
+    });
     expect(ci.provider).toBe('buildkite');
-    expect(refs).toMatchObject({ branch: 'feature/x', fallbacks: ['trunk'], exportCache: true, defaultBranch: 'trunk' });
+    expect(refs).toMatchObject({
+      branch: 'feature/x',
+      fallbacks: ['trunk'],
+      exportCache: true,
+      defaultBranch: 'trunk',
+    });
   });
 
   test('a pull request from the same repository (another URL spelling) writes', () => {
-    const env = { ...BUILDKITE, BUILDKITE_BRANCH: 'feature/x', BUILDKITE_PULL_REQUEST: '5', BUILDKITE_PULL_REQUEST_BASE_BRANCH: 'develop', BUILDKITE_PULL_REQUEST_REPO: 'https://github.com/acme/app' };
+    const env = {
+      ...BUILDKITE,
+      BUILDKITE_BRANCH: 'feature/x',
+      BUILDKITE_PULL_REQUEST: '5',
+      BUILDKITE_PULL_REQUEST_BASE_BRANCH: 'develop',
+      BUILDKITE_PULL_REQUEST_REPO: 'https://github.com/acme/app',
+    };
     expect(decide(env).refs).toMatchObject({ branch: 'feature/x', fallbacks: ['develop', 'main'], exportCache: true });
   });
 
   test('a pull request from a fork imports only', () => {
-    const env = { ...BUILDKITE, BUILDKITE_BRANCH: 'main', BUILDKITE_PULL_REQUEST: '6', BUILDKITE_PULL_REQUEST_BASE_BRANCH: 'main', BUILDKITE_PULL_REQUEST_REPO: 'https://github.com/mallory/app.git' };
+    const env = {
+      ...BUILDKITE,
+      BUILDKITE_BRANCH: 'main',
+      BUILDKITE_PULL_REQUEST: '6',
+      BUILDKITE_PULL_REQUEST_BASE_BRANCH: 'main',
+      BUILDKITE_PULL_REQUEST_REPO: 'https://github.com/mallory/app.git',
+    };
     const { ci, refs } = decide(env);
     expect(refs).toMatchObject({ branch: 'main', exportCache: false });
     expect(ci.facts.fork).toBe('https://github.com/mallory/app.git');
@@ -198,21 +244,42 @@ describe('Buildkite', () => {
 describe('GitHub Actions', () => {
   const payload = {
     repository: { full_name: 'acme/app', default_branch: 'main' },
-    pull_request: { head: { ref: 'feature/x', repo: { full_name: 'acme/app' } }, base: { ref: 'develop', repo: { full_name: 'acme/app' } } },
+    pull_request: {
+      head: { ref: 'feature/x', repo: { full_name: 'acme/app' } },
+      base: { ref: 'develop', repo: { full_name: 'acme/app' } },
+    },
   };
-  const env = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_REF: 'refs/pull/7/merge', GITHUB_HEAD_REF: 'feature/x', GITHUB_BASE_REF: 'develop' };
+  const env = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REF: 'refs/pull/7/merge',
+    GITHUB_HEAD_REF: 'feature/x',
+    GITHUB_BASE_REF: 'develop',
+  };
 
   test('the event payload gives the same facts as the action', () => {
     const { ci, refs } = decide(env, {}, payload);
     expect(ci.provider).toBe('github');
-    expect(ci.facts).toEqual(githubFacts({ eventName: 'pull_request', ref: 'refs/pull/7/merge', headRef: 'feature/x', baseRef: 'develop', payload }));
+    expect(ci.facts).toEqual(
+      githubFacts({
+        eventName: 'pull_request',
+        ref: 'refs/pull/7/merge',
+        headRef: 'feature/x',
+        baseRef: 'develop',
+        payload,
+      }),
+    );
     expect(refs).toMatchObject({ branch: 'feature/x', fallbacks: ['develop', 'main'], exportCache: true });
     expect(ci.where).toBe('pull_request on refs/pull/7/merge');
   });
 
   test('a push', () => {
     const push = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/feature/y' };
-    expect(decide(push, {}, { repository: { default_branch: 'trunk' } }).refs).toMatchObject({ branch: 'feature/y', fallbacks: ['trunk'], exportCache: true });
+    expect(decide(push, {}, { repository: { default_branch: 'trunk' } }).refs).toMatchObject({
+      branch: 'feature/y',
+      fallbacks: ['trunk'],
+      exportCache: true,
+    });
   });
 });
 
@@ -233,19 +300,36 @@ describe('no CI', () => {
   });
 
   test('--branch names one, and then it writes', () => {
-    expect(decide({}, { branch: 'feature/x' }).refs).toMatchObject({ branch: 'feature/x', fallbacks: ['main'], exportCache: true });
+    expect(decide({}, { branch: 'feature/x' }).refs).toMatchObject({
+      branch: 'feature/x',
+      fallbacks: ['main'],
+      exportCache: true,
+    });
   });
 });
 
 describe('explicit options win over every CI', () => {
   test.each([
     ['GitLab', { ...GITLAB_MR }],
-    ['Jenkins', { ...JENKINS, BRANCH_NAME: 'PR-1', CHANGE_ID: '1', CHANGE_BRANCH: 'feature/login', CHANGE_TARGET: 'develop' }],
+    [
+      'Jenkins',
+      { ...JENKINS, BRANCH_NAME: 'PR-1', CHANGE_ID: '1', CHANGE_BRANCH: 'feature/login', CHANGE_TARGET: 'develop' },
+    ],
     ['Buildkite', { ...BUILDKITE, BUILDKITE_BRANCH: 'feature/login' }],
     ['BRANCH_NAME', { BRANCH_NAME: 'feature/login' }],
   ] as [string, Env][])('%s', (_name, env) => {
-    const { refs } = decide(env, { branch: 'release/2', fallbackBranches: ['release/1', 'main'], exportCache: 'false' });
+    const { refs } = decide(env, {
+      branch: 'release/2',
+      fallbackBranches: ['release/1', 'main'],
+      exportCache: 'false',
+    });
     expect(refs).toMatchObject({ branch: 'release/2', fallbacks: ['release/1', 'main'], exportCache: false });
-    expect(refs.reasons).toEqual(expect.arrayContaining(['branch set by input: release/2', 'fallback branches set by input', 'export-cache set by input: false']));
+    expect(refs.reasons).toEqual(
+      expect.arrayContaining([
+        'branch set by input: release/2',
+        'fallback branches set by input',
+        'export-cache set by input: false',
+      ]),
+    );
   });
 });

@@ -21,10 +21,17 @@ const repository = { full_name: 'acme/app', default_branch: 'main' };
 
 function deleteEvent(ref: string, refType = 'branch', defaultBranch: string | null = 'main'): EventContext {
   const repo = defaultBranch === null ? { full_name: 'acme/app' } : { ...repository, default_branch: defaultBranch };
-  return { eventName: 'delete', ref: `refs/heads/${defaultBranch ?? 'trunk'}`, payload: { ref, ref_type: refType, repository: repo } };
+  return {
+    eventName: 'delete',
+    ref: `refs/heads/${defaultBranch ?? 'trunk'}`,
+    payload: { ref, ref_type: refType, repository: repo },
+  };
 }
 
-function closedPr(head: string, opts: { action?: string; headRepo?: string | null; eventName?: string } = {}): EventContext {
+function closedPr(
+  head: string,
+  opts: { action?: string; headRepo?: string | null; eventName?: string } = {},
+): EventContext {
   const headRepo = opts.headRepo === undefined ? 'acme/app' : opts.headRepo;
   return {
     eventName: opts.eventName ?? 'pull_request',
@@ -48,7 +55,12 @@ function request(event: EventContext, over: Partial<CleanupRequest> = {}): Clean
 
 /** HTML entities back to characters (what the reader sees). */
 function decode(html: string): string {
-  return html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return html
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 function expectInputError(fn: () => unknown, message: RegExp): void {
@@ -95,12 +107,18 @@ describe('which branch is gone', () => {
   });
 
   test('a pull request that is not closed is a workflow mistake', () => {
-    expectInputError(() => cleanupBranch(closedPr('feature/x', { action: 'opened' })), /^cleanup: runs on closed pull requests, and this pull_request event is "opened"/);
+    expectInputError(
+      () => cleanupBranch(closedPr('feature/x', { action: 'opened' })),
+      /^cleanup: runs on closed pull requests, and this pull_request event is "opened"/,
+    );
   });
 
   test('other events need the branch input', () => {
     const push: EventContext = { eventName: 'push', ref: 'refs/heads/feature/x', payload: { repository } };
-    expectInputError(() => cleanupBranch(push), /^cleanup: runs on `delete` events of branches and closed pull requests, not on push events/);
+    expectInputError(
+      () => cleanupBranch(push),
+      /^cleanup: runs on `delete` events of branches and closed pull requests, not on push events/,
+    );
     expect(cleanupBranch({ ...push, eventName: 'workflow_dispatch' }, 'refs/heads/old/branch')).toMatchObject({
       branch: 'old/branch',
       reason: 'branch set by input: old/branch',
@@ -112,19 +130,32 @@ describe('planCleanup', () => {
   test('one cache tag per stage, made by cacheName', () => {
     const plan = planCleanup(request(deleteEvent('feature/Login-FORM')));
     // The current tags, then those of the old scheme (legacy-tag.ts), which builds no longer write.
-    expect(plan.tags).toEqual(['cache.dependencies.feature_Login-FORM', 'cache.build.feature_Login-FORM', 'cache-dependencies-feature-login-form', 'cache-build-feature-login-form']);
-    expect(plan.tags.slice(0, 2)).toEqual(['dependencies', 'build'].map((s) => cacheName('cache', s, 'feature/Login-FORM')));
+    expect(plan.tags).toEqual([
+      'cache.dependencies.feature_Login-FORM',
+      'cache.build.feature_Login-FORM',
+      'cache-dependencies-feature-login-form',
+      'cache-build-feature-login-form',
+    ]);
+    expect(plan.tags.slice(0, 2)).toEqual(
+      ['dependencies', 'build'].map((s) => cacheName('cache', s, 'feature/Login-FORM')),
+    );
   });
 
   test('the scope goes in like a build puts it', () => {
     const plan = planCleanup(request(deleteEvent('feature/x'), { scope: 'linux-arm64', stages: ['build', 'build'] }));
-    expect(plan.tags).toEqual([cacheName('cache', 'build', 'feature/x', 'linux-arm64'), 'cache-build-linux-arm64-feature-x']);
+    expect(plan.tags).toEqual([
+      cacheName('cache', 'build', 'feature/x', 'linux-arm64'),
+      'cache-build-linux-arm64-feature-x',
+    ]);
     expect(plan.tags[0]).toBe('cache.build.linux-arm64.feature_x');
   });
 
   test('a long branch name gets the same hashed slug as its build did', () => {
     const branch = `feature/${'x'.repeat(200)}`;
-    expect(planCleanup(request(deleteEvent(branch))).tags.slice(0, 2)).toEqual([cacheName('cache', 'dependencies', branch), cacheName('cache', 'build', branch)]);
+    expect(planCleanup(request(deleteEvent(branch))).tags.slice(0, 2)).toEqual([
+      cacheName('cache', 'dependencies', branch),
+      cacheName('cache', 'build', branch),
+    ]);
   });
 
   test('a deleted tag needs no stages', () => {
@@ -132,13 +163,22 @@ describe('planCleanup', () => {
   });
 
   test('the default branch is refused, on one line', () => {
-    expectInputError(() => planCleanup(request(deleteEvent('main'))), /^cleanup: refusing to delete the caches of main: it is the default branch$/);
+    expectInputError(
+      () => planCleanup(request(deleteEvent('main'))),
+      /^cleanup: refusing to delete the caches of main: it is the default branch$/,
+    );
     // A closed pull request from a protected branch is ordinary: nothing to do, no error.
     const fromMain = planCleanup(request(closedPr('main')));
     expect([fromMain.branch, fromMain.tags]).toEqual([undefined, []]);
     expect(fromMain.reason).toMatch(/keeping the caches of main: it is the default branch/);
     expectInputError(
-      () => planCleanup(request({ eventName: 'workflow_dispatch', ref: 'refs/heads/main', payload: { repository } }, { branch: 'main' })),
+      () =>
+        planCleanup(
+          request(
+            { eventName: 'workflow_dispatch', ref: 'refs/heads/main', payload: { repository } },
+            { branch: 'main' },
+          ),
+        ),
       /it is the default branch/,
     );
   });
@@ -149,13 +189,19 @@ describe('planCleanup', () => {
     expect(plan.tags.slice(0, 2)).toEqual(['cache.dependencies.MAIN', 'cache.build.MAIN']);
     expect(plan.tags.slice(2).filter((t) => !/^cache-[a-z]+-main-[0-9a-f]{8}$/.test(t))).toEqual([]); // the old scheme hashed it too
     // release-1 and release/1 shared old tags, which release-1's cleanup would delete.
-    expectInputError(() => planCleanup(request(deleteEvent('release-1'), { protectedBranches: ['release/1'] })), /refusing to delete the caches of release-1/);
+    expectInputError(
+      () => planCleanup(request(deleteEvent('release-1'), { protectedBranches: ['release/1'] })),
+      /refusing to delete the caches of release-1/,
+    );
   });
 
   test('protected-branches: names and globs, by name and by slug', () => {
     const protectedBranches = ['develop', 'release/*', 'hotfix/**'];
     for (const branch of ['develop', 'Develop', 'release/1.x', 'Release/2', 'release-3', 'hotfix/a/b']) {
-      expectInputError(() => planCleanup(request(deleteEvent(branch), { protectedBranches })), /refusing to delete the caches of /);
+      expectInputError(
+        () => planCleanup(request(deleteEvent(branch), { protectedBranches })),
+        /refusing to delete the caches of /,
+      );
     }
     for (const branch of ['feature/develop', 'developer', 'release', 'hotfixes/a']) {
       expect(planCleanup(request(deleteEvent(branch), { protectedBranches })).branch).toBe(branch);
@@ -175,7 +221,9 @@ describe('planCleanup', () => {
     for (const spelling of ['develop', 'refs/heads/develop']) {
       expectInputError(
         () => planCleanup(request(deleteEvent('develop'), { protectedBranches: [spelling] })),
-        new RegExp(`^cleanup: refusing to delete the caches of develop: it matches "${spelling}" in protected-branches$`),
+        new RegExp(
+          `^cleanup: refusing to delete the caches of develop: it matches "${spelling}" in protected-branches$`,
+        ),
       );
       // A closed pull request from it: kept, not deleted.
       const closed = planCleanup(request(closedPr('develop'), { protectedBranches: [spelling] }));
@@ -183,8 +231,13 @@ describe('planCleanup', () => {
     }
     for (const spelling of ['release/*', 'refs/heads/release/*', 'refs/heads/release/**']) {
       expect(matchesProtected(spelling, 'release/1.x')).toBe(true);
-      expectInputError(() => planCleanup(request(deleteEvent('release/2'), { protectedBranches: [spelling] })), /refusing to delete the caches of release\/2/);
-      expect(planCleanup(request(deleteEvent('feature/x'), { protectedBranches: [spelling] })).branch).toBe('feature/x');
+      expectInputError(
+        () => planCleanup(request(deleteEvent('release/2'), { protectedBranches: [spelling] })),
+        /refusing to delete the caches of release\/2/,
+      );
+      expect(planCleanup(request(deleteEvent('feature/x'), { protectedBranches: [spelling] })).branch).toBe(
+        'feature/x',
+      );
     }
     // Only refs/heads/ is a branch: a pattern for another kind of ref protects no branch named like it.
     expect(matchesProtected('refs/tags/v1', 'v1')).toBe(false);
@@ -199,9 +252,15 @@ describe('planCleanup', () => {
       return performance.now() - start;
     };
     expect(timed(() => expect(matchesProtected('*-*-*-*-*-*-keep', branch)).toBe(false))).toBeLessThan(1000);
-    expect(timed(() => expect(matchesProtected('**-**-**-**-**-**-keep', `${branch}/${branch}`)).toBe(false))).toBeLessThan(1000);
+    expect(
+      timed(() => expect(matchesProtected('**-**-**-**-**-**-keep', `${branch}/${branch}`)).toBe(false)),
+    ).toBeLessThan(1000);
     const patterns = ['*-*-*-*-*-*-keep', '*?*?*?*?*?*?*?*?*?*?x?', '**a**a**a**a**a**a**a**a**b'];
-    expect(timed(() => expect(planCleanup(request(deleteEvent(branch), { protectedBranches: patterns })).branch).toBe(branch))).toBeLessThan(1000);
+    expect(
+      timed(() =>
+        expect(planCleanup(request(deleteEvent(branch), { protectedBranches: patterns })).branch).toBe(branch),
+      ),
+    ).toBeLessThan(1000);
     expect(matchesProtected('*-*-*-*-*-*-keep', `${'a-'.repeat(119)}keep`)).toBe(true);
   });
 
@@ -225,13 +284,19 @@ describe('planCleanup', () => {
 
   test('item 9: a protected-branches pattern longer than a branch name can be is an input error', () => {
     expectInputError(
-      () => planCleanup(request(deleteEvent('feature/x'), { protectedBranches: ['develop', `release/${'*-'.repeat(200)}`] })),
+      () =>
+        planCleanup(
+          request(deleteEvent('feature/x'), { protectedBranches: ['develop', `release/${'*-'.repeat(200)}`] }),
+        ),
       /^protected-branches: the pattern "release\/\*-\*-.*\.\.\." is \d+ characters long: a pattern may have at most 255$/,
     );
   });
 
   test('no stages at all is an input error', () => {
-    expectInputError(() => planCleanup(request(deleteEvent('feature/x'), { stages: [] })), /^cache-stages: no stages to clean up/);
+    expectInputError(
+      () => planCleanup(request(deleteEvent('feature/x'), { stages: [] })),
+      /^cache-stages: no stages to clean up/,
+    );
   });
 });
 
@@ -244,7 +309,12 @@ describe('results', () => {
 
   test('deleted-refs: the deleted (or would-be deleted) refs only', () => {
     expect(deletedRefs('r/app', results)).toEqual(['r/app:cache.dependencies.feature_x']);
-    expect(deletedRefs('r/app', [{ tag: 't', state: 'would delete' }, { tag: 'u', state: 'failed' }])).toEqual(['r/app:t']);
+    expect(
+      deletedRefs('r/app', [
+        { tag: 't', state: 'would delete' },
+        { tag: 'u', state: 'failed' },
+      ]),
+    ).toEqual(['r/app:t']);
   });
 
   test('log lines', () => {
@@ -279,13 +349,20 @@ describe('results', () => {
     });
     expect(dry).toContain('(dry run)');
     expect(dry).toContain('**1 would be deleted,');
-    const none = cleanupSummary({ image: 'r/app', plan: { branch: undefined, defaultBranch: 'main', reason: 'delete of tag v1: nothing', tags: [] }, results: [], dryRun: false, where: '' });
+    const none = cleanupSummary({
+      image: 'r/app',
+      plan: { branch: undefined, defaultBranch: 'main', reason: 'delete of tag v1: nothing', tags: [] },
+      results: [],
+      dryRun: false,
+      where: '',
+    });
     expect(none).toBe('### buildx-branch-cache cleanup\n\ndelete of tag v1: nothing.\n\n');
   });
 
   test('item 7: branch names, reasons, the registry and its error bodies are escaped in the summary', () => {
     const branch = 'x<h1>big</h1>`|*y*';
-    const detail = 'HTTP 500 <script>alert(1)</script> | **bold** `code` [link](javascript:x)\n| injected | row |\r\n# heading';
+    const detail =
+      'HTTP 500 <script>alert(1)</script> | **bold** `code` [link](javascript:x)\n| injected | row |\r\n# heading';
     const md = cleanupSummary({
       image: 'r/app',
       plan: { branch, defaultBranch: 'main', reason: `delete of branch ${branch}`, tags: [] },
@@ -304,7 +381,9 @@ describe('results', () => {
     // One table, two cells a row, and the texts as they were (newlines as spaces, the backtick in code as ').
     const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)];
     expect(tables).toHaveLength(1);
-    const rows = [...tables[0]![1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1]!)));
+    const rows = [...tables[0]![1]!.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
+      [...r[1]!.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => decode(c[1]!)),
+    );
     expect(rows.map((r) => r.length)).toEqual([2, 2, 2]);
     expect(rows[1]).toEqual(['<code>r/app:cache.build.x</code>', `❌ failed: ${detail.replace(/\r?\n/g, ' ')}`]);
     expect(decode(html)).toContain(`<h3>buildx-branch-cache cleanup: <code>${branch.replace('`', "'")}</code></h3>`);
@@ -314,7 +393,9 @@ describe('results', () => {
 
   test('the unsupported message names the registry and the way out', () => {
     const m = unsupportedMessage('docker.io', 'HTTP 405 UNSUPPORTED');
-    expect(m).toMatch(/^docker\.io does not delete manifests through the registry API \(it answered HTTP 405 UNSUPPORTED\): set a retention policy/);
+    expect(m).toMatch(
+      /^docker\.io does not delete manifests through the registry API \(it answered HTTP 405 UNSUPPORTED\): set a retention policy/,
+    );
     expect(m).not.toContain('\n');
   });
 });

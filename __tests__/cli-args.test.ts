@@ -1,6 +1,16 @@
 // The command line's argument parsing and printing, without a process.
 import { describe, expect, test } from '@jest/globals';
-import { cliMessage, helpText, inputGetter, inputNames, parseArgs, planFlags, unsafeWords, UsageError, withExtraArgs } from '../src/cli/args.js';
+import {
+  cliMessage,
+  helpText,
+  inputGetter,
+  inputNames,
+  parseArgs,
+  planFlags,
+  unsafeWords,
+  UsageError,
+  withExtraArgs,
+} from '../src/cli/args.js';
 import { ciFacts } from '../src/core/ci.js';
 import { decide } from '../src/core/decide.js';
 import { INPUT_DEFAULTS, parseConfig } from '../src/core/inputs.js';
@@ -14,12 +24,19 @@ function config(argv: string[]) {
 describe('parseArgs', () => {
   test('the command, then options as action inputs', () => {
     const cli = parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--target=dependencies']);
-    expect(cli).toMatchObject({ command: 'plan', inputs: { image: 'ghcr.io/acme/app', target: 'dependencies' }, json: false, extraArgs: [] });
+    expect(cli).toMatchObject({
+      command: 'plan',
+      inputs: { image: 'ghcr.io/acme/app', target: 'dependencies' },
+      json: false,
+      extraArgs: [],
+    });
   });
 
   test('every build input of the action is an option, and the cleanup-only ones are not', () => {
     for (const name of inputNames()) expect(parseArgs(['plan', `--${name}=x`]).inputs[name]).toBe('x');
-    expect(inputNames()).toEqual(expect.arrayContaining(['image', 'cache-type', 'fallback-branches', 'network', 'secrets', 'provenance']));
+    expect(inputNames()).toEqual(
+      expect.arrayContaining(['image', 'cache-type', 'fallback-branches', 'network', 'secrets', 'provenance']),
+    );
     expect(inputNames()).not.toContain('build');
     for (const name of Object.keys(INPUT_DEFAULTS).filter((n) => !inputNames().includes(n) && n !== 'build')) {
       expect(() => parseArgs(['plan', `--${name}=x`])).toThrow(UsageError);
@@ -27,7 +44,27 @@ describe('parseArgs', () => {
   });
 
   test('repeated list options collect; singular spellings are aliases', () => {
-    const c = config(['build', '--fallback', 'develop', '--fallback', 'main', '-t', 'a:1', '--tag', 'a:2', '--tags', 'a:3', '--build-arg', 'X=1,2', '--build-arg', 'Y=3', '--label', 'l=1', '--platform', 'linux/amd64']);
+    const c = config([
+      'build',
+      '--fallback',
+      'develop',
+      '--fallback',
+      'main',
+      '-t',
+      'a:1',
+      '--tag',
+      'a:2',
+      '--tags',
+      'a:3',
+      '--build-arg',
+      'X=1,2',
+      '--build-arg',
+      'Y=3',
+      '--label',
+      'l=1',
+      '--platform',
+      'linux/amd64',
+    ]);
     expect(c.fallbackBranches).toEqual(['develop', 'main']);
     expect(c.tags).toEqual(['a:1', 'a:2', 'a:3']);
     // build args keep their commas: one item per option.
@@ -113,33 +150,53 @@ describe('what plan prints', () => {
   });
 
   test('the inline cache tags the image with its cache name', () => {
-    const d = decide(config(['plan', '--image', 'r/app', '--cache-type', 'inline', '--push']), ciFacts(env), 'FROM scratch\nRUN x\n', 'Dockerfile');
-    expect(planFlags(d)).toEqual(['--cache-from=type=registry,ref=r/app:cache.final.feature_x', '--cache-from=type=registry,ref=r/app:cache.final.main', '--cache-to=type=inline', '--tag=r/app:cache.final.feature_x']);
+    const d = decide(
+      config(['plan', '--image', 'r/app', '--cache-type', 'inline', '--push']),
+      ciFacts(env),
+      'FROM scratch\nRUN x\n',
+      'Dockerfile',
+    );
+    expect(planFlags(d)).toEqual([
+      '--cache-from=type=registry,ref=r/app:cache.final.feature_x',
+      '--cache-from=type=registry,ref=r/app:cache.final.main',
+      '--cache-to=type=inline',
+      '--tag=r/app:cache.final.feature_x',
+    ]);
   });
 
   test('a value with a space is flagged (the shell would split it)', () => {
-    expect(unsafeWords(['--cache-from=type=gha,scope=a b', '--cache-to=x'])).toEqual(['--cache-from=type=gha,scope=a b']);
+    expect(unsafeWords(['--cache-from=type=gha,scope=a b', '--cache-to=x'])).toEqual([
+      '--cache-from=type=gha,scope=a b',
+    ]);
   });
 });
 
 test('extra buildx arguments go before the context', () => {
-  expect(withExtraArgs(['buildx', 'build', '--push', '.'], ['--ssh', 'default'])).toEqual(['buildx', 'build', '--push', '--ssh', 'default', '.']);
+  expect(withExtraArgs(['buildx', 'build', '--push', '.'], ['--ssh', 'default'])).toEqual([
+    'buildx',
+    'build',
+    '--push',
+    '--ssh',
+    'default',
+    '.',
+  ]);
   expect(withExtraArgs(['buildx', 'build', '.'], [])).toEqual(['buildx', 'build', '.']);
 });
 
 test('errors name options, not inputs', () => {
-  expect(cliMessage('export-cache: is true, but x has no branch to write to: also set the `branch` input', 'export-cache')).toBe(
-    '--export-cache: is true, but x has no branch to write to: also set --branch',
-  );
+  expect(
+    cliMessage('export-cache: is true, but x has no branch to write to: also set the `branch` input', 'export-cache'),
+  ).toBe('--export-cache: is true, but x has no branch to write to: also set --branch');
   expect(cliMessage('image: is required', 'image')).toBe('--image: is required');
 });
 
 test('the help names every option and the exit codes', () => {
   const help = helpText();
-  for (const name of inputNames().filter((n) => !['fallback-branches', 'tags', 'build-args'].includes(n))) expect(help).toContain(`--${name}`);
+  for (const name of inputNames().filter((n) => !['fallback-branches', 'tags', 'build-args'].includes(n)))
+    expect(help).toContain(`--${name}`);
   expect(help).toMatch(/--fallback NAME/);
   expect(help).toMatch(/commas but no spaces/);
-  expect(help).toMatch(/Exit status: 0 done; 1 failed[^]*2 the command line is wrong/);
+  expect(help).toMatch(/Exit status: 0 done; 1 failed[\s\S]*2 the command line is wrong/);
   for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
 });
 
@@ -149,6 +206,8 @@ describe('booleans written the YAML 1.1 way', () => {
     for (const word of ['yes', 'no', 'on', '1']) {
       expect(() => parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--push', word])).toThrow(UsageError);
     }
-    expect(() => parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--push', 'yes'])).toThrow('--push takes true or false, not "yes"');
+    expect(() => parseArgs(['plan', '--image', 'ghcr.io/acme/app', '--push', 'yes'])).toThrow(
+      '--push takes true or false, not "yes"',
+    );
   });
 });

@@ -13,7 +13,10 @@ import { pullRequestEvent, runAction } from '../scripts/action-harness.mjs';
 
 const root = join(import.meta.dirname, '..');
 const CLI = join(root, 'dist', 'cli.js');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  bin: Record<string, string>;
+};
 
 const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\n\nFROM dependencies AS build\nRUN echo build\n';
 
@@ -32,13 +35,17 @@ interface Result {
   stderr: string;
 }
 
-function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; node?: string } = {}): Promise<Result> {
+function cli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; node?: string } = {},
+): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       opts.node ?? process.execPath,
       [CLI, ...args],
       { cwd: opts.cwd ?? workdir(), env: { PATH: NO_DOCKER, ...opts.env } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -46,7 +53,8 @@ function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string;
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');
 const IMAGE = 'ghcr.io/acme/app';
 const from = (name: string) => `--cache-from=type=registry,ref=${IMAGE}:${name}`;
-const to = (name: string) => `--cache-to=type=registry,ref=${IMAGE}:${name},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`;
+const to = (name: string) =>
+  `--cache-to=type=registry,ref=${IMAGE}:${name},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`;
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run bundle` first');
@@ -59,11 +67,12 @@ describe('the package', () => {
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
     // The bundle carries no @actions toolkit: it starts fast under npx.
     expect(text).not.toMatch(/GITHUB_STEP_SUMMARY|ACTIONS_ID_TOKEN_REQUEST_URL/);
-    if (process.platform !== 'win32') execFileSync(CLI, ['--version'], { env: { PATH: `${join(process.execPath, '..')}` } });
+    if (process.platform !== 'win32')
+      execFileSync(CLI, ['--version'], { env: { PATH: `${join(process.execPath, '..')}` } });
   });
 });
 
-describe('plan, with each CI\'s variables', () => {
+describe("plan, with each CI's variables", () => {
   test.each([
     [
       'GitLab CI, push to main',
@@ -85,7 +94,12 @@ describe('plan, with each CI\'s variables', () => {
         CI_MERGE_REQUEST_PROJECT_ID: '7',
         CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '7',
       },
-      [from('cache.dependencies.feature_Login'), from('cache.dependencies.develop'), from('cache.dependencies.main'), to('cache.dependencies.feature_Login')],
+      [
+        from('cache.dependencies.feature_Login'),
+        from('cache.dependencies.develop'),
+        from('cache.dependencies.main'),
+        to('cache.dependencies.feature_Login'),
+      ],
     ],
     [
       'GitLab CI, a merge request from a fork: no --cache-to',
@@ -99,21 +113,52 @@ describe('plan, with each CI\'s variables', () => {
       },
       [from('cache.dependencies.main')],
     ],
-    ['GitLab CI, a tag', { GITLAB_CI: 'true', CI_DEFAULT_BRANCH: 'main', CI_COMMIT_TAG: 'v1.0.0' }, [from('cache.dependencies.main')]],
+    [
+      'GitLab CI, a tag',
+      { GITLAB_CI: 'true', CI_DEFAULT_BRANCH: 'main', CI_COMMIT_TAG: 'v1.0.0' },
+      [from('cache.dependencies.main')],
+    ],
     [
       'Jenkins, a pull request (BRANCH_NAME is PR-12)',
-      { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'PR-12', CHANGE_ID: '12', CHANGE_BRANCH: 'feature/y', CHANGE_TARGET: 'release' },
-      [from('cache.dependencies.feature_y'), from('cache.dependencies.release'), from('cache.dependencies.main'), to('cache.dependencies.feature_y')],
+      {
+        JENKINS_URL: 'https://ci/',
+        BRANCH_NAME: 'PR-12',
+        CHANGE_ID: '12',
+        CHANGE_BRANCH: 'feature/y',
+        CHANGE_TARGET: 'release',
+      },
+      [
+        from('cache.dependencies.feature_y'),
+        from('cache.dependencies.release'),
+        from('cache.dependencies.main'),
+        to('cache.dependencies.feature_y'),
+      ],
     ],
     [
       'Jenkins, a pull request from a fork',
-      { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'PR-13', CHANGE_ID: '13', CHANGE_BRANCH: 'feature/y', CHANGE_TARGET: 'main', CHANGE_FORK: 'mallory' },
+      {
+        JENKINS_URL: 'https://ci/',
+        BRANCH_NAME: 'PR-13',
+        CHANGE_ID: '13',
+        CHANGE_BRANCH: 'feature/y',
+        CHANGE_TARGET: 'main',
+        CHANGE_FORK: 'mallory',
+      },
       [from('cache.dependencies.feature_y'), from('cache.dependencies.main')],
     ],
-    ['Jenkins, a tag', { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'v2', TAG_NAME: 'v2' }, [from('cache.dependencies.main')]],
+    [
+      'Jenkins, a tag',
+      { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'v2', TAG_NAME: 'v2' },
+      [from('cache.dependencies.main')],
+    ],
     [
       'Buildkite, a branch of a pipeline whose default is trunk',
-      { BUILDKITE: 'true', BUILDKITE_BRANCH: 'feature/z', BUILDKITE_PULL_REQUEST: 'false', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'trunk' },
+      {
+        BUILDKITE: 'true',
+        BUILDKITE_BRANCH: 'feature/z',
+        BUILDKITE_PULL_REQUEST: 'false',
+        BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'trunk',
+      },
       [from('cache.dependencies.feature_z'), from('cache.dependencies.trunk'), to('cache.dependencies.feature_z')],
     ],
     [
@@ -129,11 +174,19 @@ describe('plan, with each CI\'s variables', () => {
       },
       [from('cache.dependencies.feature_z'), from('cache.dependencies.trunk')],
     ],
-    ['Buildkite, a tag', { BUILDKITE: 'true', BUILDKITE_BRANCH: 'v3', BUILDKITE_TAG: 'v3', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'main' }, [from('cache.dependencies.main')]],
+    [
+      'Buildkite, a tag',
+      { BUILDKITE: 'true', BUILDKITE_BRANCH: 'v3', BUILDKITE_TAG: 'v3', BUILDKITE_PIPELINE_DEFAULT_BRANCH: 'main' },
+      [from('cache.dependencies.main')],
+    ],
     [
       'plain BRANCH_NAME',
       { BRANCH_NAME: 'feature/plain' },
-      [from('cache.dependencies.feature_plain'), from('cache.dependencies.main'), to('cache.dependencies.feature_plain')],
+      [
+        from('cache.dependencies.feature_plain'),
+        from('cache.dependencies.main'),
+        to('cache.dependencies.feature_plain'),
+      ],
     ],
     ['no CI, no branch: imports main only', {}, [from('cache.dependencies.main')]],
   ] as [string, Record<string, string>, string[]][])('%s', async (_name, env, flags) => {
@@ -151,7 +204,14 @@ describe('plan, with each CI\'s variables', () => {
     expect(action.code).toBe(0);
     const payload = join(cwd, 'event.json');
     writeFileSync(payload, JSON.stringify(event.payload));
-    const env = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: event.name, GITHUB_EVENT_PATH: payload, GITHUB_REF: event.ref!, GITHUB_HEAD_REF: event.headRef!, GITHUB_BASE_REF: event.baseRef! };
+    const env = {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: event.name,
+      GITHUB_EVENT_PATH: payload,
+      GITHUB_REF: event.ref!,
+      GITHUB_HEAD_REF: event.headRef!,
+      GITHUB_BASE_REF: event.baseRef!,
+    };
     const r = await cli(['plan', '--json', '--image', IMAGE], { env, cwd });
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -166,15 +226,38 @@ describe('plan, with each CI\'s variables', () => {
 
   test('explicit options win over the CI', async () => {
     const env = { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'feature/x', CI_DEFAULT_BRANCH: 'main' };
-    const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies', '--branch', 'hotfix', '--fallback', 'release/1', '--fallback', 'main', '--export-cache', 'false'], { env });
+    const r = await cli(
+      [
+        'plan',
+        '--image',
+        IMAGE,
+        '--target',
+        'dependencies',
+        '--branch',
+        'hotfix',
+        '--fallback',
+        'release/1',
+        '--fallback',
+        'main',
+        '--export-cache',
+        'false',
+      ],
+      { env },
+    );
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)).toEqual([from('cache.dependencies.hotfix'), from('cache.dependencies.release_1'), from('cache.dependencies.main')]);
+    expect(lines(r.stdout)).toEqual([
+      from('cache.dependencies.hotfix'),
+      from('cache.dependencies.release_1'),
+      from('cache.dependencies.main'),
+    ]);
     expect(r.stderr).toMatch(/branch set by input: hotfix/);
   });
 
   test('--json: branch, slug, fallbacks, flags, cache ref and reasons', async () => {
     const env = { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'Feature/Über', CI_DEFAULT_BRANCH: 'main' };
-    const r = await cli(['plan', '--json', '-q', '--image', IMAGE, '--target', 'dependencies', '-t', `${IMAGE}:x`], { env });
+    const r = await cli(['plan', '--json', '-q', '--image', IMAGE, '--target', 'dependencies', '-t', `${IMAGE}:x`], {
+      env,
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({
@@ -185,19 +268,30 @@ describe('plan, with each CI\'s variables', () => {
       fallbacks: ['main'],
       exportCache: true,
       stage: 'dependencies',
-      cacheFrom: [`type=registry,ref=${IMAGE}:cache.dependencies.Feature___dc_ber`, `type=registry,ref=${IMAGE}:cache.dependencies.main`],
-      cacheTo: [`type=registry,ref=${IMAGE}:cache.dependencies.Feature___dc_ber,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`],
+      cacheFrom: [
+        `type=registry,ref=${IMAGE}:cache.dependencies.Feature___dc_ber`,
+        `type=registry,ref=${IMAGE}:cache.dependencies.main`,
+      ],
+      cacheTo: [
+        `type=registry,ref=${IMAGE}:cache.dependencies.Feature___dc_ber,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+      ],
       cacheRef: `${IMAGE}:cache.dependencies.Feature___dc_ber`,
       reasons: ['GitLab CI: branch pipeline on Feature/Über'],
       imports: [expect.objectContaining({ state: 'not checked' }), expect.objectContaining({ branch: 'main' })],
     });
-    expect((JSON.parse(r.stdout) as { args: string[] }).args).toEqual(expect.arrayContaining(['--tag', `${IMAGE}:x`, '--target', 'dependencies']));
+    expect((JSON.parse(r.stdout) as { args: string[] }).args).toEqual(
+      expect.arrayContaining(['--tag', `${IMAGE}:x`, '--target', 'dependencies']),
+    );
   });
 
-  test('the flags survive the shell\'s word splitting as one argument each', async () => {
+  test("the flags survive the shell's word splitting as one argument each", async () => {
     const cwd = workdir();
     const command = `set -- $("${process.execPath}" "${CLI}" plan -q --image ${IMAGE}); printf '%s\\n' "$@"`;
-    const out = execFileSync('/bin/sh', ['-c', command], { cwd, env: { PATH: NO_DOCKER, BRANCH_NAME: 'feature/x' }, encoding: 'utf8' });
+    const out = execFileSync('/bin/sh', ['-c', command], {
+      cwd,
+      env: { PATH: NO_DOCKER, BRANCH_NAME: 'feature/x' },
+      encoding: 'utf8',
+    });
     expect(lines(out)).toHaveLength(5);
     expect(lines(out)[0]).toBe(from('cache.build.feature_x'));
   });
@@ -206,7 +300,10 @@ describe('plan, with each CI\'s variables', () => {
     const parent = mkdtempSync(join(tmpdir(), 'bbc-cli-'));
     mkdirSync(join(parent, 'app'));
     writeFileSync(join(parent, 'app', 'Dockerfile'), 'FROM scratch AS only\nRUN x\n');
-    const r = await cli(['plan', 'app', '--cache-type', 'gha', '--cache-options', 'token=hunter2'], { cwd: parent, env: { BRANCH_NAME: 'b' } });
+    const r = await cli(['plan', 'app', '--cache-type', 'gha', '--cache-options', 'token=hunter2'], {
+      cwd: parent,
+      env: { BRANCH_NAME: 'b' },
+    });
     expect(r.code).toBe(0);
     expect(lines(r.stdout)[0]).toBe('--cache-from=type=gha,scope=cache.only.b,token=hunter2');
     expect(r.stderr).not.toContain('hunter2');
@@ -249,7 +346,10 @@ describe('exit codes', () => {
     [['plan', '--image', IMAGE, '--cache-mode', 'huge'], /--cache-mode: "huge" is not a cache mode/],
     [['plan', '--image', IMAGE, '--target', 'nope'], /--target: "nope" is not a stage of Dockerfile/],
     [['plan'], /--image: is required for cache-type registry/],
-    [['plan', '--image', IMAGE, '--export-cache', 'true'], /--export-cache: is true, but this build \(no CI detected\) has no branch to write to: also set --branch/],
+    [
+      ['plan', '--image', IMAGE, '--export-cache', 'true'],
+      /--export-cache: is true, but this build \(no CI detected\) has no branch to write to: also set --branch/,
+    ],
     [['build', '--image', IMAGE], /docker is not on PATH/],
   ] as [string[], RegExp][])('failure %j: 1, one line, no stack', async (args, message) => {
     const r = await cli(args);
@@ -262,7 +362,13 @@ describe('exit codes', () => {
   });
 
   test('a fork asking to write: 0, imports only, with a warning (a cache setting never fails a build)', async () => {
-    const env = { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'PR-1', CHANGE_ID: '1', CHANGE_BRANCH: 'main', CHANGE_FORK: 'mallory' };
+    const env = {
+      JENKINS_URL: 'https://ci/',
+      BRANCH_NAME: 'PR-1',
+      CHANGE_ID: '1',
+      CHANGE_BRANCH: 'main',
+      CHANGE_FORK: 'mallory',
+    };
     const r = await cli(['plan', '--image', IMAGE, '--export-cache', 'true'], { env });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/warning: export-cache is true, but the code comes from the fork mallory/);
@@ -303,15 +409,38 @@ describe('build (a fake docker)', () => {
     // A registry on this machine that holds main's dependencies cache and nothing else.
     const config = JSON.stringify({ records: [{ digest: 'sha256:k' }] });
     const sha = (b: string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-    const manifest = JSON.stringify({ config: { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: sha(config) } });
+    const manifest = JSON.stringify({
+      config: { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: sha(config) },
+    });
     const server = createServer((req, res) => {
-      const body = req.url === '/v2/acme/app/manifests/cache.dependencies.main' ? manifest : req.url === `/v2/acme/app/blobs/${sha(config)}` ? config : undefined;
+      const body =
+        req.url === '/v2/acme/app/manifests/cache.dependencies.main'
+          ? manifest
+          : req.url === `/v2/acme/app/blobs/${sha(config)}`
+            ? config
+            : undefined;
       res.writeHead(body === undefined ? 404 : 200).end(body);
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const image = `127.0.0.1:${(server.address() as AddressInfo).port}/acme/app`;
     const r = await cli(
-      ['build', '--image', image, '--target', 'dependencies', '--network', 'none', '-t', `${image}:x`, '--push', '--', '--ssh', 'default', '--label', 'a=b c'],
+      [
+        'build',
+        '--image',
+        image,
+        '--target',
+        'dependencies',
+        '--network',
+        'none',
+        '-t',
+        `${image}:x`,
+        '--push',
+        '--',
+        '--ssh',
+        'default',
+        '--label',
+        'a=b c',
+      ],
       { env: { ...env, PATH: fake.dir } },
     );
     expect(r.code).toBe(0);
@@ -352,7 +481,9 @@ describe('build (a fake docker)', () => {
     const fake = fakeDocker();
     const r = await cli(['build', '--image', IMAGE], { env: { ...env, PATH: fake.dir, FAKE_EXIT: '3' } });
     expect(r.code).toBe(3);
-    expect(lines(r.stderr).pop()).toBe('buildx-branch-cache: docker buildx build failed with exit code 3: see the build log above');
+    expect(lines(r.stderr).pop()).toBe(
+      'buildx-branch-cache: docker buildx build failed with exit code 3: see the build log above',
+    );
   });
 
   test('secrets go to buildx as files, never as values', async () => {
@@ -376,7 +507,10 @@ const node24 = (() => {
 })();
 
 (node24 && existsSync(node24) ? test : test.skip)('under Node 24 too', async () => {
-  const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies'], { node: node24!, env: { BRANCH_NAME: 'main' } });
+  const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies'], {
+    node: node24!,
+    env: { BRANCH_NAME: 'main' },
+  });
   expect(r.code).toBe(0);
   expect(lines(r.stdout)).toEqual([from('cache.dependencies.main'), to('cache.dependencies.main')]);
 });
@@ -391,34 +525,49 @@ describe("the README's GitLab CI and Jenkins examples (a fake docker)", () => {
       .split(/\s+/)
       .map((w) => w.replace(/^"|"$/g, ''))
       .filter((w) => w !== '');
-  const commands = (block: RegExp) => [...(section.match(block)?.[1] ?? '').matchAll(/npx --yes \S+ (build .*?)'?$/gm)].map((m) => m[1]!);
+  const commands = (block: RegExp) =>
+    [...(section.match(block)?.[1] ?? '').matchAll(/npx --yes \S+ (build .*?)'?$/gm)].map((m) => m[1]!);
 
   test.each([
     [
       'GitLab CI',
       /```yaml\n([\s\S]*?)```/,
-      { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'feature/x', CI_DEFAULT_BRANCH: 'main', CI_REGISTRY_IMAGE: 'registry.gitlab.com/acme/app', CI_COMMIT_SHA: 'abc123' },
+      {
+        GITLAB_CI: 'true',
+        CI_COMMIT_BRANCH: 'feature/x',
+        CI_DEFAULT_BRANCH: 'main',
+        CI_REGISTRY_IMAGE: 'registry.gitlab.com/acme/app',
+        CI_COMMIT_SHA: 'abc123',
+      },
       'registry.gitlab.com/acme/app',
     ],
     [
       'Jenkins',
       /```groovy\n([\s\S]*?)```/,
-      { JENKINS_URL: 'https://ci/', BRANCH_NAME: 'feature/x', IMAGE: 'registry.example.com/acme/app', GIT_COMMIT: 'abc123' },
+      {
+        JENKINS_URL: 'https://ci/',
+        BRANCH_NAME: 'feature/x',
+        IMAGE: 'registry.example.com/acme/app',
+        GIT_COMMIT: 'abc123',
+      },
       'registry.example.com/acme/app',
     ],
-  ] as [string, RegExp, Record<string, string>, string][])('%s: both build jobs run and write their own stage', async (_name, block, vars, image) => {
-    const found = commands(block);
-    expect(found).toHaveLength(2);
-    const written: string[] = [];
-    for (const command of found) {
-      const fake = fakeDocker();
-      const r = await cli(words(command, vars), { env: { ...vars, PATH: fake.dir } });
-      // (The fake reports no cache export, so a warning about it is expected.)
-      expect([command, r.code, r.code === 0 ? '' : r.stderr]).toEqual([command, 0, '']);
-      const argv = lines(readFileSync(fake.argvFile, 'utf8'));
-      expect(argv).toContain('--push');
-      written.push(argv[argv.indexOf('--cache-to') + 1]!.split(',')[1]!);
-    }
-    expect(written).toEqual([`ref=${image}:cache.dependencies.feature_x`, `ref=${image}:cache.build.feature_x`]);
-  });
+  ] as [string, RegExp, Record<string, string>, string][])(
+    '%s: both build jobs run and write their own stage',
+    async (_name, block, vars, image) => {
+      const found = commands(block);
+      expect(found).toHaveLength(2);
+      const written: string[] = [];
+      for (const command of found) {
+        const fake = fakeDocker();
+        const r = await cli(words(command, vars), { env: { ...vars, PATH: fake.dir } });
+        // (The fake reports no cache export, so a warning about it is expected.)
+        expect([command, r.code, r.code === 0 ? '' : r.stderr]).toEqual([command, 0, '']);
+        const argv = lines(readFileSync(fake.argvFile, 'utf8'));
+        expect(argv).toContain('--push');
+        written.push(argv[argv.indexOf('--cache-to') + 1]!.split(',')[1]!);
+      }
+      expect(written).toEqual([`ref=${image}:cache.dependencies.feature_x`, `ref=${image}:cache.build.feature_x`]);
+    },
+  );
 });

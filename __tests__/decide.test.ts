@@ -122,7 +122,12 @@ describe('decide: the two-stage pipeline on a new branch', () => {
     );
     expect(d.refs.branch).toBe('release/1.x');
     expect(d.plan.cacheFrom).toEqual(
-      from(['ci.build.release_1__2e_x', 'ci.dependencies.release_1__2e_x', 'ci.build.develop', 'ci.dependencies.develop']),
+      from([
+        'ci.build.release_1__2e_x',
+        'ci.dependencies.release_1__2e_x',
+        'ci.build.develop',
+        'ci.dependencies.develop',
+      ]),
     );
     expect(d.plan.cacheTo).toEqual([
       `type=registry,ref=${IMAGE}:ci.build.release_1__2e_x,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=true,compression=zstd`,
@@ -210,7 +215,9 @@ describe('decide: errors name the input', () => {
   });
 
   test('`final` is not a stage when the last stage is named', () => {
-    expect(() => decide(config({ stage: 'final' }), push('main'), PIPELINE, FILE)).toThrow(/^stage: "final" is not a stage/);
+    expect(() => decide(config({ stage: 'final' }), push('main'), PIPELINE, FILE)).toThrow(
+      /^stage: "final" is not a stage/,
+    );
   });
 
   test('an unknown stage in cache-stages', () => {
@@ -284,6 +291,8 @@ describe('decide: facts from another CI', () => {
         FILE,
       ),
     );
-    expect(e.message).toBe('export-cache: is true, but a tag pipeline has no branch to write to: also set the `branch` input');
+    expect(e.message).toBe(
+      'export-cache: is true, but a tag pipeline has no branch to write to: also set the `branch` input',
+    );
   });
 });

@@ -41,7 +41,11 @@ afterEach(async () => {
 });
 
 function version(id: number, tags: string[]): PackageVersion {
-  return { id, name: `sha256:${String(id).padStart(64, '0')}`, metadata: { package_type: 'container', container: { tags } } };
+  return {
+    id,
+    name: `sha256:${String(id).padStart(64, '0')}`,
+    metadata: { package_type: 'container', container: { tags } },
+  };
 }
 
 /** Serves `per` versions a page (GitHub honours per_page up to 100; a smaller page exercises the Link header). */
@@ -115,13 +119,20 @@ function acmeVersions(): PackageVersion[] {
 /** A checked-out repository: its Dockerfile and the event payload. */
 function workspace(payload: unknown): { dir: string; eventPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bbc-cleanup-'));
-  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch AS dependencies\nFROM dependencies AS build\nFROM build AS test\nFROM build\n');
+  writeFileSync(
+    join(dir, 'Dockerfile'),
+    'FROM scratch AS dependencies\nFROM dependencies AS build\nFROM build AS test\nFROM build\n',
+  );
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(payload));
   return { dir, eventPath };
 }
 
-const deletePayload = { ref: 'feature/x', ref_type: 'branch', repository: { default_branch: 'main', full_name: 'acme/app' } };
+const deletePayload = {
+  ref: 'feature/x',
+  ref_type: 'branch',
+  repository: { default_branch: 'main', full_name: 'acme/app' },
+};
 
 describe('ghcrPackage', () => {
   test('item 15: the host in any case', () => {
@@ -139,7 +150,9 @@ describe('ghcrPackage', () => {
 describe('deleteGhcrTags', () => {
   test('an org package: every page read, the versions carrying our tags deleted, a shared version kept', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3 });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, {
+      dryRun: false,
+    });
     expect(results).toEqual([
       { tag: 'cache.dependencies.feature_x', state: 'deleted', detail: `version 21 (${version(21, []).name})` },
       { tag: 'cache.build.feature_x', state: 'deleted', detail: `version 22 (${version(22, []).name})` },
@@ -167,9 +180,14 @@ describe('deleteGhcrTags', () => {
 
   test('a user package: /orgs answers 404, so /users, for the list and the delete', async () => {
     const gh = await fakeGitHub({ 'users/octocat/tools/app': [version(5, ['cache.build.feature_x'])] });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/octocat/tools/app', ['cache.build.feature_x'], {
-      dryRun: false,
-    });
+    const results = await deleteGhcrTags(
+      new GhcrClient({ token: TOKEN, apiUrl: gh.url }),
+      'ghcr.io/octocat/tools/app',
+      ['cache.build.feature_x'],
+      {
+        dryRun: false,
+      },
+    );
     expect(results.map((r) => r.state)).toEqual(['deleted']);
     expect(gh.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /orgs/octocat/packages/container/tools%2Fapp/versions?per_page=100',
@@ -180,27 +198,42 @@ describe('deleteGhcrTags', () => {
 
   test('a dry run lists and deletes nothing', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: true });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, {
+      dryRun: true,
+    });
     expect(results.map((r) => r.state)).toEqual(['would delete', 'would delete', 'kept', 'not found']);
     expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
   });
 
   test('no such package: every tag not found, and why', async () => {
     const gh = await fakeGitHub({});
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/gone', ['t'], { dryRun: false });
-    expect(results).toEqual([{ tag: 't', state: 'not found', detail: 'no container package gone owned by acme that this token can see' }]);
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/gone', ['t'], {
+      dryRun: false,
+    });
+    expect(results).toEqual([
+      { tag: 't', state: 'not found', detail: 'no container package gone owned by acme that this token can see' },
+    ]);
   });
 
   test('a token without packages: write: the delete fails and says what permission is missing', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { deleteStatus: 403 });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['cache.build.feature_x'], { dryRun: false });
+    const results = await deleteGhcrTags(
+      new GhcrClient({ token: TOKEN, apiUrl: gh.url }),
+      'ghcr.io/acme/app',
+      ['cache.build.feature_x'],
+      { dryRun: false },
+    );
     expect(results[0]!.state).toBe('failed');
-    expect(results[0]!.detail).toMatch(/^deleting version 22 of ghcr\.io\/acme\/app: HTTP 403 Must have admin rights to Repository\.: the token needs packages: write/);
+    expect(results[0]!.detail).toMatch(
+      /^deleting version 22 of ghcr\.io\/acme\/app: HTTP 403 Must have admin rights to Repository\.: the token needs packages: write/,
+    );
   });
 
   test('a refused token: failed, for every tag', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
-    const results = await deleteGhcrTags(new GhcrClient({ token: 'wrong', apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
+    const results = await deleteGhcrTags(new GhcrClient({ token: 'wrong', apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, {
+      dryRun: false,
+    });
     expect(new Set(results.map((r) => r.state))).toEqual(new Set(['failed']));
     expect(results[0]!.detail).toMatch(/HTTP 401 Bad credentials: github-token was refused$/);
   });
@@ -211,9 +244,20 @@ describe('item 4: GitHub API requests are bounded in time and say where and why 
     const gh = await fakeGitHub({}, { silent: true });
     const host = new URL(gh.url).host;
     const start = Date.now();
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url, timeoutMs: 300 }), 'ghcr.io/acme/app', ['a', 'b'], { dryRun: false });
+    const results = await deleteGhcrTags(
+      new GhcrClient({ token: TOKEN, apiUrl: gh.url, timeoutMs: 300 }),
+      'ghcr.io/acme/app',
+      ['a', 'b'],
+      { dryRun: false },
+    );
     expect(Date.now() - start).toBeLessThan(3000);
-    expect(results).toEqual(['a', 'b'].map((tag) => ({ tag, state: 'failed', detail: `listing the versions of ghcr.io/acme/app: no answer from ${host} within 0.3 s (request-timeout)` })));
+    expect(results).toEqual(
+      ['a', 'b'].map((tag) => ({
+        tag,
+        state: 'failed',
+        detail: `listing the versions of ghcr.io/acme/app: no answer from ${host} within 0.3 s (request-timeout)`,
+      })),
+    );
   });
 
   test('item 4: the default timeout is 30 s', () => {
@@ -224,8 +268,14 @@ describe('item 4: GitHub API requests are bounded in time and say where and why 
     const gh = await fakeGitHub({});
     const host = new URL(gh.url).host;
     await new Promise((r) => servers.pop()!.close(r));
-    const [r] = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['a'], { dryRun: false });
-    expect(r!.detail).toMatch(new RegExp(`^listing the versions of ghcr\\.io/acme/app: connection to ${host} failed: connect ECONNREFUSED [^ ]+ \\(nothing listens there\\)$`));
+    const [r] = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', ['a'], {
+      dryRun: false,
+    });
+    expect(r!.detail).toMatch(
+      new RegExp(
+        `^listing the versions of ghcr\\.io/acme/app: connection to ${host} failed: connect ECONNREFUSED [^ ]+ \\(nothing listens there\\)$`,
+      ),
+    );
   });
 });
 
@@ -233,7 +283,9 @@ describe('item 8: the GitHub token goes only to the API it was given for', () =>
   test('item 8: a next-page link to another server is not followed with the token', async () => {
     const other = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3 });
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { per: 3, linkOrigin: other.url });
-    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, { dryRun: false });
+    const results = await deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url }), 'ghcr.io/acme/app', OURS, {
+      dryRun: false,
+    });
     expect(other.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
     expect(new Set(results.map((r) => r.state))).toEqual(new Set(['failed']));
     expect(results[0]!.detail).toBe(
@@ -261,13 +313,26 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     return { io, log, outputs, failed, secrets, summaries };
   }
 
-  async function cleanup(inputs: Record<string, string>, gh: FakeGitHub, payload: unknown = deletePayload, eventName = 'delete', env: Record<string, string> = {}) {
+  async function cleanup(
+    inputs: Record<string, string>,
+    gh: FakeGitHub,
+    payload: unknown = deletePayload,
+    eventName = 'delete',
+    env: Record<string, string> = {},
+  ) {
     const { dir, eventPath } = workspace(payload);
     const rec = recorder();
     const read = new Set<string>();
     const get = (name: string) => {
       read.add(name);
-      return ({ image: 'ghcr.io/acme/app', cleanup: 'true', 'github-token': TOKEN, context: dir, ...inputs } as Record<string, string>)[name] ?? '';
+      return (
+        (
+          { image: 'ghcr.io/acme/app', cleanup: 'true', 'github-token': TOKEN, context: dir, ...inputs } as Record<
+            string,
+            string
+          >
+        )[name] ?? ''
+      );
     };
     await runCleanup(get, rec.io, {
       GITHUB_EVENT_NAME: eventName,
@@ -292,8 +357,14 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
       'ghcr.io/acme/app:cache.build.feature_x',
       'ghcr.io/acme/app:cache.final.feature_x',
     ]);
-    expect(gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop())).toEqual(['21', '22', '26']);
-    expect(rec.log).toContain('kept: ghcr.io/acme/app:cache.test.feature_x (version 23 (sha256:0000000000000000000000000000000000000000000000000000000000000023) is also tagged cache.test.main: deleting it would delete those too)');
+    expect(gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop())).toEqual([
+      '21',
+      '22',
+      '26',
+    ]);
+    expect(rec.log).toContain(
+      'kept: ghcr.io/acme/app:cache.test.feature_x (version 23 (sha256:0000000000000000000000000000000000000000000000000000000000000023) is also tagged cache.test.main: deleting it would delete those too)',
+    );
     expect(rec.summaries).toHaveLength(1);
     expect(rec.summaries[0]).toContain('### buildx-branch-cache cleanup: `feature/x`');
     expect(rec.summaries[0]).toContain('Registry: ghcr.io, through the GitHub Packages API');
@@ -304,7 +375,10 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': [version(32, ['cache.build.develop'])] });
     const payload = {
       action: 'closed',
-      pull_request: { head: { ref: 'develop', repo: { full_name: 'acme/app' } }, base: { ref: 'main', repo: { full_name: 'acme/app' } } },
+      pull_request: {
+        head: { ref: 'develop', repo: { full_name: 'acme/app' } },
+        base: { ref: 'main', repo: { full_name: 'acme/app' } },
+      },
       repository: { default_branch: 'main', full_name: 'acme/app' },
     };
     const rec = await cleanup({ 'protected-branches': 'develop' }, gh, payload, 'pull_request');
@@ -314,14 +388,19 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     // Named by the branch input, the same branch is refused: that is a mistake worth failing for.
     const named = await cleanup({ 'protected-branches': 'develop', branch: 'develop' }, gh, payload, 'pull_request');
-    expect(named.failed).toEqual(['cleanup: refusing to delete the caches of develop: it matches "develop" in protected-branches']);
+    expect(named.failed).toEqual([
+      'cleanup: refusing to delete the caches of develop: it matches "develop" in protected-branches',
+    ]);
   });
 
   test('a closed pull request, with cache-stages and a platform scope', async () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': [version(31, ['cache.build.linux_arm64.feature_login'])] });
     const payload = {
       action: 'closed',
-      pull_request: { head: { ref: 'feature/login', repo: { full_name: 'acme/app' } }, base: { ref: 'main', repo: { full_name: 'acme/app' } } },
+      pull_request: {
+        head: { ref: 'feature/login', repo: { full_name: 'acme/app' } },
+        base: { ref: 'main', repo: { full_name: 'acme/app' } },
+      },
       repository: { default_branch: 'main', full_name: 'acme/app' },
     };
     const rec = await cleanup({ 'cache-stages': 'build', platforms: 'linux/arm64' }, gh, payload, 'pull_request');
@@ -333,8 +412,13 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
     const rec = await cleanup({ 'dry-run': 'true' }, gh);
     expect(rec.failed).toEqual([]);
-    expect(rec.outputs['deleted-refs']!.split('\n')).toEqual(['ghcr.io/acme/app:cache.dependencies.feature_x', 'ghcr.io/acme/app:cache.build.feature_x']);
-    expect(rec.log).toContain('would delete: ghcr.io/acme/app:cache.build.feature_x (version 22 (sha256:0000000000000000000000000000000000000000000000000000000000000022))');
+    expect(rec.outputs['deleted-refs']!.split('\n')).toEqual([
+      'ghcr.io/acme/app:cache.dependencies.feature_x',
+      'ghcr.io/acme/app:cache.build.feature_x',
+    ]);
+    expect(rec.log).toContain(
+      'would delete: ghcr.io/acme/app:cache.build.feature_x (version 22 (sha256:0000000000000000000000000000000000000000000000000000000000000022))',
+    );
     expect(gh.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
     expect(rec.summaries[0]).toContain('(dry run)');
   });
@@ -343,8 +427,13 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
     const main = await cleanup({}, gh, { ...deletePayload, ref: 'main' });
     expect(main.failed).toEqual(['cleanup: refusing to delete the caches of main: it is the default branch']);
-    const rel = await cleanup({ 'protected-branches': 'develop, release/*' }, gh, { ...deletePayload, ref: 'release/2.0' });
-    expect(rel.failed).toEqual(['cleanup: refusing to delete the caches of release/2.0: it matches "release/*" in protected-branches']);
+    const rel = await cleanup({ 'protected-branches': 'develop, release/*' }, gh, {
+      ...deletePayload,
+      ref: 'release/2.0',
+    });
+    expect(rel.failed).toEqual([
+      'cleanup: refusing to delete the caches of release/2.0: it matches "release/*" in protected-branches',
+    ]);
     expect(gh.requests).toEqual([]);
   });
 
@@ -359,7 +448,9 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() }, { deleteStatus: 403 });
     const rec = await cleanup({}, gh);
     expect(rec.failed).toHaveLength(1);
-    expect(rec.failed[0]).toMatch(/^could not delete 2 of 8 cache tag\(s\) of ghcr\.io\/acme\/app: deleting version 21 .*HTTP 403/);
+    expect(rec.failed[0]).toMatch(
+      /^could not delete 2 of 8 cache tag\(s\) of ghcr\.io\/acme\/app: deleting version 21 .*HTTP 403/,
+    );
     expect(rec.outputs['deleted-refs']).toBe('');
     expect(rec.summaries[0]).toContain('❌ failed');
   });
@@ -369,7 +460,9 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const rec = await cleanup({ context: '/nonexistent' }, gh, { ...deletePayload, ref: 'v1', ref_type: 'tag' });
     expect(rec.failed).toEqual([]);
     expect(rec.outputs['deleted-refs']).toBe('');
-    expect(rec.log).toEqual(['buildx-branch-cache cleanup: delete of tag v1: only branches have caches, nothing to clean up']);
+    expect(rec.log).toEqual([
+      'buildx-branch-cache cleanup: delete of tag v1: only branches have caches, nothing to clean up',
+    ]);
     expect(gh.requests).toEqual([]);
   });
 
@@ -377,7 +470,10 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
     for (const bad of ['abc', '0', '-5', 'Infinity', '30s', '1e9']) {
       const rec = await cleanup({ 'request-timeout': bad }, gh);
-      expect([bad, rec.failed]).toEqual([bad, [`request-timeout: "${bad}" is not a number of seconds (more than 0, at most 3600): e.g. 30`]]);
+      expect([bad, rec.failed]).toEqual([
+        bad,
+        [`request-timeout: "${bad}" is not a number of seconds (more than 0, at most 3600): e.g. 30`],
+      ]);
     }
     expect(gh.requests).toEqual([]);
     expect((await cleanup({ 'request-timeout': '2.5' }, gh)).failed).toEqual([]);
@@ -387,12 +483,22 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({}, { silent: true });
     const host = new URL(gh.url).host;
     const start = Date.now();
-    const rec = await cleanup({ image: `${host}/acme/app`, 'cache-stages': 'build', 'request-timeout': '0.5' }, gh, deletePayload, 'delete', {
-      DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'bbc-docker-')),
-    });
+    const rec = await cleanup(
+      { image: `${host}/acme/app`, 'cache-stages': 'build', 'request-timeout': '0.5' },
+      gh,
+      deletePayload,
+      'delete',
+      {
+        DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'bbc-docker-')),
+      },
+    );
     expect(Date.now() - start).toBeLessThan(4000);
     expect(rec.failed).toHaveLength(1);
-    expect(rec.failed[0]).toMatch(new RegExp(`^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`));
+    expect(rec.failed[0]).toMatch(
+      new RegExp(
+        `^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`,
+      ),
+    );
   });
 
   test('item 4: GHCR too: the GitHub API that never answers ends the step after request-timeout', async () => {
@@ -400,7 +506,11 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const start = Date.now();
     const rec = await cleanup({ 'request-timeout': '0.5' }, gh);
     expect(Date.now() - start).toBeLessThan(4000);
-    expect(rec.failed[0]).toMatch(new RegExp(`: listing the versions of ghcr\\.io/acme/app: no answer from ${new URL(gh.url).host} within 0\\.5 s \\(request-timeout\\)$`));
+    expect(rec.failed[0]).toMatch(
+      new RegExp(
+        `: listing the versions of ghcr\\.io/acme/app: no answer from ${new URL(gh.url).host} within 0\\.5 s \\(request-timeout\\)$`,
+      ),
+    );
   });
 
   test('item 15: GHCR.IO/acme/app is GHCR: the GitHub Packages API, never the registry API', async () => {
@@ -420,7 +530,9 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
       expect(asked.filter((h) => h !== new URL(gh.url).host)).toEqual([]);
       expect(gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop())).toEqual(['21', '22']);
       expect(rec.summaries[0]).toContain('Registry: ghcr.io, through the GitHub Packages API');
-      expect((await cleanup({ image: 'GHCR.IO/acme/app', 'github-token': '' }, gh)).failed[0]).toMatch(/^github-token: is required to delete from ghcr\.io/);
+      expect((await cleanup({ image: 'GHCR.IO/acme/app', 'github-token': '' }, gh)).failed[0]).toMatch(
+        /^github-token: is required to delete from ghcr\.io/,
+      );
     } finally {
       globalThis.fetch = real;
     }
@@ -428,17 +540,27 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
 
   test('input errors: a non-boolean, a non-registry cache type, no image, no Dockerfile', async () => {
     const gh = await fakeGitHub({});
-    expect((await cleanup({ cleanup: 'yes' }, gh)).failed).toEqual(['cleanup: "yes" is not a boolean: use true or false']);
-    expect((await cleanup({ 'cache-type': 'gha' }, gh)).failed[0]).toMatch(/^cache-type: cleanup deletes registry cache tags/);
+    expect((await cleanup({ cleanup: 'yes' }, gh)).failed).toEqual([
+      'cleanup: "yes" is not a boolean: use true or false',
+    ]);
+    expect((await cleanup({ 'cache-type': 'gha' }, gh)).failed[0]).toMatch(
+      /^cache-type: cleanup deletes registry cache tags/,
+    );
     expect((await cleanup({ image: '' }, gh)).failed[0]).toMatch(/^image: is required for cleanup/);
-    expect((await cleanup({ context: '/nonexistent' }, gh)).failed[0]).toMatch(/^file: \/nonexistent\/Dockerfile cannot be read: .*check out the repository first or list them in cache-stages$/);
+    expect((await cleanup({ context: '/nonexistent' }, gh)).failed[0]).toMatch(
+      /^file: \/nonexistent\/Dockerfile cannot be read: .*check out the repository first or list them in cache-stages$/,
+    );
   });
 });
 
 describe("the README's cleanup workflow, through the bundle (dist/index.js) as the runner runs it", () => {
   const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
   const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]!) as Record<string, unknown>);
-  const cleanupWorkflow = workflows.find((w) => Object.values((w.jobs ?? {}) as Record<string, { steps?: { with?: Record<string, unknown> }[] }>).some((j) => j.steps?.some((st) => st.with?.cleanup)));
+  const cleanupWorkflow = workflows.find((w) =>
+    Object.values((w.jobs ?? {}) as Record<string, { steps?: { with?: Record<string, unknown> }[] }>).some((j) =>
+      j.steps?.some((st) => st.with?.cleanup),
+    ),
+  );
 
   test('it runs on delete and on closed pull requests, with packages: write', () => {
     expect(cleanupWorkflow).toBeDefined();
@@ -448,11 +570,16 @@ describe("the README's cleanup workflow, through the bundle (dist/index.js) as t
   });
 
   test('its step deletes the deleted branch’s cache versions from GHCR', async () => {
-    const job = Object.values(cleanupWorkflow!.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>)[0]!;
+    const job = Object.values(
+      cleanupWorkflow!.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>,
+    )[0]!;
     const step = job.steps.find((st) => st.with?.cleanup)!;
     const expressions: Record<string, string> = { 'github.repository': 'acme/app', 'github.token': TOKEN };
     const inputs = Object.fromEntries(
-      Object.entries(step.with!).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, e: string) => expressions[e] ?? 'x')]),
+      Object.entries(step.with!).map(([k, v]) => [
+        k,
+        String(v).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, e: string) => expressions[e] ?? 'x'),
+      ]),
     );
     const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
     const { dir } = workspace({});
@@ -463,7 +590,9 @@ describe("the README's cleanup workflow, through the bundle (dist/index.js) as t
       event: { name: 'delete', ref: 'refs/heads/main', payload: deletePayload },
     });
     expect([r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([0, undefined]);
-    expect(r.outputs['deleted-refs']).toBe('ghcr.io/acme/app:cache.dependencies.feature_x\nghcr.io/acme/app:cache.build.feature_x');
+    expect(r.outputs['deleted-refs']).toBe(
+      'ghcr.io/acme/app:cache.dependencies.feature_x\nghcr.io/acme/app:cache.build.feature_x',
+    );
     expect(gh.requests.filter((q) => q.method === 'DELETE').map((q) => q.url)).toEqual([
       '/orgs/acme/packages/container/app/versions/21',
       '/orgs/acme/packages/container/app/versions/22',
@@ -474,8 +603,15 @@ describe("the README's cleanup workflow, through the bundle (dist/index.js) as t
     expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
 
     // The protected branches of the example hold.
-    const refused = await runAction({ cwd: dir, inputs, env: { GITHUB_API_URL: gh.url }, event: { name: 'delete', ref: 'refs/heads/main', payload: { ...deletePayload, ref: 'release/3' } } });
+    const refused = await runAction({
+      cwd: dir,
+      inputs,
+      env: { GITHUB_API_URL: gh.url },
+      event: { name: 'delete', ref: 'refs/heads/main', payload: { ...deletePayload, ref: 'release/3' } },
+    });
     expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain('::error::cleanup: refusing to delete the caches of release/3: it matches "release/*" in protected-branches');
+    expect(refused.stdout).toContain(
+      '::error::cleanup: refusing to delete the caches of release/3: it matches "release/*" in protected-branches',
+    );
   });
 });

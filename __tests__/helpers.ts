@@ -29,7 +29,7 @@ export function gitAllows(name: string): boolean {
   if (name === '' || name === '@' || name.startsWith('-')) return false;
   if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.includes('//')) return false;
   if (name.includes('..') || name.includes('@{')) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: git refuses control characters in ref names, and so must this predicate
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
   return name.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
 }
-

@@ -6,14 +6,38 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parseImage } from '../src/core/image.js';
 import { cacheName } from '../src/core/plan.js';
-import { slugifyBranch } from '../src/core/slug.js';
 import { gitAllows } from './helpers.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 // Characters git allows and shells love, plus letters from other scripts and emoji.
-const hostile = ['$', '`', '"', "'", ';', '|', '#', '&', '(', ')', '{', '}', '<', '>', '!', '%', '=', ',', '+', '@', '/', '.', '-', '_'];
+const hostile = [
+  '$',
+  '`',
+  '"',
+  "'",
+  ';',
+  '|',
+  '#',
+  '&',
+  '(',
+  ')',
+  '{',
+  '}',
+  '<',
+  '>',
+  '!',
+  '%',
+  '=',
+  ',',
+  '+',
+  '@',
+  '/',
+  '.',
+  '-',
+  '_',
+];
 const unicode = ['ü', 'ß', 'é', 'ø', 'ł', 'ж', '日', '本', '語', '한', 'ع', '🚀', '🐳', '👩‍💻', '\u200d', 'İ'];
 const char = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...'abcxyzABCXYZ0189'.split('')) },
@@ -40,8 +64,25 @@ function gitSays(name: string): boolean {
 
 describe('the generator makes what git allows', () => {
   test('git check-ref-format agrees with the predicate on a sample, hostile ones included', () => {
-    const sample = fc.sample(fc.array(char, { minLength: 1, maxLength: 30 }).map((cs) => cs.join('')), { numRuns: 300, seed: 42 });
-    const known = ['x";touch${IFS}pwned;#$(touch${IFS}pwned2)', 'a`b`', "it's", 'a;b|c#d', 'feat/🚀', 'a..b', 'a//b', '.hidden', 'x.lock', 'a b', 'a:b', 'ok@{', '-x'];
+    const sample = fc.sample(
+      fc.array(char, { minLength: 1, maxLength: 30 }).map((cs) => cs.join('')),
+      { numRuns: 300, seed: 42 },
+    );
+    const known = [
+      'x";touch${IFS}pwned;#$(touch${IFS}pwned2)',
+      'a`b`',
+      "it's",
+      'a;b|c#d',
+      'feat/🚀',
+      'a..b',
+      'a//b',
+      '.hidden',
+      'x.lock',
+      'a b',
+      'a:b',
+      'ok@{',
+      '-x',
+    ];
     for (const name of [...sample, ...known]) expect([name, gitAllows(name)]).toEqual([name, gitSays(name)]);
   });
 });
@@ -51,16 +92,21 @@ describe('over every branch name git allows', () => {
 
   test('every cache ref is a valid Docker reference', () => {
     fc.assert(
-      fc.property(branchName, fc.constantFrom('dependencies', 'build', 'final'), fc.constantFrom(undefined, 'linux-arm64'), (branch, stage, scope) => {
-        const tag = cacheName('cache', stage, branch, scope);
-        expect(tag).toMatch(TAG);
-        const ref = `${image}:${tag}`;
-        const [repo, t] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
-        expect(t).toBe(tag);
-        for (const c of repo.split('/').slice(1)) expect(c).toMatch(REPO_COMPONENT);
-        // Nothing a shell would act on survives into the tag.
-        expect(tag).not.toMatch(/[$`"';|#&(){}<>!\s]/);
-      }),
+      fc.property(
+        branchName,
+        fc.constantFrom('dependencies', 'build', 'final'),
+        fc.constantFrom(undefined, 'linux-arm64'),
+        (branch, stage, scope) => {
+          const tag = cacheName('cache', stage, branch, scope);
+          expect(tag).toMatch(TAG);
+          const ref = `${image}:${tag}`;
+          const [repo, t] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
+          expect(t).toBe(tag);
+          for (const c of repo.split('/').slice(1)) expect(c).toMatch(REPO_COMPONENT);
+          // Nothing a shell would act on survives into the tag.
+          expect(tag).not.toMatch(/[$`"';|#&(){}<>!\s]/);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

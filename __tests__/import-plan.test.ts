@@ -27,7 +27,12 @@ const DEPS_CHANGED = ['scratch-busybox', 'install', 'deps-1-changed', 'deps-2'];
 const related = () => true;
 const CAPTURES = join(import.meta.dirname, 'fixtures', 'cache');
 
-function candidate(ref: string, branchRank: number, stage: string, c?: CacheContent | 'missing' | 'unknown'): Candidate {
+function candidate(
+  ref: string,
+  branchRank: number,
+  stage: string,
+  c?: CacheContent | 'missing' | 'unknown',
+): Candidate {
   if (c === 'missing' || c === 'unknown') return { ref, branchRank, stage, state: c };
   return { ref, branchRank, stage, state: 'exists', content: c };
 }
@@ -57,7 +62,9 @@ describe('readCacheConfig', () => {
   test('records are read whatever order their links come in', () => {
     const config = { records: [{ digest: 'sha256:b', inputs: [[{ link: 1 }]] }, { digest: 'sha256:a' }] };
     const reversed = readCacheConfig(config);
-    const straight = readCacheConfig({ records: [{ digest: 'sha256:a' }, { digest: 'sha256:b', inputs: [[{ link: 0 }]] }] });
+    const straight = readCacheConfig({
+      records: [{ digest: 'sha256:a' }, { digest: 'sha256:b', inputs: [[{ link: 0 }]] }],
+    });
     expect([...reversed.records.keys()].sort()).toEqual([...straight.records.keys()].sort());
   });
 
@@ -70,8 +77,14 @@ describe('readCacheConfig', () => {
   test('finds the cache config in both registry layouts, and nothing in an image', () => {
     const config = { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: 'sha256:c' };
     expect(cacheConfigOf({ config, layers: [] })).toEqual(config);
-    expect(cacheConfigOf({ manifests: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l' }, config] })).toEqual(config);
-    expect(cacheConfigOf({ config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:i' } })).toBeUndefined();
+    expect(
+      cacheConfigOf({
+        manifests: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:l' }, config],
+      }),
+    ).toEqual(config);
+    expect(
+      cacheConfigOf({ config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:i' } }),
+    ).toBeUndefined();
     expect(cacheConfigOf('nope')).toBeUndefined();
   });
 });
@@ -202,7 +215,11 @@ describe('planImports', () => {
       related,
     );
     expect(imported(v)).toEqual(['opaque', 'down', 'main']);
-    expect(reasons(v)).toMatchObject({ opaque: 'imported (could not be read, so not compared)', gone: 'not found', empty: 'left out: holds no cache records' });
+    expect(reasons(v)).toMatchObject({
+      opaque: 'imported (could not be read, so not compared)',
+      gone: 'not found',
+      empty: 'left out: holds no cache records',
+    });
   });
 
   // Whatever exists, no two imported readable refs are one inside the other, and
@@ -212,7 +229,14 @@ describe('planImports', () => {
     const steps = fc.array(step, { minLength: 1, maxLength: 5 });
     fc.assert(
       fc.property(fc.array(fc.option(steps, { nil: undefined }), { minLength: 1, maxLength: 8 }), (refs) => {
-        const cands = refs.map((s, i) => candidate(`r${i}`, Math.floor(i / 2), i % 2 === 0 ? 'build' : 'deps', s === undefined ? 'missing' : content(s)));
+        const cands = refs.map((s, i) =>
+          candidate(
+            `r${i}`,
+            Math.floor(i / 2),
+            i % 2 === 0 ? 'build' : 'deps',
+            s === undefined ? 'missing' : content(s),
+          ),
+        );
         const v = planImports(cands, related);
         const chosen = cands.filter((c) => imported(v).includes(c.ref));
         for (const x of chosen) {
@@ -224,7 +248,9 @@ describe('planImports', () => {
         }
         // Some ref is imported whenever one exists.
         expect(chosen.length > 0).toBe(cands.some((c) => c.state === 'exists'));
-        for (const r of v) if (!r.imported && r.why !== 'missing') expect(r.other === undefined || imported(v).includes(r.other) || r.why === 'diverges').toBe(true);
+        for (const r of v)
+          if (!r.imported && r.why !== 'missing')
+            expect(r.other === undefined || imported(v).includes(r.other) || r.why === 'diverges').toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -235,7 +261,10 @@ describe('planImports', () => {
 // (scripts/capture-cache-configs.sh): main's deps and final jobs, then the deps
 // job of a new branch that changed nothing, a source file, or a dependency file.
 describe.each(readdirSync(CAPTURES).filter((f) => f.endsWith('.json')))('captured on %s', (file) => {
-  const refs = JSON.parse(readFileSync(join(CAPTURES, file), 'utf8')) as Record<string, { manifest: unknown; config: unknown }>;
+  const refs = JSON.parse(readFileSync(join(CAPTURES, file), 'utf8')) as Record<
+    string,
+    { manifest: unknown; config: unknown }
+  >;
   const of = (tag: string) => {
     expect(cacheConfigOf(refs[tag]!.manifest)?.mediaType).toBe('application/vnd.buildkit.cacheconfig.v0');
     return readCacheConfig(refs[tag]!.config);
@@ -272,7 +301,13 @@ describe.each(readdirSync(CAPTURES).filter((f) => f.endsWith('.json')))('capture
   });
 
   test('the deps job of a new branch imports dependencies-main', () => {
-    const v = planImports([candidate('dependencies-x', 0, 'dependencies', 'missing'), candidate('dependencies-main', 1, 'dependencies', of('dependencies-main'))], related);
+    const v = planImports(
+      [
+        candidate('dependencies-x', 0, 'dependencies', 'missing'),
+        candidate('dependencies-main', 1, 'dependencies', of('dependencies-main')),
+      ],
+      related,
+    );
     expect(imported(v)).toEqual(['dependencies-main']);
   });
 });

@@ -205,7 +205,9 @@ describe('lists', () => {
 
 describe('key=value inputs', () => {
   test('cache-to-options: comma- or newline-separated pairs, trimmed, in order', () => {
-    expect(config({ 'cache-to-options': 'compression=zstd, ignore-error=false\ncompression-level = 3' }).toOptions).toEqual([
+    expect(
+      config({ 'cache-to-options': 'compression=zstd, ignore-error=false\ncompression-level = 3' }).toOptions,
+    ).toEqual([
       ['compression', 'zstd'],
       ['ignore-error', 'false'],
       ['compression-level', '3'],

@@ -8,12 +8,16 @@ import { join, relative } from 'node:path';
 const SRC = join(import.meta.dirname, '..', 'src');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Every module a file imports, as written. */
 function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+  return [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1]!,
+  );
 }
 
 const all = files(SRC).map((f) => ({ file: relative(SRC, f), imports: imports(f) }));
@@ -21,22 +25,32 @@ const layer = (file: string) => file.split('/')[0]!;
 
 describe('the layers of src/', () => {
   test('every module lives in a layer folder', () => {
-    expect(all.filter((f) => !['core', 'registry', 'shell', 'action', 'cli'].includes(layer(f.file))).map((f) => f.file)).toEqual([]);
+    expect(
+      all.filter((f) => !['core', 'registry', 'shell', 'action', 'cli'].includes(layer(f.file))).map((f) => f.file),
+    ).toEqual([]);
   });
 
   test('core/ does no I/O: no files, processes, network or toolkit, and no other layer', () => {
     const IO = /^(node:(fs|fs\/promises|child_process|net|http|https|os|dgram|dns|tls|worker_threads)|@actions\/)/;
     const bad = all
       .filter((f) => layer(f.file) === 'core')
-      .flatMap((f) => f.imports.filter((m) => IO.test(m) || (m.startsWith('..') && !m.startsWith('../core/'))).map((m) => `${f.file} imports ${m}`));
+      .flatMap((f) =>
+        f.imports
+          .filter((m) => IO.test(m) || (m.startsWith('..') && !m.startsWith('../core/')))
+          .map((m) => `${f.file} imports ${m}`),
+      );
     expect(bad).toEqual([]);
     // Nor does it reach the network through the global fetch.
-    const fetching = all.filter((f) => layer(f.file) === 'core' && /\bfetch\(/.test(readFileSync(join(SRC, f.file), 'utf8'))).map((f) => f.file);
+    const fetching = all
+      .filter((f) => layer(f.file) === 'core' && /\bfetch\(/.test(readFileSync(join(SRC, f.file), 'utf8')))
+      .map((f) => f.file);
     expect(fetching).toEqual([]);
   });
 
   test('only action/ imports @actions/*', () => {
-    const bad = all.filter((f) => layer(f.file) !== 'action').flatMap((f) => f.imports.filter((m) => m.startsWith('@actions/')).map((m) => `${f.file} imports ${m}`));
+    const bad = all
+      .filter((f) => layer(f.file) !== 'action')
+      .flatMap((f) => f.imports.filter((m) => m.startsWith('@actions/')).map((m) => `${f.file} imports ${m}`));
     expect(bad).toEqual([]);
   });
 

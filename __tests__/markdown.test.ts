@@ -5,7 +5,13 @@ import fc from 'fast-check';
 import { marked } from 'marked';
 import { cell, code, text } from '../src/core/markdown.js';
 
-const decode = (html: string) => html.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const decode = (html: string) =>
+  html
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 function row(cells: string[]): string[] {
   const md = `| a | b |\n|---|---|\n| ${cells.map(cell).join(' | ')} |\n`;
@@ -16,7 +22,9 @@ function row(cells: string[]): string[] {
 
 describe('item 7: one escaping for every summary cell', () => {
   test('text: no markup, on one line', () => {
-    expect(text('a <b>*x*</b> | `c` \\ [l](u) #1 & ~~s~~\r\nnext')).toBe('a &lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\`c\\` \\\\ \\[l\\](u) \\#1 &amp; \\~\\~s\\~\\~ next');
+    expect(text('a <b>*x*</b> | `c` \\ [l](u) #1 & ~~s~~\r\nnext')).toBe(
+      'a &lt;b&gt;\\*x\\*&lt;/b&gt; \\| \\`c\\` \\\\ \\[l\\](u) \\#1 &amp; \\~\\~s\\~\\~ next',
+    );
   });
 
   test('code: a backtick cannot end the span; one line', () => {
@@ -32,13 +40,40 @@ describe('item 7: one escaping for every summary cell', () => {
 
   test('any text, as text or code, in a table: two cells, shown as it was, no HTML element', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '|', '\\', '`', '*', '_', '<', '>', '&', '#', '[', ']', '(', ')', '~', '!', '\n', '\r', 'h1', 'x') }), (s) => {
-        const cells = row([text(s), code(s)]);
-        expect(cells).toHaveLength(2);
-        expect(cells[0]).not.toMatch(/<(?!\/?code>)/); // only entities, no element
-        expect(decode(cells[0]!)).toBe(s.replace(/\r\n|[\r\n]/g, ' ').trim());
-        expect(cells[1]).toMatch(/^(<code>[\s\S]*<\/code>)?$/);
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom(
+            'a',
+            ' ',
+            '|',
+            '\\',
+            '`',
+            '*',
+            '_',
+            '<',
+            '>',
+            '&',
+            '#',
+            '[',
+            ']',
+            '(',
+            ')',
+            '~',
+            '!',
+            '\n',
+            '\r',
+            'h1',
+            'x',
+          ),
+        }),
+        (s) => {
+          const cells = row([text(s), code(s)]);
+          expect(cells).toHaveLength(2);
+          expect(cells[0]).not.toMatch(/<(?!\/?code>)/); // only entities, no element
+          expect(decode(cells[0]!)).toBe(s.replace(/\r\n|[\r\n]/g, ' ').trim());
+          expect(cells[1]).toMatch(/^(<code>[\s\S]*<\/code>)?$/);
+        },
+      ),
       { numRuns: 300 },
     );
   });

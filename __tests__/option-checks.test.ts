@@ -35,19 +35,45 @@ function workdir(): string {
 }
 
 function action(inputs: Record<string, string>): Promise<RunResult> {
-  return runAction({ cwd: workdir(), inputs: { image: 'ghcr.io/acme/app', build: 'false', 'probe-cache': 'false', ...inputs } });
+  return runAction({
+    cwd: workdir(),
+    inputs: { image: 'ghcr.io/acme/app', build: 'false', 'probe-cache': 'false', ...inputs },
+  });
 }
 
 function errors(r: RunResult): string[] {
   return r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
 }
 
-const SINGLE_LINE = ['branch', 'context', 'network', 'builder', 'provenance', 'cache-dir', 's3-bucket', 's3-region', 'image', 'target', 'stage', 'file', 'cache-scope', 'cache-tag-prefix'];
+const SINGLE_LINE = [
+  'branch',
+  'context',
+  'network',
+  'builder',
+  'provenance',
+  'cache-dir',
+  's3-bucket',
+  's3-region',
+  'image',
+  'target',
+  'stage',
+  'file',
+  'cache-scope',
+  'cache-tag-prefix',
+];
 
 describe('item 6: control characters in single-line inputs', () => {
-  test.each(SINGLE_LINE.flatMap((name) => [[name, '\n'], [name, '\r'], [name, '\u2028']]))('item 6: %s with %j inside is an input error that does not echo the value', (name, ch) => {
+  test.each(
+    SINGLE_LINE.flatMap((name) => [
+      [name, '\n'],
+      [name, '\r'],
+      [name, '\u2028'],
+    ]),
+  )('item 6: %s with %j inside is an input error that does not echo the value', (name, ch) => {
     const message = inputError(() => config({ [name]: `x${ch}::warning::FORGED` }), name);
-    expect(message).toMatch(new RegExp(`^${name}: holds a line break or another control character \\(U\\+[0-9A-F]{4}, character 2\\)`));
+    expect(message).toMatch(
+      new RegExp(`^${name}: holds a line break or another control character \\(U\\+[0-9A-F]{4}, character 2\\)`),
+    );
     expect(message).not.toContain('FORGED');
     expect(message).not.toMatch(/[\r\n\u2028]/);
   });
@@ -59,7 +85,9 @@ describe('item 6: control characters in single-line inputs', () => {
   });
 
   test('item 6: a list item with a control character inside is an input error naming the line', () => {
-    expect(inputError(() => config({ tags: 'a:1\nb\r::warning::FORGED' }), 'tags')).toMatch(/^tags: line 2 holds a line break or another control character \(U\+000D, character 2\)/);
+    expect(inputError(() => config({ tags: 'a:1\nb\r::warning::FORGED' }), 'tags')).toMatch(
+      /^tags: line 2 holds a line break or another control character \(U\+000D, character 2\)/,
+    );
   });
 
   test('item 6: secrets are multi-line by design and never echoed', () => {
@@ -67,7 +95,11 @@ describe('item 6: control characters in single-line inputs', () => {
   });
 
   test('item 6: through the bundle, build and cleanup: one ::error:: line, and the runner sees no forged command', async () => {
-    const cases: Record<string, string>[] = [{ branch: 'x\r::warning::FORGED' }, { network: 'host\n::warning::FORGED' }, { branch: 'x\n::warning::FORGED', cleanup: 'true' }];
+    const cases: Record<string, string>[] = [
+      { branch: 'x\r::warning::FORGED' },
+      { network: 'host\n::warning::FORGED' },
+      { branch: 'x\n::warning::FORGED', cleanup: 'true' },
+    ];
     for (const inputs of cases) {
       const r = await action(inputs);
       expect(r.code).toBe(1);
@@ -79,10 +111,18 @@ describe('item 6: control characters in single-line inputs', () => {
 });
 
 describe('item 12: a mistyped credential is never echoed', () => {
-  test.each(['cache-options', 'cache-to-options'])('item 12: %s token:ghp_... (a colon for =): the item number, not the value', (input) => {
-    const message = inputError(() => config({ 'cache-type': 'gha', [input]: 'url=http://127.0.0.1:1/, token:ghp_abcdef0123456789' }), input);
-    expect(message).toBe(`${input}: item 2 is not key=value (it is not shown: it may hold a secret); a value cannot hold a comma, which separates items`);
-  });
+  test.each(['cache-options', 'cache-to-options'])(
+    'item 12: %s token:ghp_... (a colon for =): the item number, not the value',
+    (input) => {
+      const message = inputError(
+        () => config({ 'cache-type': 'gha', [input]: 'url=http://127.0.0.1:1/, token:ghp_abcdef0123456789' }),
+        input,
+      );
+      expect(message).toBe(
+        `${input}: item 2 is not key=value (it is not shown: it may hold a secret); a value cannot hold a comma, which separates items`,
+      );
+    },
+  );
 
   test('item 12: values of keys that look secret are masked, and any value longer than 16 characters', () => {
     expect(
@@ -108,24 +148,48 @@ describe('item 12: a mistyped credential is never echoed', () => {
   });
 
   test('item 12: through the bundle, cache-options and cache-to-options values are masked', async () => {
-    const r = await action({ 'cache-type': 'gha', 'cache-options': 'token=t0ken,url=http://127.0.0.1:1/a-long-cache-url', 'cache-to-options': 'password=pw' });
+    const r = await action({
+      'cache-type': 'gha',
+      'cache-options': 'token=t0ken,url=http://127.0.0.1:1/a-long-cache-url',
+      'cache-to-options': 'password=pw',
+    });
     expect(r.code).toBe(0);
     const masks = r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
-    expect(masks).toEqual(expect.arrayContaining(['::add-mask::t0ken', '::add-mask::http://127.0.0.1:1/a-long-cache-url', '::add-mask::pw']));
+    expect(masks).toEqual(
+      expect.arrayContaining([
+        '::add-mask::t0ken',
+        '::add-mask::http://127.0.0.1:1/a-long-cache-url',
+        '::add-mask::pw',
+      ]),
+    );
   });
 });
 
 describe('item 13: cache options checked against what BuildKit 0.13 knows', () => {
   const check = (type: Parameters<typeof checkCacheOptions>[0], input: string, raw: string) => {
-    const pairs = raw.split(',').map((kv): [string, string] => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]);
+    const pairs = raw
+      .split(',')
+      .map((kv): [string, string] => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]);
     return checkCacheOptions(type, input, pairs);
   };
 
   test('item 13: known keys of each backend pass without a word', () => {
-    expect(check('registry', 'cache-to-options', 'compression=zstd,compression-level=3,force-compression=true,registry.insecure=true,mode=min,ignore-error=true')).toEqual([]);
+    expect(
+      check(
+        'registry',
+        'cache-to-options',
+        'compression=zstd,compression-level=3,force-compression=true,registry.insecure=true,mode=min,ignore-error=true',
+      ),
+    ).toEqual([]);
     expect(check('local', 'cache-to-options', 'compression=gzip,image-manifest=true,oci-mediatypes=true')).toEqual([]);
     expect(check('gha', 'cache-options', 'url=http://x/,token=t,timeout=10m30s')).toEqual([]);
-    expect(check('s3', 'cache-options', 'endpoint_url=http://m:9000,use_path_style=true,access_key_id=a,secret_access_key=s,session_token=t,prefix=p/,manifests_prefix=m/,blobs_prefix=b/,touch_refresh=24h')).toEqual([]);
+    expect(
+      check(
+        's3',
+        'cache-options',
+        'endpoint_url=http://m:9000,use_path_style=true,access_key_id=a,secret_access_key=s,session_token=t,prefix=p/,manifests_prefix=m/,blobs_prefix=b/,touch_refresh=24h',
+      ),
+    ).toEqual([]);
     expect(check('inline', 'cache-to-options', 'mode=min')).toEqual([]);
   });
 
@@ -147,8 +211,12 @@ describe('item 13: cache options checked against what BuildKit 0.13 knows', () =
     expect(check('registry', 'cache-to-options', 'ignore_error=true')).toEqual([
       'cache-to-options: "ignore_error" is not an option BuildKit 0.13 knows for registry caches (did you mean ignore-error?); BuildKit ignores options it does not know',
     ]);
-    expect(check('registry', 'cache-options', 'endpoint_url=http://x')[0]).toMatch(/^cache-options: "endpoint_url" is not an option BuildKit 0.13 knows for registry caches \(it is one of s3 caches\)/);
-    expect(check('gha', 'cache-options', 'frobnicate=1')[0]).toMatch(/^cache-options: "frobnicate" is not an option BuildKit 0.13 knows for gha caches; BuildKit ignores/);
+    expect(check('registry', 'cache-options', 'endpoint_url=http://x')[0]).toMatch(
+      /^cache-options: "endpoint_url" is not an option BuildKit 0.13 knows for registry caches \(it is one of s3 caches\)/,
+    );
+    expect(check('gha', 'cache-options', 'frobnicate=1')[0]).toMatch(
+      /^cache-options: "frobnicate" is not an option BuildKit 0.13 knows for gha caches; BuildKit ignores/,
+    );
   });
 
   test.each([
@@ -156,7 +224,11 @@ describe('item 13: cache options checked against what BuildKit 0.13 knows', () =
     ['registry', 'oci-mediatypes=nah', /^cache-to-options: item 1, oci-mediatypes, must be true or false/],
     ['registry', 'ignore-error=yes', /^cache-to-options: item 1, ignore-error, must be true or false/],
     ['gha', 'mode=maximum', /^cache-to-options: item 1, mode, must be min or max/],
-    ['registry', 'compression=brotli', /^cache-to-options: item 1, compression, must be one of uncompressed, gzip, estargz, zstd/],
+    [
+      'registry',
+      'compression=brotli',
+      /^cache-to-options: item 1, compression, must be one of uncompressed, gzip, estargz, zstd/,
+    ],
     ['registry', 'compression-level=high', /^cache-to-options: item 1, compression-level, must be a whole number/],
     ['gha', 'timeout=ten', /^cache-to-options: item 1, timeout, must be a duration such as 10m or 1h30m/],
     ['s3', 'use_path_style=maybe', /^cache-to-options: item 1, use_path_style, must be true or false/],
@@ -176,13 +248,21 @@ describe('item 13: cache options checked against what BuildKit 0.13 knows', () =
 
   test('item 13: parseConfig fails on unparsable values; optionWarnings says the rest', () => {
     expect(() => config({ 'cache-to-options': 'a=b"c' })).toThrow(/^cache-to-options: item 1, a, holds a double quote/);
-    expect(optionWarnings(config({ 'cache-to-options': 'oci-mediatypes=false,ignore_error=true', 'cache-options': 'ignore-error=false' }))).toEqual([
+    expect(
+      optionWarnings(
+        config({ 'cache-to-options': 'oci-mediatypes=false,ignore_error=true', 'cache-options': 'ignore-error=false' }),
+      ),
+    ).toEqual([
       expect.stringMatching(/^cache-options: ignore-error=false: /),
       expect.stringMatching(/^cache-to-options: oci-mediatypes=false: GHCR, ECR and Harbor/),
       expect.stringMatching(/^cache-to-options: "ignore_error" is not an option/),
     ]);
     // inline: the imports are registry refs, the export is type=inline.
-    expect(optionWarnings(config({ 'cache-type': 'inline', 'cache-options': 'registry.insecure=true', 'cache-to-options': 'mode=min' }))).toEqual([]);
+    expect(
+      optionWarnings(
+        config({ 'cache-type': 'inline', 'cache-options': 'registry.insecure=true', 'cache-to-options': 'mode=min' }),
+      ),
+    ).toEqual([]);
   });
 
   test('item 13: through the bundle: warnings for the export-breaking options, an error for a="b', async () => {
@@ -190,7 +270,12 @@ describe('item 13: cache options checked against what BuildKit 0.13 knows', () =
     expect(ok.code).toBe(0);
     const warnings = ok.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
     expect(warnings).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^::warning::cache-to-options: oci-mediatypes=false: GHCR, ECR and Harbor/), expect.stringMatching(/^::warning::cache-to-options: "ignore_error" is not an option.*did you mean ignore-error\?/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^::warning::cache-to-options: oci-mediatypes=false: GHCR, ECR and Harbor/),
+        expect.stringMatching(
+          /^::warning::cache-to-options: "ignore_error" is not an option.*did you mean ignore-error\?/,
+        ),
+      ]),
     );
     const bad = await action({ 'cache-to-options': 'a=b"c' });
     expect(bad.code).toBe(1);

@@ -42,17 +42,25 @@ function errors(r: RunResult): string[] {
 }
 
 describe('item 3: the bundled action with a malformed payload', () => {
-  test.each(KINDS)('item 3: %s at GITHUB_EVENT_PATH: one ::error:: naming it, no stack trace, exit 1', async (kind, why) => {
-    const cwd = workdir();
-    const path = badPayload(cwd, kind);
-    const r = await runAction({ cwd, event: pushEvent('main'), env: { GITHUB_EVENT_PATH: path }, inputs: { image: 'ghcr.io/acme/app', build: 'false' } });
-    expect(r.code).toBe(1);
-    expect(errors(r)).toHaveLength(1);
-    expect(errors(r)[0]).toContain(`GITHUB_EVENT_PATH: ${path} ${why}`);
-    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    // The summary says what failed, too.
-    expect(r.summary).toContain('GITHUB_EVENT_PATH');
-  });
+  test.each(KINDS)(
+    'item 3: %s at GITHUB_EVENT_PATH: one ::error:: naming it, no stack trace, exit 1',
+    async (kind, why) => {
+      const cwd = workdir();
+      const path = badPayload(cwd, kind);
+      const r = await runAction({
+        cwd,
+        event: pushEvent('main'),
+        env: { GITHUB_EVENT_PATH: path },
+        inputs: { image: 'ghcr.io/acme/app', build: 'false' },
+      });
+      expect(r.code).toBe(1);
+      expect(errors(r)).toHaveLength(1);
+      expect(errors(r)[0]).toContain(`GITHUB_EVENT_PATH: ${path} ${why}`);
+      expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      // The summary says what failed, too.
+      expect(r.summary).toContain('GITHUB_EVENT_PATH');
+    },
+  );
 
   test('item 3: cleanup mode: the same one error', async () => {
     const cwd = workdir();
@@ -74,16 +82,29 @@ describe('item 3: the bundled action with a malformed payload', () => {
     const path = join(cwd, 'event.json');
     const event = pushEvent('feature/bom');
     writeFileSync(path, `\uFEFF${JSON.stringify(event.payload)}`);
-    const r = await runAction({ cwd, event, env: { GITHUB_EVENT_PATH: path }, inputs: { image: 'ghcr.io/acme/app', build: 'false', 'probe-cache': 'false' } });
+    const r = await runAction({
+      cwd,
+      event,
+      env: { GITHUB_EVENT_PATH: path },
+      inputs: { image: 'ghcr.io/acme/app', build: 'false', 'probe-cache': 'false' },
+    });
     expect([r.code, errors(r)]).toEqual([0, []]);
     expect(r.outputs['branch']).toBe('feature/bom');
   });
 });
 
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd, env: { PATH: '/nonexistent', ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [join(root, 'dist', 'cli.js'), ...args],
+      { cwd, env: { PATH: '/nonexistent', ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
 }
@@ -92,7 +113,16 @@ describe('item 3: the bundled command line under GitHub Actions with a malformed
   test('item 3: one error naming GITHUB_EVENT_PATH, exit 1 (never a plan made without the event)', async () => {
     const cwd = workdir();
     const path = badPayload(cwd, 'invalid JSON');
-    const r = await cli(['plan', '--image', 'ghcr.io/acme/app'], { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path, GITHUB_REF: 'refs/pull/1/merge' }, cwd);
+    const r = await cli(
+      ['plan', '--image', 'ghcr.io/acme/app'],
+      {
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_NAME: 'pull_request',
+        GITHUB_EVENT_PATH: path,
+        GITHUB_REF: 'refs/pull/1/merge',
+      },
+      cwd,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`GITHUB_EVENT_PATH: ${path} is not valid JSON`);
@@ -110,9 +140,13 @@ describe('item 3: readEventPayload', () => {
     for (const [kind, why] of KINDS) {
       const sub = mkdtempSync(join(dir, 'k-'));
       const path = badPayload(sub, kind);
-      expect(thrown(() => readEventPayload({ GITHUB_EVENT_PATH: path })).message).toMatch(new RegExp(`^GITHUB_EVENT_PATH: ${path.replace(/[.]/g, '\\.')} ${why}`));
+      expect(thrown(() => readEventPayload({ GITHUB_EVENT_PATH: path })).message).toMatch(
+        new RegExp(`^GITHUB_EVENT_PATH: ${path.replace(/[.]/g, '\\.')} ${why}`),
+      );
     }
-    expect(thrown(() => readEventPayload({ GITHUB_EVENT_PATH: join(dir, 'missing.json') })).message).toContain('does not exist');
+    expect(thrown(() => readEventPayload({ GITHUB_EVENT_PATH: join(dir, 'missing.json') })).message).toContain(
+      'does not exist',
+    );
   });
 
   test('item 3: the error does not quote the payload', () => {

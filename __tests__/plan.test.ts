@@ -75,8 +75,15 @@ describe('planCache: imports', () => {
   });
 
   test('branches the old scheme merged (feature/a, feature-a, Feature/A) each have their own tags', () => {
-    const plan = planCache(input({ branch: 'feature/a', fallbacks: ['feature-a', 'Feature/A', 'main'], importStages: [] }));
-    expect(plan.imports.map((e) => e.name)).toEqual(['cache.build.feature_a', 'cache.build.feature-a', 'cache.build.Feature_A', 'cache.build.main']);
+    const plan = planCache(
+      input({ branch: 'feature/a', fallbacks: ['feature-a', 'Feature/A', 'main'], importStages: [] }),
+    );
+    expect(plan.imports.map((e) => e.name)).toEqual([
+      'cache.build.feature_a',
+      'cache.build.feature-a',
+      'cache.build.Feature_A',
+      'cache.build.main',
+    ]);
   });
 
   test('a scope goes between stage and slug', () => {
@@ -141,14 +148,25 @@ describe('planCache: export', () => {
 
   // buildx lower-cases cache option keys and the last one wins, so TYPE=local
   // would silently turn the registry export into a local one.
-  test.each(['TYPE', 'Type', 'REF', 'Ref'])('cache-to-options may not override %s either (keys are case-insensitive)', (key) => {
-    const e = thrown(() => planCache(input({ toOptions: [[key, 'local']] })));
-    expect(e).toBeInstanceOf(InputError);
-    expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot set "${key.toLowerCase()}"`));
-  });
+  test.each(['TYPE', 'Type', 'REF', 'Ref'])(
+    'cache-to-options may not override %s either (keys are case-insensitive)',
+    (key) => {
+      const e = thrown(() => planCache(input({ toOptions: [[key, 'local']] })));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toMatch(new RegExp(`^cache-to-options: cannot set "${key.toLowerCase()}"`));
+    },
+  );
 
   test('an upper-case key overrides its option in place instead of adding a second one', () => {
-    const plan = planCache(input({ toOptions: [['Mode', 'min'], ['IGNORE-ERROR', 'false'], ['Compression', 'zstd']] }));
+    const plan = planCache(
+      input({
+        toOptions: [
+          ['Mode', 'min'],
+          ['IGNORE-ERROR', 'false'],
+          ['Compression', 'zstd'],
+        ],
+      }),
+    );
     expect(plan.cacheTo).toEqual([
       `type=registry,ref=${IMAGE}:cache.build.feature_Login-FORM,mode=min,image-manifest=true,oci-mediatypes=true,ignore-error=false,compression=zstd`,
     ]);
@@ -226,7 +244,7 @@ describe('renderOptions', () => {
 });
 
 describe('names that only slugged like the default branch (the old scheme)', () => {
-  test('Main, main- and main! have tags of their own, none of them main\'s', () => {
+  test("Main, main- and main! have tags of their own, none of them main's", () => {
     expect(cacheName('cache', 'build', 'main')).toBe('cache.build.main');
     const names = ['Main', 'main-', 'main!', 'MAIN'].map((b) => cacheName('cache', 'build', b));
     expect(names).toEqual(['cache.build.Main', 'cache.build.main-', 'cache.build.main__21_', 'cache.build.MAIN']);

@@ -15,7 +15,10 @@ describe('classifyProbe: what `docker buildx imagetools inspect --raw` answered'
 
   test.each([
     ['docker hub / ghcr tag missing', `ERROR: ${REF}: not found\n`],
-    ['a registry that says manifest unknown', 'ERROR: unexpected status code 404: manifest unknown: manifest unknown\n'],
+    [
+      'a registry that says manifest unknown',
+      'ERROR: unexpected status code 404: manifest unknown: manifest unknown\n',
+    ],
     ['a repository that was never pushed', 'ERROR: name unknown: repository name not known to registry\n'],
     ['Not Found in capitals', 'ERROR: failed to resolve: GET https://r.example/v2/app/manifests/x: 404 Not Found'],
   ])('non-zero exit with a not-found answer is missing: %s', (_, output) => {
@@ -31,7 +34,8 @@ describe('classifyProbe: what `docker buildx imagetools inspect --raw` answered'
     expect(classifyProbe(REF, 1, output)).toEqual({
       ref: REF,
       state: 'unknown',
-      detail: 'failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://ghcr.io/token: 401 Unauthorized',
+      detail:
+        'failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://ghcr.io/token: 401 Unauthorized',
     });
   });
 
@@ -50,13 +54,19 @@ describe('classifyProbe: what `docker buildx imagetools inspect --raw` answered'
     const tag = '127.0.0.1:5000/app:cache.build.fix-404-page';
     const refused = `ERROR: failed to do request: Head "https://127.0.0.1:5000/v2/app/manifests/cache.build.fix-404-page": dial tcp 127.0.0.1:5000: connect: connection refused`;
     expect(classifyProbe(tag, 1, refused).state).toBe('unknown');
-    expect(classifyProbe('r.example:8404/app:x', 1, 'ERROR: dial tcp 10.0.0.9:8404: i/o timeout').state).toBe('unknown');
+    expect(classifyProbe('r.example:8404/app:x', 1, 'ERROR: dial tcp 10.0.0.9:8404: i/o timeout').state).toBe(
+      'unknown',
+    );
     expect(classifyProbe(REF, 1, 'ERROR: unexpected status code 404').state).toBe('missing');
   });
 
   test('timed out: unknown, whatever the output so far', () => {
     expect(classifyProbe(REF, null, '', true)).toEqual({ ref: REF, state: 'unknown', detail: 'timed out' });
-    expect(classifyProbe(REF, null, 'ERROR: x: not found', true)).toEqual({ ref: REF, state: 'unknown', detail: 'timed out' });
+    expect(classifyProbe(REF, null, 'ERROR: x: not found', true)).toEqual({
+      ref: REF,
+      state: 'unknown',
+      detail: 'timed out',
+    });
   });
 
   test('a failure without output names the exit code', () => {
@@ -82,7 +92,12 @@ describe('selectImports', () => {
   const entries = [own, ownDeps, main, mainDeps];
 
   test('keeps the refs that exist and those that could not be checked, in plan order; drops the missing', () => {
-    const results = [result(mainDeps, 'exists'), result(own, 'missing'), result(main, 'unknown', '401 Unauthorized'), result(ownDeps, 'exists')];
+    const results = [
+      result(mainDeps, 'exists'),
+      result(own, 'missing'),
+      result(main, 'unknown', '401 Unauthorized'),
+      result(ownDeps, 'exists'),
+    ];
     const s = selectImports(entries, results);
     expect(s.imports).toEqual([ownDeps, main, mainDeps]);
     expect(s.cold).toBe(false);
@@ -103,14 +118,24 @@ describe('selectImports', () => {
   });
 
   test('nothing exists but one ref could not be checked: not cold (it may exist), and it is imported', () => {
-    const s = selectImports(entries, [result(own, 'missing'), result(ownDeps, 'missing'), result(main, 'missing'), result(mainDeps, 'unknown', 'timed out')]);
+    const s = selectImports(entries, [
+      result(own, 'missing'),
+      result(ownDeps, 'missing'),
+      result(main, 'missing'),
+      result(mainDeps, 'unknown', 'timed out'),
+    ]);
     expect(s.cold).toBe(false);
     expect(s.imports).toEqual([mainDeps]);
     expect(s.unreadable.map((r) => r.ref)).toEqual([mainDeps.ref]);
   });
 
   test('one ref exists: not cold', () => {
-    const s = selectImports(entries, [result(own, 'missing'), result(ownDeps, 'missing'), result(main, 'exists'), result(mainDeps, 'missing')]);
+    const s = selectImports(entries, [
+      result(own, 'missing'),
+      result(ownDeps, 'missing'),
+      result(main, 'exists'),
+      result(mainDeps, 'missing'),
+    ]);
     expect(s.cold).toBe(false);
     expect(s.imports).toEqual([main]);
   });

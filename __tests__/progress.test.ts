@@ -2,7 +2,14 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonStreamDecoder, ProgressStream, summarize, type Piece, type StageReport, type Vertex } from '../src/core/progress.js';
+import {
+  JsonStreamDecoder,
+  ProgressStream,
+  summarize,
+  type Piece,
+  type StageReport,
+  type Vertex,
+} from '../src/core/progress.js';
 
 // Real `docker buildx build --progress=rawjson` stderr, captured against a local registry.
 //
@@ -107,7 +114,7 @@ describe('ProgressStream: the fixtures, whole or in pieces', () => {
     });
   }
 
-  test('the same statuses written compact, one per line (buildx 0.29\'s layout), or as bytes cut anywhere, read the same', () => {
+  test("the same statuses written compact, one per line (buildx 0.29's layout), or as bytes cut anywhere, read the same", () => {
     for (const text of [REFUSED, PARTIAL]) {
       const expected = whole(text);
       const values = new JsonStreamDecoder().push(text).map((p) => (p as { value: unknown }).value);
@@ -118,7 +125,10 @@ describe('ProgressStream: the fixtures, whole or in pieces', () => {
       expect(got.vertices).toEqual(expected.vertices);
       const bytes = Buffer.from(compact, 'utf8');
       const s = new ProgressStream();
-      const lines = [...cutAt(bytes, [1, 7, 100, 101, 2000, 2003, bytes.length - 1]).flatMap((b) => s.feed(b)), ...s.end()];
+      const lines = [
+        ...cutAt(bytes, [1, 7, 100, 101, 2000, 2003, bytes.length - 1]).flatMap((b) => s.feed(b)),
+        ...s.end(),
+      ];
       expect(lines).toEqual(expected.lines);
     }
   });
@@ -139,12 +149,19 @@ describe('ProgressStream: the fixtures, whole or in pieces', () => {
     // The step that ran: its output (stderr then stdout, as BuildKit sent them), then DONE.
     const echo = numberOf(lines, '[deps 3/3] RUN echo hi && echo err >&2');
     const echoLines = linesOf(lines, echo);
-    expect(echoLines.slice(0, 3)).toEqual([`#${echo} [deps 3/3] RUN echo hi && echo err >&2`, `#${echo} err`, `#${echo} hi`]);
+    expect(echoLines.slice(0, 3)).toEqual([
+      `#${echo} [deps 3/3] RUN echo hi && echo err >&2`,
+      `#${echo} err`,
+      `#${echo} hi`,
+    ]);
     expect(echoLines[3]).toMatch(new RegExp(`^#${echo} DONE \\d+\\.\\ds$`));
     expect(echoLines).toHaveLength(4);
 
     const b = numberOf(lines, '[build 1/1] RUN echo b > /b');
-    expect(linesOf(lines, b)).toEqual([`#${b} [build 1/1] RUN echo b > /b`, expect.stringMatching(new RegExp(`^#${b} DONE `))]);
+    expect(linesOf(lines, b)).toEqual([
+      `#${b} [build 1/1] RUN echo b > /b`,
+      expect.stringMatching(new RegExp(`^#${b} DONE `)),
+    ]);
 
     const imp = numberOf(lines, 'importing cache manifest from 127.0.0.1:5000/rj:cache-x');
     expect(linesOf(lines, imp)).toEqual([
@@ -170,7 +187,11 @@ describe('ProgressStream: the fixtures, whole or in pieces', () => {
       `#${extra} extra`,
       expect.stringMatching(new RegExp(`^#${extra} DONE \\d+\\.\\ds$`)),
     ]);
-    for (const name of ['[build 1/2] RUN echo b > /b', '[deps 3/3] RUN echo hi && echo err >&2', '[deps 1/3] COPY busybox /bin/busybox']) {
+    for (const name of [
+      '[build 1/2] RUN echo b > /b',
+      '[deps 3/3] RUN echo hi && echo err >&2',
+      '[deps 1/3] COPY busybox /bin/busybox',
+    ]) {
       const n = numberOf(lines, name);
       expect(linesOf(lines, n)).toEqual([`#${n} ${name}`, `#${n} CACHED`]);
     }
@@ -185,9 +206,17 @@ describe('ProgressStream: synthetic streams', () => {
       ...s.feed(vertex('sha256:a', '[build 2/3] RUN make')), // announced only: nothing yet
       ...s.feed(vertex('sha256:a', '[build 2/3] RUN make', { started: T0 })),
       ...s.feed(obj({ logs: [{ vertex: 'sha256:a', stream: 1, data: b64('compiling\nlinking\n'), timestamp: T0 }] })),
-      ...s.feed(obj({ statuses: [{ id: 'extracting sha256:ff', vertex: 'sha256:a', current: 5, total: 10, completed: T1 }] })),
+      ...s.feed(
+        obj({ statuses: [{ id: 'extracting sha256:ff', vertex: 'sha256:a', current: 5, total: 10, completed: T1 }] }),
+      ),
       ...s.feed(vertex('sha256:a', '[build 2/3] RUN make', { started: T0, completed: T2 })),
-      ...s.feed(vertex('sha256:b', '[build 3/3] RUN test', { started: T1, completed: T2, error: 'process "/bin/sh -c test" did not complete successfully: exit code: 1' })),
+      ...s.feed(
+        vertex('sha256:b', '[build 3/3] RUN test', {
+          started: T1,
+          completed: T2,
+          error: 'process "/bin/sh -c test" did not complete successfully: exit code: 1',
+        }),
+      ),
       ...s.end(),
     ];
     expect(lines).toEqual([
@@ -284,7 +313,9 @@ describe('ProgressStream: synthetic streams', () => {
   });
 
   test('compact objects, several on one line, or with no space between them, read the same as indented ones', () => {
-    const a = { vertexes: [{ digest: 'sha256:a', name: '[deps 1/2] COPY a /a', started: T0, completed: T1, cached: true }] };
+    const a = {
+      vertexes: [{ digest: 'sha256:a', name: '[deps 1/2] COPY a /a', started: T0, completed: T1, cached: true }],
+    };
     const b = { vertexes: [{ digest: 'sha256:b', name: '[deps 2/2] RUN x', started: T0, completed: T2 }] };
     const expected = ['#1 [deps 1/2] COPY a /a', '#1 CACHED', '#2 [deps 2/2] RUN x', '#2 DONE 2.4s'];
     for (const text of [
@@ -303,16 +334,25 @@ describe('ProgressStream: synthetic streams', () => {
     const s = new ProgressStream();
     const name = 'RUN echo "}{" \\ \'{"a":1}\' && printf \'\\"}\'';
     const lines = [
-      ...s.feed(JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: `[x 1/1] ${name}`, started: T0, completed: T1 }] })),
+      ...s.feed(
+        JSON.stringify({ vertexes: [{ digest: 'sha256:a', name: `[x 1/1] ${name}`, started: T0, completed: T1 }] }),
+      ),
       ...s.feed('\nERROR: failed to solve: {"code":1} did not } complete\n'),
       ...s.end(),
     ];
-    expect(lines).toEqual([`#1 [x 1/1] ${name}`, '#1 DONE 0.1s', 'ERROR: failed to solve: {"code":1} did not } complete']);
+    expect(lines).toEqual([
+      `#1 [x 1/1] ${name}`,
+      '#1 DONE 0.1s',
+      'ERROR: failed to solve: {"code":1} did not } complete',
+    ]);
   });
 
   test('a value that is JSON but not a status object is skipped silently', () => {
     const s = new ProgressStream();
-    expect([...s.feed('{"vertexes": 5, "logs": [1, null, {"vertex": 2}], "statuses": {"x": 1}}\n{}\n'), ...s.end()]).toEqual([]);
+    expect([
+      ...s.feed('{"vertexes": 5, "logs": [1, null, {"vertex": 2}], "statuses": {"x": 1}}\n{}\n'),
+      ...s.end(),
+    ]).toEqual([]);
     expect(s.malformed).toBe(0);
   });
 
@@ -326,15 +366,47 @@ describe('ProgressStream: synthetic streams', () => {
 
 // ---- the decoder on its own: any layout, any chunking ----
 
-type Item = { kind: 'value'; value: Record<string, unknown> } | { kind: 'text'; line: string } | { kind: 'malformed'; text: string };
+type Item =
+  | { kind: 'value'; value: Record<string, unknown> }
+  | { kind: 'text'; line: string }
+  | { kind: 'malformed'; text: string };
 
 /** Strings that are hard for a hand-written scanner: quotes, backslashes, braces, escapes, multi-byte characters. */
 const nasty = fc.oneof(
-  fc.string({ unit: fc.constantFrom('"', '\\', '{', '}', '[', ']', ':', ',', ' ', '\n', '\t', 'a', 'é', '€', '😀', '\u0000', '\u2028') }),
+  fc.string({
+    unit: fc.constantFrom(
+      '"',
+      '\\',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      ',',
+      ' ',
+      '\n',
+      '\t',
+      'a',
+      'é',
+      '€',
+      '😀',
+      '\u0000',
+      '\u2028',
+    ),
+  }),
   fc.string({ unit: 'binary' }),
 );
 const jsonValue = fc.letrec((tie) => ({
-  any: fc.oneof({ depthSize: 'small' }, nasty, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), tie('arr'), tie('obj')),
+  any: fc.oneof(
+    { depthSize: 'small' },
+    nasty,
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    tie('arr'),
+    tie('obj'),
+  ),
   arr: fc.array(tie('any'), { maxLength: 4 }),
   obj: fc.dictionary(nasty, tie('any'), { maxKeys: 4 }),
 })).obj as fc.Arbitrary<Record<string, unknown>>;
@@ -349,7 +421,10 @@ const layout = fc.constantFrom(
 );
 /** Text that is not JSON: one line, not blank, not starting with `{` (braces and quotes elsewhere are fine). */
 const textLine = fc
-  .string({ unit: fc.constantFrom('E', 'R', 'O', ':', ' ', '{', '}', '"', '\\', 'é', '😀', '\t', '#', '1') , minLength: 1 })
+  .string({
+    unit: fc.constantFrom('E', 'R', 'O', ':', ' ', '{', '}', '"', '\\', 'é', '😀', '\t', '#', '1'),
+    minLength: 1,
+  })
   .filter((l) => !/^[ \t]*(\{|$)/.test(l) && !/[ \t]$/.test(l));
 const malformedText = fc.constantFrom('{ not json }', '{\n  "a": \n}', '{"a":1,}', "{'a': 1}", '{"a" 1}', '{}}');
 const item: fc.Arbitrary<Item> = fc.oneof(
@@ -375,7 +450,11 @@ function expectedPieces(items: Item[]): unknown[] {
     if (it.kind === 'value') return [{ kind: 'value', value: JSON.parse(JSON.stringify(it.value)) as unknown }];
     if (it.kind === 'text') return [{ kind: 'text', line: it.line }];
     // '{}}' is a good value followed by a text line '}'.
-    if (it.text === '{}}') return [{ kind: 'value', value: {} }, { kind: 'text', line: '}' }];
+    if (it.text === '{}}')
+      return [
+        { kind: 'value', value: {} },
+        { kind: 'text', line: '}' },
+      ];
     return [{ kind: 'malformed' }];
   });
 }
@@ -455,13 +534,19 @@ describe('JsonStreamDecoder', () => {
     ].join('\n');
     const { pieces, malformed } = decodeChunks([stream]);
     expect(comparable(pieces)).toEqual([
-      { kind: 'text', line: 'WARNING: No output specified with docker-container driver. Build result will only remain in the build cache.' },
+      {
+        kind: 'text',
+        line: 'WARNING: No output specified with docker-container driver. Build result will only remain in the build cache.',
+      },
       { kind: 'value', value: { vertexes: [{ digest: 'sha256:a', name: '[a 1/1] RUN x' }] } },
       { kind: 'text', line: '#0 building with "default" instance using docker driver' },
       { kind: 'malformed' },
       { kind: 'value', value: { logs: [] } },
       { kind: 'value', value: { statuses: [] } },
-      { kind: 'text', line: 'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3' },
+      {
+        kind: 'text',
+        line: 'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
+      },
     ]);
     expect(malformed).toBe(1);
   });
@@ -474,20 +559,33 @@ describe('summarize: the fixtures', () => {
     expect(r.stages).toHaveLength(2);
     const deps = stage(r.stages, 'deps');
     expect([deps.cached, deps.total]).toEqual([2, 3]);
-    expect(deps.firstRan).toEqual({ stage: 'deps', index: 3, name: 'RUN echo hi && echo err >&2', cached: false, error: false });
+    expect(deps.firstRan).toEqual({
+      stage: 'deps',
+      index: 3,
+      name: 'RUN echo hi && echo err >&2',
+      cached: false,
+      error: false,
+    });
     const build = stage(r.stages, 'build');
     expect([build.cached, build.total]).toEqual([0, 1]);
     expect(build.firstRan?.name).toBe('RUN echo b > /b');
     expect(build.firstRan?.index).toBe(1);
     expect([r.cached, r.total, r.cacheHit]).toEqual([2, 4, false]);
     expect(r.steps.map((s) => s.name).sort()).toEqual(
-      ['COPY busybox /bin/busybox', 'RUN ["/bin/busybox","--install","-s","/bin"]', 'RUN echo b > /b', 'RUN echo hi && echo err >&2'].sort(),
+      [
+        'COPY busybox /bin/busybox',
+        'RUN ["/bin/busybox","--install","-s","/bin"]',
+        'RUN echo b > /b',
+        'RUN echo hi && echo err >&2',
+      ].sort(),
     );
 
     expect(r.exported).toBe(false);
     expect(r.exportErrors).toHaveLength(1);
     expect(r.exportErrors[0]).toContain('401 Unauthorized');
-    expect(r.importErrors).toEqual(['failed to configure registry cache importer: 127.0.0.1:5000/rj:cache-x: not found']);
+    expect(r.importErrors).toEqual([
+      'failed to configure registry cache importer: 127.0.0.1:5000/rj:cache-x: not found',
+    ]);
   });
 
   test('partial-hit: deps all cached, build 1 of 2 with the new step first to run; export done', () => {
@@ -516,28 +614,50 @@ describe('summarize: what is a step', () => {
     ]);
     expect(r.steps.map((s) => s.name)).toEqual(['RUN apk add git', 'COPY . /src', 'RUN go install x']);
     expect(stage(r.stages, 'build')).toEqual({ stage: 'build', total: 2, cached: 2, firstRan: undefined });
-    expect(stage(r.stages, 'tools')).toMatchObject({ total: 1, cached: 0, firstRan: { index: 2, name: 'RUN go install x' } });
+    expect(stage(r.stages, 'tools')).toMatchObject({
+      total: 1,
+      cached: 0,
+      firstRan: { index: 2, name: 'RUN go install x' },
+    });
     expect([r.cached, r.total, r.cacheHit]).toEqual([2, 3, false]);
   });
 
   test('[2/3] RUN x, from a single unnamed stage, is stage "default"', () => {
-    const r = summarize([v('[1/3] FROM docker.io/library/alpine'), v('[2/3] RUN x', { cached: true }), v('[3/3] RUN y')]);
+    const r = summarize([
+      v('[1/3] FROM docker.io/library/alpine'),
+      v('[2/3] RUN x', { cached: true }),
+      v('[3/3] RUN y'),
+    ]);
     expect(r.stages).toEqual([
-      { stage: 'default', total: 2, cached: 1, firstRan: { stage: 'default', index: 3, name: 'RUN y', cached: false, error: false } },
+      {
+        stage: 'default',
+        total: 2,
+        cached: 1,
+        firstRan: { stage: 'default', index: 3, name: 'RUN y', cached: false, error: false },
+      },
     ]);
   });
 
   test('a stage of 10 or more steps: BuildKit pads the index ("[build  2/12]", "[ 2/12]")', () => {
     // dockerfile2llb prefixCommand: fmt.Sprintf("%*d/%d] ", int(1+math.Log10(float64(cmdTotal))), ...)
     const named = summarize([v('[build  2/12] RUN a'), v('[build 10/12] RUN b', { cached: true })]);
-    expect(named.stages).toEqual([{ stage: 'build', total: 2, cached: 1, firstRan: expect.objectContaining({ index: 2, name: 'RUN a' }) }]);
+    expect(named.stages).toEqual([
+      { stage: 'build', total: 2, cached: 1, firstRan: expect.objectContaining({ index: 2, name: 'RUN a' }) },
+    ]);
     const unnamed = summarize([v('[ 3/12] RUN a'), v('[11/12] RUN b', { cached: true })]);
-    expect(unnamed.stages).toEqual([{ stage: 'default', total: 2, cached: 1, firstRan: expect.objectContaining({ index: 3, name: 'RUN a' }) }]);
+    expect(unnamed.stages).toEqual([
+      { stage: 'default', total: 2, cached: 1, firstRan: expect.objectContaining({ index: 3, name: 'RUN a' }) },
+    ]);
     expect(unnamed.cacheHit).toBe(false);
   });
 
   test('the first step that ran is the lowest index that ran, not the first to finish', () => {
-    const r = summarize([v('[app 5/5] RUN d'), v('[app 3/5] RUN b'), v('[app 2/5] COPY a /a', { cached: true }), v('[app 4/5] RUN c')]);
+    const r = summarize([
+      v('[app 5/5] RUN d'),
+      v('[app 3/5] RUN b'),
+      v('[app 2/5] COPY a /a', { cached: true }),
+      v('[app 4/5] RUN c'),
+    ]);
     expect(stage(r.stages, 'app').firstRan?.name).toBe('RUN b');
   });
 
@@ -560,10 +680,16 @@ describe('summarize: what is a step', () => {
   });
 
   test('exports: an errored cache export is not "exported"; GitHub Actions cache export counts', () => {
-    expect(summarize([v('exporting cache to registry', { error: 'x' })])).toMatchObject({ exported: false, exportErrors: ['x'] });
+    expect(summarize([v('exporting cache to registry', { error: 'x' })])).toMatchObject({
+      exported: false,
+      exportErrors: ['x'],
+    });
     expect(summarize([v('exporting to GitHub Actions Cache')]).exported).toBe(true);
     expect(summarize([v('exporting cache to registry', { completed: undefined })]).exported).toBe(false);
     // An image push failing is not a cache export failure.
-    expect(summarize([v('exporting to image', { error: 'denied' })])).toMatchObject({ exported: false, exportErrors: [] });
+    expect(summarize([v('exporting to image', { error: 'denied' })])).toMatchObject({
+      exported: false,
+      exportErrors: [],
+    });
   });
 });

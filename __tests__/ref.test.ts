@@ -1,6 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
-import { branchFromRef, decideRefs, dedupe, githubFacts, resolveRefs, type EventContext, type RefFacts } from '../src/core/ref.js';
+import {
+  branchFromRef,
+  decideRefs,
+  dedupe,
+  githubFacts,
+  resolveRefs,
+  type EventContext,
+  type RefFacts,
+} from '../src/core/ref.js';
 
 const REPO = 'acme/app';
 
@@ -122,7 +130,11 @@ describe('resolveRefs: branch events (push / workflow_dispatch / schedule)', () 
 
   test('an empty payload, or an empty default_branch, also falls back to main', () => {
     expect(resolveRefs({ eventName: 'push', ref: 'refs/heads/dev', payload: {} }).defaultBranch).toBe('main');
-    const d = resolveRefs({ eventName: 'push', ref: 'refs/heads/dev', payload: { repository: { default_branch: '' } } });
+    const d = resolveRefs({
+      eventName: 'push',
+      ref: 'refs/heads/dev',
+      payload: { repository: { default_branch: '' } },
+    });
     expect(d.defaultBranch).toBe('main');
     expect(d.fallbacks).toEqual(['main']);
   });
@@ -303,8 +315,16 @@ describe('resolveRefs: input overrides', () => {
     });
     const own = resolveRefs({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('acme/app') });
     expect([own.branch, own.fallbacks, own.exportCache]).toEqual(['feature/x', ['main'], false]);
-    expect(resolveRefs({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('acme/app') }, { exportCache: 'true' }).exportCache).toBe(true);
-    const fork = resolveRefs({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('mallory/app') }, { exportCache: 'true' });
+    expect(
+      resolveRefs(
+        { eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('acme/app') },
+        { exportCache: 'true' },
+      ).exportCache,
+    ).toBe(true);
+    const fork = resolveRefs(
+      { eventName: 'workflow_run', ref: 'refs/heads/main', payload: payload('mallory/app') },
+      { exportCache: 'true' },
+    );
     expect([fork.branch, fork.exportCache]).toEqual(['feature/x', false]);
     expect(fork.warnings[0]).toMatch(/fork mallory\/app/);
   });
@@ -373,7 +393,14 @@ describe('githubFacts and decideRefs: the two halves of resolveRefs', () => {
       reasons: ['other CI'],
     };
     const d = decideRefs(facts);
-    expect(d).toEqual({ branch: 'main', fallbacks: ['develop'], exportCache: true, defaultBranch: 'main', reasons: ['other CI'], warnings: [] });
+    expect(d).toEqual({
+      branch: 'main',
+      fallbacks: ['develop'],
+      exportCache: true,
+      defaultBranch: 'main',
+      reasons: ['other CI'],
+      warnings: [],
+    });
     const o = decideRefs(facts, { branch: 'topic', exportCache: 'false' });
     expect(o.branch).toBe('topic');
     expect(o.fallbacks).toEqual(['main', 'develop']);
@@ -382,15 +409,29 @@ describe('githubFacts and decideRefs: the two halves of resolveRefs', () => {
   });
 
   test('decideRefs: export-cache true without a branch names `where`', () => {
-    const facts: RefFacts = { branch: undefined, fallbacks: ['main'], exportAllowed: false, defaultBranch: 'main', reasons: [] };
+    const facts: RefFacts = {
+      branch: undefined,
+      fallbacks: ['main'],
+      exportAllowed: false,
+      defaultBranch: 'main',
+      reasons: [],
+    };
     expect(() => decideRefs(facts, { exportCache: 'true' }, 'a tag job')).toThrow(
       'export-cache: is true, but a tag job has no branch to write to: also set the `branch` input',
     );
-    expect(() => decideRefs(facts, { exportCache: 'true' })).toThrow(/^export-cache: is true, but this build has no branch/);
+    expect(() => decideRefs(facts, { exportCache: 'true' })).toThrow(
+      /^export-cache: is true, but this build has no branch/,
+    );
   });
 
   test('auto never exports without a branch, even when the facts allow it (and does not throw)', () => {
-    const facts: RefFacts = { branch: undefined, fallbacks: ['main'], exportAllowed: true, defaultBranch: 'main', reasons: [] };
+    const facts: RefFacts = {
+      branch: undefined,
+      fallbacks: ['main'],
+      exportAllowed: true,
+      defaultBranch: 'main',
+      reasons: [],
+    };
     expect(decideRefs(facts).exportCache).toBe(false);
     // a same-repository pull request whose head ref is nowhere to be found
     const ctx = pr();
@@ -405,7 +446,9 @@ describe('githubFacts and decideRefs: the two halves of resolveRefs', () => {
 
   test('resolveRefs = decideRefs(githubFacts(event))', () => {
     for (const ctx of [pr(), pr({ headRepo: null }), mergeGroup('refs/heads/main'), onRef('push', 'refs/heads/x')]) {
-      expect(resolveRefs(ctx, { fallbackBranches: ['a'] })).toEqual(decideRefs(githubFacts(ctx), { fallbackBranches: ['a'] }));
+      expect(resolveRefs(ctx, { fallbackBranches: ['a'] })).toEqual(
+        decideRefs(githubFacts(ctx), { fallbackBranches: ['a'] }),
+      );
     }
   });
 });
@@ -421,7 +464,9 @@ describe('schedule', () => {
 // Issue 13, item 14: events that wrote where they should not.
 describe('item 14: events that must not write (or must warn)', () => {
   test('a push to a merge queue branch writes nothing and falls back to the queue base', () => {
-    const d = resolveRefs(onRef('push', 'refs/heads/gh-readonly-queue/develop/pr-12-0123456789abcdef0123456789abcdef01234567'));
+    const d = resolveRefs(
+      onRef('push', 'refs/heads/gh-readonly-queue/develop/pr-12-0123456789abcdef0123456789abcdef01234567'),
+    );
     expect(d.exportCache).toBe(false);
     expect(d.branch).toBeUndefined();
     expect(d.fallbacks).toEqual(['develop', 'main']);

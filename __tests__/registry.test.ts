@@ -97,10 +97,19 @@ async function fakeRegistry(opts: FakeOptions, content: Record<string, Record<st
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', base);
-    requests.push({ method: req.method!, url: url.pathname + url.search, authorization: req.headers.authorization, accept: req.headers.accept, body });
+    requests.push({
+      method: req.method!,
+      url: url.pathname + url.search,
+      authorization: req.headers.authorization,
+      accept: req.headers.accept,
+      body,
+    });
 
     if (url.pathname === '/token') {
-      const scopes = req.method === 'POST' ? (new URLSearchParams(body).get('scope') ?? '').split(' ') : url.searchParams.getAll('scope');
+      const scopes =
+        req.method === 'POST'
+          ? (new URLSearchParams(body).get('scope') ?? '').split(' ')
+          : url.searchParams.getAll('scope');
       const basicOk = req.headers.authorization === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
       const refreshOk = req.method === 'POST' && new URLSearchParams(body).get('refresh_token') === REFRESH;
       if (!basicOk && !refreshOk) return errors(res, 401, 'UNAUTHORIZED');
@@ -114,7 +123,10 @@ async function fakeRegistry(opts: FakeOptions, content: Record<string, Record<st
     if (!m) return errors(res, 404, 'NOT_FOUND');
     const [, name, kind, reference] = m as unknown as [string, string, string, string];
     const action = req.method === 'DELETE' ? 'delete' : 'pull';
-    if (opts.auth === 'basic' && req.headers.authorization !== `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`) {
+    if (
+      opts.auth === 'basic' &&
+      req.headers.authorization !== `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`
+    ) {
       return errors(res, 401, 'UNAUTHORIZED', { 'WWW-Authenticate': 'Basic realm="fake registry"' });
     }
     if (opts.auth === 'bearer') {
@@ -122,7 +134,9 @@ async function fakeRegistry(opts: FakeOptions, content: Record<string, Record<st
       const auth = req.headers.authorization ?? '';
       const used = (uses.get(auth) ?? 0) + 1;
       uses.set(auth, used);
-      const valid = opts.tokenUses ? auth.startsWith(`Bearer tok ${scope} #`) && used <= opts.tokenUses : auth === `Bearer tok ${scope}`;
+      const valid = opts.tokenUses
+        ? auth.startsWith(`Bearer tok ${scope} #`) && used <= opts.tokenUses
+        : auth === `Bearer tok ${scope}`;
       if (!valid) {
         return errors(res, 401, 'UNAUTHORIZED', {
           'WWW-Authenticate': `Bearer realm="${base}/token",service="fake.registry",scope="${scope}"`,
@@ -139,7 +153,8 @@ async function fakeRegistry(opts: FakeOptions, content: Record<string, Record<st
       const from = last === null ? 0 : all.indexOf(last) + 1;
       const page = all.slice(from, from + n);
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (from + n < all.length) headers.Link = `<${opts.linkOrigin ?? ''}/v2/${name}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"`;
+      if (from + n < all.length)
+        headers.Link = `<${opts.linkOrigin ?? ''}/v2/${name}/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"`;
       res.writeHead(200, headers);
       return res.end(JSON.stringify({ name, tags: page }));
     }
@@ -174,7 +189,8 @@ async function fakeRegistry(opts: FakeOptions, content: Record<string, Record<st
   return { host, requests, repos, deleted, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-const M = (s: string) => JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: s } });
+const M = (s: string) =>
+  JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: s } });
 
 function client(fake: Fake, credentials?: Credentials, name = 'acme/app'): RegistryClient {
   return new RegistryClient({ host: fake.host, apiHost: fake.host, name }, { credentials });
@@ -188,7 +204,10 @@ describe('references', () => {
     ['acme/app', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'acme/app' }],
     ['redis', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'library/redis' }],
     ['docker.io/redis', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'library/redis' }],
-    ['registry.example.com:8443/a/b/c', { host: 'registry.example.com:8443', apiHost: 'registry.example.com:8443', name: 'a/b/c' }],
+    [
+      'registry.example.com:8443/a/b/c',
+      { host: 'registry.example.com:8443', apiHost: 'registry.example.com:8443', name: 'a/b/c' },
+    ],
   ])('%s', (repo, expected) => {
     expect(parseRepository(repo)).toEqual(expected);
   });
@@ -219,15 +238,26 @@ describe('the Docker config', () => {
   });
 
   test('auth (base64 user:password, a colon in the password kept), by host in any key spelling', () => {
-    const config = { auths: { 'https://127.0.0.1:5001': { auth: b64('bbc:pa:ss') }, 'https://index.docker.io/v1/': { auth: b64('hubuser:tok') } } };
+    const config = {
+      auths: {
+        'https://127.0.0.1:5001': { auth: b64('bbc:pa:ss') },
+        'https://index.docker.io/v1/': { auth: b64('hubuser:tok') },
+      },
+    };
     expect(credentialsFor(config, '127.0.0.1:5001')).toEqual({ credentials: { username: 'bbc', password: 'pa:ss' } });
     expect(credentialsFor(config, 'docker.io')).toEqual({ credentials: { username: 'hubuser', password: 'tok' } });
     expect(credentialsFor(config, 'ghcr.io')).toEqual({});
   });
 
   test('username/password fields and identity tokens', () => {
-    expect(credentialsFor({ auths: { 'ghcr.io': { username: 'u', password: 'p' } } }, 'ghcr.io').credentials).toEqual({ username: 'u', password: 'p' });
-    expect(credentialsFor({ auths: { 'r.example.com': { auth: b64('<token>:'), identitytoken: 'rt' } } }, 'r.example.com').credentials).toEqual({
+    expect(credentialsFor({ auths: { 'ghcr.io': { username: 'u', password: 'p' } } }, 'ghcr.io').credentials).toEqual({
+      username: 'u',
+      password: 'p',
+    });
+    expect(
+      credentialsFor({ auths: { 'r.example.com': { auth: b64('<token>:'), identitytoken: 'rt' } } }, 'r.example.com')
+        .credentials,
+    ).toEqual({
       username: '<token>',
       password: '',
       identityToken: 'rt',
@@ -238,15 +268,28 @@ describe('the Docker config', () => {
     const store = credentialsFor({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }, 'ghcr.io');
     expect(store.credentials).toBeUndefined();
     expect(store.note).toMatch(/credential helper docker-credential-desktop, which this action does not read/);
-    expect(credentialsFor({ credHelpers: { 'r.example.com': 'ecr-login' } }, 'r.example.com').note).toMatch(/docker-credential-ecr-login/);
+    expect(credentialsFor({ credHelpers: { 'r.example.com': 'ecr-login' } }, 'r.example.com').note).toMatch(
+      /docker-credential-ecr-login/,
+    );
   });
 
   test('WWW-Authenticate challenges', () => {
-    expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:a/b:pull,push"')).toEqual({
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:a/b:pull,push"',
+      ),
+    ).toEqual({
       scheme: 'bearer',
-      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:a/b:pull,push' },
+      params: {
+        realm: 'https://auth.docker.io/token',
+        service: 'registry.docker.io',
+        scope: 'repository:a/b:pull,push',
+      },
     });
-    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({ scheme: 'basic', params: { realm: 'Registry Realm' } });
+    expect(parseChallenge('Basic realm="Registry Realm"')).toEqual({
+      scheme: 'basic',
+      params: { realm: 'Registry Realm' },
+    });
   });
 });
 
@@ -263,7 +306,12 @@ describe('RegistryClient', () => {
     expect(tokenCalls[0]!.url).toBe('/token?service=fake.registry&scope=repository%3Aacme%2Fapp%3Apull');
     expect(tokenCalls[0]!.authorization).toBe(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`);
     const heads = fake.requests.filter((r) => r.method === 'HEAD');
-    expect(heads.map((r) => r.authorization)).toEqual([undefined, 'Bearer tok repository:acme/app:pull', 'Bearer tok repository:acme/app:pull', 'Bearer tok repository:acme/app:pull']);
+    expect(heads.map((r) => r.authorization)).toEqual([
+      undefined,
+      'Bearer tok repository:acme/app:pull',
+      'Bearer tok repository:acme/app:pull',
+      'Bearer tok repository:acme/app:pull',
+    ]);
     for (const h of heads) expect(h.accept).toBe(MANIFEST_ACCEPT);
 
     // DELETE is challenged for its own scope.
@@ -288,7 +336,9 @@ describe('RegistryClient', () => {
 
   test('Bearer with wrong credentials: the token endpoint’s refusal, as an error', async () => {
     const fake = await fakeRegistry({ auth: 'bearer' }, { 'acme/app': { a: M('1') } });
-    await expect(client(fake, { username: USER, password: 'wrong' }).digest('a')).rejects.toThrow(/token request to .*\/token for 127\.0\.0\.1:\d+: HTTP 401/);
+    await expect(client(fake, { username: USER, password: 'wrong' }).digest('a')).rejects.toThrow(
+      /token request to .*\/token for 127\.0\.0\.1:\d+: HTTP 401/,
+    );
   });
 
   test('Bearer: an expired token is replaced once, then the request goes through', async () => {
@@ -345,7 +395,9 @@ describe('deleteRegistryTags', () => {
 
   test('deletes each existing tag by digest; a missing one is fine; a shared digest is kept and said so', async () => {
     const fake = await fakeRegistry({ auth: 'bearer', pageSize: 2 }, content());
-    const results = await deleteRegistryTags(client(fake, { username: USER, password: PASSWORD }), ours, { dryRun: false });
+    const results = await deleteRegistryTags(client(fake, { username: USER, password: PASSWORD }), ours, {
+      dryRun: false,
+    });
     expect(results).toEqual([
       { tag: 'cache.deps.feature_x', state: 'deleted', detail: digestOf(M('deps-x')) },
       { tag: 'cache.build.feature_x', state: 'deleted', detail: digestOf(M('build-x')) },
@@ -356,12 +408,20 @@ describe('deleteRegistryTags', () => {
       },
       { tag: 'cache.lint.feature_x', state: 'not found', detail: undefined },
     ]);
-    expect([...fake.repos.get('acme/app')!.keys()].sort()).toEqual(['cache.deps.main', 'cache.test.feature_x', 'cache.test.main', 'feature-x']);
+    expect([...fake.repos.get('acme/app')!.keys()].sort()).toEqual([
+      'cache.deps.main',
+      'cache.test.feature_x',
+      'cache.test.main',
+      'feature-x',
+    ]);
     expect(fake.deleted).toHaveLength(2);
   });
 
   test('two of our own tags on one digest: one DELETE for both', async () => {
-    const fake = await fakeRegistry({ auth: 'none' }, { 'acme/app': { 'cache-a-x': M('same'), 'cache-b-x': M('same'), other: M('o') } });
+    const fake = await fakeRegistry(
+      { auth: 'none' },
+      { 'acme/app': { 'cache-a-x': M('same'), 'cache-b-x': M('same'), other: M('o') } },
+    );
     const results = await deleteRegistryTags(client(fake), ['cache-a-x', 'cache-b-x'], { dryRun: false });
     expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted']);
     expect(fake.deleted).toEqual([`acme/app@${digestOf(M('same'))}`]);
@@ -377,7 +437,9 @@ describe('deleteRegistryTags', () => {
 
   test('nothing exists: no tags list, no DELETE', async () => {
     const fake = await fakeRegistry({ auth: 'none' }, { 'acme/app': {} });
-    expect((await deleteRegistryTags(client(fake), ours, { dryRun: false })).map((r) => r.state)).toEqual(ours.map(() => 'not found'));
+    expect((await deleteRegistryTags(client(fake), ours, { dryRun: false })).map((r) => r.state)).toEqual(
+      ours.map(() => 'not found'),
+    );
     expect(fake.requests.map((r) => r.method)).toEqual(['HEAD', 'HEAD', 'HEAD', 'HEAD']);
   });
 
@@ -385,23 +447,36 @@ describe('deleteRegistryTags', () => {
     const fake = await fakeRegistry({ auth: 'none', deletes: 'unsupported' }, content());
     const results = await deleteRegistryTags(client(fake), ours, { dryRun: false });
     expect(results.map((r) => r.state)).toEqual(['unsupported', 'unsupported', 'kept', 'not found']);
-    expect(results[0]!.detail).toMatch(/^127\.0\.0\.1:\d+ does not delete manifests through the registry API \(it answered HTTP 405 UNSUPPORTED\): set a retention policy/);
+    expect(results[0]!.detail).toMatch(
+      /^127\.0\.0\.1:\d+ does not delete manifests through the registry API \(it answered HTTP 405 UNSUPPORTED\): set a retention policy/,
+    );
     expect(fake.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
   });
 
-  test.each(['basic', 'bearer'] as const)('%s auth with parallel requests, all challenged before the first answer: all get through', async (auth) => {
-    const fake = await fakeRegistry({ auth }, content());
-    const results = await deleteRegistryTags(client(fake, { username: USER, password: PASSWORD }), ours, { dryRun: false });
-    expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted', 'kept', 'not found']);
-    // Bearer: one token exchange per scope (pull, delete), however many requests were waiting.
-    if (auth === 'bearer') expect(fake.requests.filter((r) => r.url.startsWith('/token')).map((r) => r.url.split('scope=')[1])).toEqual(['repository%3Aacme%2Fapp%3Apull', 'repository%3Aacme%2Fapp%3Adelete']);
-  });
+  test.each(['basic', 'bearer'] as const)(
+    '%s auth with parallel requests, all challenged before the first answer: all get through',
+    async (auth) => {
+      const fake = await fakeRegistry({ auth }, content());
+      const results = await deleteRegistryTags(client(fake, { username: USER, password: PASSWORD }), ours, {
+        dryRun: false,
+      });
+      expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted', 'kept', 'not found']);
+      // Bearer: one token exchange per scope (pull, delete), however many requests were waiting.
+      if (auth === 'bearer')
+        expect(fake.requests.filter((r) => r.url.startsWith('/token')).map((r) => r.url.split('scope=')[1])).toEqual([
+          'repository%3Aacme%2Fapp%3Apull',
+          'repository%3Aacme%2Fapp%3Adelete',
+        ]);
+    },
+  );
 
   test('no credentials for an authenticated registry: failed, with a hint to log in', async () => {
     const fake = await fakeRegistry({ auth: 'basic' }, content());
     const results = await deleteRegistryTags(client(fake), ours, { dryRun: false });
     expect(results.filter((r) => r.state !== 'failed')).toEqual([]);
-    expect(results[0]!.detail).toMatch(/^HEAD 127\.0\.0\.1:\d+\/acme\/app:cache.deps.feature_x: HTTP 401: log in to 127\.0\.0\.1:\d+ first \(docker\/login-action\)$/);
+    expect(results[0]!.detail).toMatch(
+      /^HEAD 127\.0\.0\.1:\d+\/acme\/app:cache.deps.feature_x: HTTP 401: log in to 127\.0\.0\.1:\d+ first \(docker\/login-action\)$/,
+    );
   });
 });
 
@@ -411,7 +486,11 @@ async function silentServer(opts: { headersOnly?: boolean } = {}): Promise<{ hos
   const server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     if (opts.headersOnly) {
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '1000', 'Docker-Content-Digest': 'sha256:00' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Content-Length': '1000',
+        'Docker-Content-Digest': 'sha256:00',
+      });
       res.write('{"tags": [');
     }
   });
@@ -447,7 +526,9 @@ describe('item 4: every request is bounded in time, and a failure says where, do
     const start = Date.now();
     const message = await rejection(c.digest('cache-build-x'));
     expect(Date.now() - start).toBeLessThan(3000);
-    expect(message).toBe(`HEAD ${silent.host}/acme/app:cache-build-x: no answer from ${silent.host} within 0.3 s (request-timeout)`);
+    expect(message).toBe(
+      `HEAD ${silent.host}/acme/app:cache-build-x: no answer from ${silent.host} within 0.3 s (request-timeout)`,
+    );
   });
 
   test('item 4: the timeout also bounds a response whose body never ends (the tags list)', async () => {
@@ -455,7 +536,9 @@ describe('item 4: every request is bounded in time, and a failure says where, do
     const start = Date.now();
     const message = await rejection(new RegistryClient(repo(silent.host), { timeoutMs: 300 }).tags());
     expect(Date.now() - start).toBeLessThan(3000);
-    expect(message).toBe(`listing the tags of ${silent.host}/acme/app: no answer from ${silent.host} within 0.3 s (request-timeout)`);
+    expect(message).toBe(
+      `listing the tags of ${silent.host}/acme/app: no answer from ${silent.host} within 0.3 s (request-timeout)`,
+    );
   });
 
   test('item 4: the default timeout is 30 s, not fetch’s 300', () => {
@@ -473,15 +556,26 @@ describe('item 4: every request is bounded in time, and a failure says where, do
     servers.pop()!.close(); // the port is free again: connections are refused
     const results = await deleteRegistryTags(new RegistryClient(repo(silent.host)), ['a', 'b'], { dryRun: false });
     expect(results.map((r) => r.state)).toEqual(['failed', 'failed']);
-    expect(results[0]!.detail).toMatch(new RegExp(`^HEAD ${silent.host}/acme/app:a: connection to ${silent.host} failed: connect ECONNREFUSED [^ ]+ \\(nothing listens there\\)$`));
+    expect(results[0]!.detail).toMatch(
+      new RegExp(
+        `^HEAD ${silent.host}/acme/app:a: connection to ${silent.host} failed: connect ECONNREFUSED [^ ]+ \\(nothing listens there\\)$`,
+      ),
+    );
   });
 
   test('item 4: an unknown host: ENOTFOUND (DNS), named (no lookup leaves this machine: fetch is a stand-in)', async () => {
     const dnsFailure: typeof fetch = async () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('getaddrinfo ENOTFOUND registry.invalid'), { code: 'ENOTFOUND', hostname: 'registry.invalid' }) });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('getaddrinfo ENOTFOUND registry.invalid'), {
+          code: 'ENOTFOUND',
+          hostname: 'registry.invalid',
+        }),
+      });
     };
     const message = await rejection(new RegistryClient(repo('registry.invalid'), { fetch: dnsFailure }).digest('t'));
-    expect(message).toBe('HEAD registry.invalid/acme/app:t: connection to registry.invalid failed: getaddrinfo ENOTFOUND registry.invalid (no such host: check the name, DNS)');
+    expect(message).toBe(
+      'HEAD registry.invalid/acme/app:t: connection to registry.invalid failed: getaddrinfo ENOTFOUND registry.invalid (no such host: check the name, DNS)',
+    );
   });
 
   test('item 4: a token endpoint that cannot be reached is named, not the registry', async () => {
@@ -490,35 +584,55 @@ describe('item 4: every request is bounded in time, and a failure says where, do
     const challenging: typeof fetch = async (input, init) => {
       const url = String(input);
       if (url.startsWith(realm)) return fetch(input, init);
-      return new Response('{}', { status: 401, headers: { 'WWW-Authenticate': `Bearer realm="${realm}",service="r",scope="repository:acme/app:pull"` } });
+      return new Response('{}', {
+        status: 401,
+        headers: { 'WWW-Authenticate': `Bearer realm="${realm}",service="r",scope="repository:acme/app:pull"` },
+      });
     };
-    const c = new RegistryClient(repo('registry.example'), { fetch: challenging, timeoutMs: 300, credentials: { username: USER, password: PASSWORD } });
-    expect(await rejection(c.digest('t'))).toBe(`token request to ${realm} for registry.example: no answer from ${silent.host} within 0.3 s (request-timeout)`);
+    const c = new RegistryClient(repo('registry.example'), {
+      fetch: challenging,
+      timeoutMs: 300,
+      credentials: { username: USER, password: PASSWORD },
+    });
+    expect(await rejection(c.digest('t'))).toBe(
+      `token request to ${realm} for registry.example: no answer from ${silent.host} within 0.3 s (request-timeout)`,
+    );
   });
 });
 
 describe('item 8: credentials go only to the origin they were issued for', () => {
-  test.each(['basic', 'bearer'] as const)('item 8: %s: a tags page on another server is asked for without them', async (auth) => {
-    const tags = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`t${i}`, M(String(i))]));
-    const other = await fakeRegistry({ auth: 'none', pageSize: 3 }, { 'acme/app': tags });
-    const fake = await fakeRegistry({ auth, pageSize: 3, linkOrigin: `http://${other.host}` }, { 'acme/app': tags });
-    const c = client(fake, { username: USER, password: PASSWORD });
-    expect((await c.tags()).sort()).toEqual(Object.keys(tags));
-    expect(fake.requests.some((r) => r.authorization)).toBe(true);
-    expect(other.requests.map((r) => [r.url, r.authorization])).toEqual([['/v2/acme/app/tags/list?n=3&last=t2', undefined]]);
-  });
+  test.each(['basic', 'bearer'] as const)(
+    'item 8: %s: a tags page on another server is asked for without them',
+    async (auth) => {
+      const tags = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`t${i}`, M(String(i))]));
+      const other = await fakeRegistry({ auth: 'none', pageSize: 3 }, { 'acme/app': tags });
+      const fake = await fakeRegistry({ auth, pageSize: 3, linkOrigin: `http://${other.host}` }, { 'acme/app': tags });
+      const c = client(fake, { username: USER, password: PASSWORD });
+      expect((await c.tags()).sort()).toEqual(Object.keys(tags));
+      expect(fake.requests.some((r) => r.authorization)).toBe(true);
+      expect(other.requests.map((r) => [r.url, r.authorization])).toEqual([
+        ['/v2/acme/app/tags/list?n=3&last=t2', undefined],
+      ]);
+    },
+  );
 
   test('item 8: a 401 from the other server is not answered with our credentials', async () => {
     const tags = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`t${i}`, M(String(i))]));
     const other = await fakeRegistry({ auth: 'basic', pageSize: 3 }, { 'acme/app': tags });
-    const fake = await fakeRegistry({ auth: 'basic', pageSize: 3, linkOrigin: `http://${other.host}` }, { 'acme/app': tags });
-    await expect(client(fake, { username: USER, password: PASSWORD }).tags()).rejects.toThrow(new RegExp(`HTTP 401`));
+    const fake = await fakeRegistry(
+      { auth: 'basic', pageSize: 3, linkOrigin: `http://${other.host}` },
+      { 'acme/app': tags },
+    );
+    await expect(client(fake, { username: USER, password: PASSWORD }).tags()).rejects.toThrow(/HTTP 401/);
     expect(other.requests.map((r) => r.authorization)).toEqual([undefined]);
   });
 
   test('item 8: a redirect to another server (a blob store) carries no credentials', async () => {
     const other = await fakeRegistry({ auth: 'none' }, { 'acme/app': { a: M('1') } });
-    const fake = await fakeRegistry({ auth: 'basic', redirect: { tags: ['a'], origin: `http://${other.host}` } }, { 'acme/app': { a: M('1') } });
+    const fake = await fakeRegistry(
+      { auth: 'basic', redirect: { tags: ['a'], origin: `http://${other.host}` } },
+      { 'acme/app': { a: M('1') } },
+    );
     expect(await client(fake, { username: USER, password: PASSWORD }).digest('a')).toBe(digestOf(M('1')));
     expect(other.requests.map((r) => r.authorization)).toEqual([undefined]);
   });
@@ -527,7 +641,10 @@ describe('item 8: credentials go only to the origin they were issued for', () =>
 describe('item 15: registry host names are case-insensitive', () => {
   test.each([
     ['GHCR.IO/acme/app', { host: 'ghcr.io', apiHost: 'ghcr.io', name: 'acme/app' }],
-    ['Registry.Example.COM:8443/a/b', { host: 'registry.example.com:8443', apiHost: 'registry.example.com:8443', name: 'a/b' }],
+    [
+      'Registry.Example.COM:8443/a/b',
+      { host: 'registry.example.com:8443', apiHost: 'registry.example.com:8443', name: 'a/b' },
+    ],
     ['LocalHost/app', { host: 'localhost', apiHost: 'localhost', name: 'app' }],
     ['Docker.IO/redis', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'library/redis' }],
     ['INDEX.DOCKER.IO/acme/app', { host: 'docker.io', apiHost: 'registry-1.docker.io', name: 'acme/app' }],
@@ -538,8 +655,13 @@ describe('item 15: registry host names are case-insensitive', () => {
   test('item 15: plain http for LOCALHOST too; credentials under any spelling of the host; GHCR under any spelling', () => {
     expect(registryBaseUrl('LOCALHOST:5000')).toBe('http://LOCALHOST:5000');
     const auth = Buffer.from('u:p').toString('base64');
-    expect(credentialsFor({ auths: { 'https://GHCR.io': { auth } } }, 'ghcr.IO').credentials).toEqual({ username: 'u', password: 'p' });
-    expect(credentialsFor({ credHelpers: { 'Registry.Example.com': 'ecr-login' } }, 'registry.example.COM').note).toMatch(/docker-credential-ecr-login/);
+    expect(credentialsFor({ auths: { 'https://GHCR.io': { auth } } }, 'ghcr.IO').credentials).toEqual({
+      username: 'u',
+      password: 'p',
+    });
+    expect(
+      credentialsFor({ credHelpers: { 'Registry.Example.com': 'ecr-login' } }, 'registry.example.COM').note,
+    ).toMatch(/docker-credential-ecr-login/);
     expect(ghcrPackage('GHCR.IO/acme/app')).toEqual({ owner: 'acme', name: 'app' });
   });
 });

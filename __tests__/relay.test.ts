@@ -80,8 +80,22 @@ function rawjson(): string {
   return [
     { vertexes: [{ digest: 'sha256:aa', name: step, started: t0 }] },
     { logs: [{ vertex: 'sha256:aa', stream: 1, data: b64(`${HOSTILE}\n`), timestamp: t0 }] },
-    { vertexes: [{ digest: 'sha256:aa', name: step, started: t0, completed: t1, error: 'process "/bin/sh -c x\r::error::FORGED-ERR" did not complete successfully: exit code: 1' }] },
-    { warnings: [{ vertex: 'sha256:aa', level: 1, short: b64('lint says\r::warning::FORGED-WARN ##[add-mask]y'), detail: [] }] },
+    {
+      vertexes: [
+        {
+          digest: 'sha256:aa',
+          name: step,
+          started: t0,
+          completed: t1,
+          error: 'process "/bin/sh -c x\r::error::FORGED-ERR" did not complete successfully: exit code: 1',
+        },
+      ],
+    },
+    {
+      warnings: [
+        { vertex: 'sha256:aa', level: 1, short: b64('lint says\r::warning::FORGED-WARN ##[add-mask]y'), detail: [] },
+      ],
+    },
   ]
     .map((o) => JSON.stringify(o))
     .join('\n');
@@ -135,16 +149,26 @@ describe('item 1: the bundled action relays build output', () => {
     expect(r.outputs['digest']).toBeUndefined();
     // The action's own commands still work: its groups, BuildKit's warning as an annotation, the failure.
     expect(commands.filter((c) => c.name === 'group').length).toBeGreaterThanOrEqual(2);
-    expect(commands.filter((c) => c.name === 'endgroup').length).toBe(commands.filter((c) => c.name === 'group').length);
-    expect(commands.find((c) => c.name === 'warning' && c.data.startsWith('lint says'))?.data).toBe('lint says␍::warning::FORGED-WARN ##[add-mask]y');
-    expect(commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual(['docker buildx build failed with exit code 1: see the build log above']);
+    expect(commands.filter((c) => c.name === 'endgroup').length).toBe(
+      commands.filter((c) => c.name === 'group').length,
+    );
+    expect(commands.find((c) => c.name === 'warning' && c.data.startsWith('lint says'))?.data).toBe(
+      'lint says␍::warning::FORGED-WARN ##[add-mask]y',
+    );
+    expect(commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual([
+      'docker buildx build failed with exit code 1: see the build log above',
+    ]);
     // The build's text is in the log, for a person to read.
     expect(r.stdout).toContain('b ##[warning]FORGED-LEGACY');
     expect(r.stdout).toContain('x␍::error::FORGED-SOLVE');
   });
 });
 
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd, env }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
@@ -158,7 +182,13 @@ describe('item 1: the bundled command line relays both of buildx streams under G
     const cwd = workdir();
     const payload = join(cwd, 'event.json');
     writeFileSync(payload, JSON.stringify(pushEvent('main').payload));
-    const env = { PATH: `${docker}:/usr/bin:/bin`, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: payload, GITHUB_REF: 'refs/heads/main' };
+    const env = {
+      PATH: `${docker}:/usr/bin:/bin`,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: payload,
+      GITHUB_REF: 'refs/heads/main',
+    };
     const r = await cli(['build', '--image', '127.0.0.1:1/acme/app', '--probe-cache', 'false'], env, cwd);
     expect(r.code).toBe(1);
     // Each stream on its own: the runner reads them on separate threads.
@@ -173,7 +203,11 @@ describe('item 1: the bundled command line relays both of buildx streams under G
   test('item 1: off GitHub Actions, buildx stdout stays untouched', async () => {
     const docker = fakeDocker();
     const cwd = workdir();
-    const r = await cli(['build', '--image', '127.0.0.1:1/acme/app', '--probe-cache', 'false'], { PATH: `${docker}:/usr/bin:/bin`, BRANCH_NAME: 'main' }, cwd);
+    const r = await cli(
+      ['build', '--image', '127.0.0.1:1/acme/app', '--probe-cache', 'false'],
+      { PATH: `${docker}:/usr/bin:/bin`, BRANCH_NAME: 'main' },
+      cwd,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`${HOSTILE}\n`);
   });
@@ -182,10 +216,23 @@ describe('item 1: the bundled command line relays both of buildx streams under G
 describe('item 1: which buildx stdout is data, not text for the log', () => {
   test('item 1: writesResultToStdout', async () => {
     const { writesResultToStdout } = await import('../src/cli/args.js');
-    for (const args of [['-o', '-'], ['--output=-'], ['--output', 'type=tar,dest=-'], ['-o', 'type=oci'], ['-otype=tar'], ['--output', 'type=tar']]) {
+    for (const args of [
+      ['-o', '-'],
+      ['--output=-'],
+      ['--output', 'type=tar,dest=-'],
+      ['-o', 'type=oci'],
+      ['-otype=tar'],
+      ['--output', 'type=tar'],
+    ]) {
       expect([args, writesResultToStdout(['buildx', 'build', ...args, '.'])]).toEqual([args, true]);
     }
-    for (const args of [[], ['--output', 'type=local,dest=out'], ['--output', 'type=tar,dest=out.tar'], ['--output', 'type=docker'], ['--call', 'outline']]) {
+    for (const args of [
+      [],
+      ['--output', 'type=local,dest=out'],
+      ['--output', 'type=tar,dest=out.tar'],
+      ['--output', 'type=docker'],
+      ['--call', 'outline'],
+    ]) {
       expect([args, writesResultToStdout(['buildx', 'build', ...args, '.'])]).toEqual([args, false]);
     }
   });
@@ -207,7 +254,15 @@ describe('item 1: cleanup relays what a registry says', () => {
       writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch AS app\n');
       const r = await runAction({
         cwd,
-        event: { name: 'delete', ref: 'refs/heads/main', payload: { ref: 'feature/x', ref_type: 'branch', repository: { full_name: 'acme/app', default_branch: 'main' } } },
+        event: {
+          name: 'delete',
+          ref: 'refs/heads/main',
+          payload: {
+            ref: 'feature/x',
+            ref_type: 'branch',
+            repository: { full_name: 'acme/app', default_branch: 'main' },
+          },
+        },
         inputs: { cleanup: 'true', image: `127.0.0.1:${port}/acme/app` },
       });
       const out = r.stdout + r.stderr;

@@ -6,7 +6,7 @@ import { decide, type BuildSource, type Decision } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
 import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/core/progress.js';
-import { exportState, headline, logLines, resultLines, summaryMarkdown, type Outcome } from '../src/core/report.js';
+import { exportState, headline, logLines, resultLines, summaryMarkdown } from '../src/core/report.js';
 import { forkPullRequest } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
@@ -34,7 +34,9 @@ function decision(source: BuildSource, inputs: Record<string, string> = {}): Dec
 const push = (branch: string): BuildSource => ({
   event: { eventName: 'push', ref: `refs/heads/${branch}`, payload: { repository: { default_branch: 'main' } } },
 });
-const tag: BuildSource = { event: { eventName: 'push', ref: 'refs/tags/v1.2.0', payload: { repository: { default_branch: 'main' } } } };
+const tag: BuildSource = {
+  event: { eventName: 'push', ref: 'refs/tags/v1.2.0', payload: { repository: { default_branch: 'main' } } },
+};
 
 function fixture(name: string): ProgressReport {
   const s = new ProgressStream();
@@ -96,10 +98,17 @@ interface Table {
 
 function render(md: string): { html: string; tables: Table[] } {
   const html = marked.parse(md, { async: false, gfm: true });
-  const cells = (s: string, tag: 'th' | 'td') => [...s.matchAll(new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => decode(m[1]!));
+  const cells = (s: string, tag: 'th' | 'td') =>
+    [...s.matchAll(new RegExp(`<${tag}[^>]*>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => decode(m[1]!));
   const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) => {
-    const [thead = '', tbody = ''] = [/<thead>([\s\S]*?)<\/thead>/.exec(t[1]!)?.[1], /<tbody>([\s\S]*?)<\/tbody>/.exec(t[1]!)?.[1]];
-    return { head: cells(thead, 'th'), rows: [...tbody.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => cells(r[1]!, 'td')) };
+    const [thead = '', tbody = ''] = [
+      /<thead>([\s\S]*?)<\/thead>/.exec(t[1]!)?.[1],
+      /<tbody>([\s\S]*?)<\/tbody>/.exec(t[1]!)?.[1],
+    ];
+    return {
+      head: cells(thead, 'th'),
+      rows: [...tbody.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => cells(r[1]!, 'td')),
+    };
   });
   return { html, tables };
 }
@@ -127,11 +136,17 @@ describe('exportState', () => {
     const fork = decision({ event: forkPullRequest });
     const ex = exportState(fork, { progress: PARTIAL });
     expect(ex.state).toBe('disabled');
-    expect(ex).toEqual({ state: 'disabled', why: 'pull_request from fork mallory/app: imports only, a fork never writes the cache' });
+    expect(ex).toEqual({
+      state: 'disabled',
+      why: 'pull_request from fork mallory/app: imports only, a fork never writes the cache',
+    });
   });
 
   test('a tag: disabled because it is not a branch', () => {
-    expect(exportState(decision(tag), {})).toEqual({ state: 'disabled', why: 'push on refs/tags/v1.2.0: not a branch, so imports only' });
+    expect(exportState(decision(tag), {})).toEqual({
+      state: 'disabled',
+      why: 'push on refs/tags/v1.2.0: not a branch, so imports only',
+    });
   });
 
   test('export-cache: false: disabled, with the input named', () => {
@@ -141,7 +156,9 @@ describe('exportState', () => {
 
   test('no build yet: not run', () => {
     expect(exportState(d, {})).toEqual({ state: 'not run' });
-    expect(exportState(d, { selection: probed(d, ['exists', 'exists', 'exists', 'exists']) })).toEqual({ state: 'not run' });
+    expect(exportState(d, { selection: probed(d, ['exists', 'exists', 'exists', 'exists']) })).toEqual({
+      state: 'not run',
+    });
   });
 
   test('the export finished: saved', () => {
@@ -155,8 +172,14 @@ describe('exportState', () => {
   });
 
   test('the build failed before the export: not saved, because of the build', () => {
-    expect(exportState(d, { progress: FAILED, exitCode: 1 })).toEqual({ state: 'not saved', why: 'the build failed (exit code 1)' });
-    expect(exportState(d, { progress: FAILED, exitCode: 0 })).toEqual({ state: 'not saved', why: 'BuildKit reported no cache export' });
+    expect(exportState(d, { progress: FAILED, exitCode: 1 })).toEqual({
+      state: 'not saved',
+      why: 'the build failed (exit code 1)',
+    });
+    expect(exportState(d, { progress: FAILED, exitCode: 0 })).toEqual({
+      state: 'not saved',
+      why: 'BuildKit reported no cache export',
+    });
   });
 });
 
@@ -175,7 +198,9 @@ describe('headline', () => {
 
   test('before the build: only a cold start is worth a headline', () => {
     expect(cold.cold).toBe(true);
-    expect(headline({ selection: cold })).toBe('No cache exists for this branch or its fallbacks: this is a cold build.');
+    expect(headline({ selection: cold })).toBe(
+      'No cache exists for this branch or its fallbacks: this is a cold build.',
+    );
     expect(headline({ selection: probed(d, ['missing', 'exists', 'missing', 'missing']) })).toBeUndefined();
     expect(headline({})).toBeUndefined();
   });
@@ -209,8 +234,12 @@ describe('logLines and resultLines', () => {
     ]);
     const refused = resultLines(d, { progress: REFUSED, exitCode: 0 });
     expect(refused).toContain('stage deps: 2/3 steps cached; first step that ran: RUN echo hi && echo err >&2');
-    expect(refused.at(-1)).toMatch(new RegExp(`^cache NOT saved to ${IMAGE}:cache.build.feature_x: error writing layer blob: .*401 Unauthorized$`));
-    expect(resultLines(decision(tag), {}).at(-1)).toBe('cache export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
+    expect(refused.at(-1)).toMatch(
+      new RegExp(`^cache NOT saved to ${IMAGE}:cache.build.feature_x: error writing layer blob: .*401 Unauthorized$`),
+    );
+    expect(resultLines(decision(tag), {}).at(-1)).toBe(
+      'cache export disabled: push on refs/tags/v1.2.0: not a branch, so imports only',
+    );
   });
 });
 
@@ -227,12 +256,19 @@ describe('summaryMarkdown', () => {
     expect(lines).toContain(`- **Cache:** registry in \`${IMAGE}\``);
     expect(lines).toContain('| `cache.build.feature_x` | `feature/x` | `build` | ✅ imported |');
     expect(lines).toContain('| `cache.deps.feature_x` | `feature/x` | `deps` | ➖ missing (skipped) |');
-    expect(lines).toContain('| `cache.build.main` | `main` | `build` | ⚠️ could not check: failed to authorize: 401 Unauthorized |');
+    expect(lines).toContain(
+      '| `cache.build.main` | `main` | `build` | ⚠️ could not check: failed to authorize: 401 Unauthorized |',
+    );
     expect(lines).toContain('| `cache.deps.main` | `main` | `deps` | ✅ imported |');
     expect(lines).toContain('| `cache.build.feature_x` | ✅ saved |');
 
     const tables = expectWellFormed(md, 3);
-    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ imported', '➖ missing (skipped)', '⚠️ could not check: failed to authorize: 401 Unauthorized', '✅ imported']);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual([
+      '✅ imported',
+      '➖ missing (skipped)',
+      '⚠️ could not check: failed to authorize: 401 Unauthorized',
+      '✅ imported',
+    ]);
     expect(tables[0]!.rows.map((r) => r[0])).toEqual([
       '<code>cache.build.feature_x</code>',
       '<code>cache.deps.feature_x</code>',
@@ -261,13 +297,20 @@ describe('summaryMarkdown', () => {
   });
 
   test('cache hit, and a cold build', () => {
-    expect(summaryMarkdown(d, { progress: HIT, exitCode: 0 })).toContain('**Cache hit: all 5 steps came from the cache.**');
+    expect(summaryMarkdown(d, { progress: HIT, exitCode: 0 })).toContain(
+      '**Cache hit: all 5 steps came from the cache.**',
+    );
     const cold = probed(d, ['missing', 'missing', 'missing', 'missing']);
     const md = summaryMarkdown(d, { progress: ALL_RAN, selection: cold, exitCode: 0 });
-    expect(md).toContain('**5 of 5 steps ran, 0 came from the cache. No cache existed for this branch or its fallbacks: this was a cold build.**');
+    expect(md).toContain(
+      '**5 of 5 steps ran, 0 came from the cache. No cache existed for this branch or its fallbacks: this was a cold build.**',
+    );
     const tables = expectWellFormed(md, 3);
     expect(tables[0]!.rows.map((r) => r[3])).toEqual(Array(4).fill('➖ missing (skipped)'));
-    expect(tables[2]!.rows.map((r) => r[2])).toEqual(['<code>COPY busybox /bin/busybox</code>', '<code>RUN echo b > /b</code>']);
+    expect(tables[2]!.rows.map((r) => r[2])).toEqual([
+      '<code>COPY busybox /bin/busybox</code>',
+      '<code>RUN echo b > /b</code>',
+    ]);
   });
 
   test('a failed build: the export row blames the build; the failed step is the first that ran', () => {
@@ -279,32 +322,52 @@ describe('summaryMarkdown', () => {
   test('a fork: export disabled, with the reason; no build yet means no steps table', () => {
     const fork = decision({ event: forkPullRequest });
     const md = summaryMarkdown(fork, {});
-    expect(md).toContain('| (none) | export disabled: pull\\_request from fork mallory/app: imports only, a fork never writes the cache |');
+    expect(md).toContain(
+      '| (none) | export disabled: pull\\_request from fork mallory/app: imports only, a fork never writes the cache |',
+    );
     expect(md).not.toContain('#### Steps');
     const tables = expectWellFormed(md, 2);
-    expect(tables[1]!.rows).toEqual([['(none)', 'export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache']]);
+    expect(tables[1]!.rows).toEqual([
+      ['(none)', 'export disabled: pull_request from fork mallory/app: imports only, a fork never writes the cache'],
+    ]);
   });
 
   test('a tag: no branch, export disabled; before the build the export is "not run" for a branch', () => {
     const md = summaryMarkdown(decision(tag), {});
     expect(md.split('\n')[0]).toBe('### buildx-branch-cache: no branch');
     expect(md).toContain('- **Branch:** none');
-    expect(expectWellFormed(md, 2)[1]!.rows[0]![1]).toBe('export disabled: push on refs/tags/v1.2.0: not a branch, so imports only');
-    expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual(['<code>cache.build.feature_x</code>', 'not run (no build)']);
+    expect(expectWellFormed(md, 2)[1]!.rows[0]![1]).toBe(
+      'export disabled: push on refs/tags/v1.2.0: not a branch, so imports only',
+    );
+    expect(expectWellFormed(summaryMarkdown(d), 2)[1]!.rows[0]).toEqual([
+      '<code>cache.build.feature_x</code>',
+      'not run (no build)',
+    ]);
   });
 
   test('item 7: an export error and a look-up error are text in the summary, never markup', () => {
     const selection = probed(d, ['unknown', 'missing', 'missing', 'missing'], 'denied <h1>big</h1> *bold*');
-    const md = summaryMarkdown(d, { selection, exitCode: 0, progress: summarize([v('exporting cache to registry', { error: 'push <script>x</script> _refused_' })]) });
+    const md = summaryMarkdown(d, {
+      selection,
+      exitCode: 0,
+      progress: summarize([v('exporting cache to registry', { error: 'push <script>x</script> _refused_' })]),
+    });
     const { html } = render(md);
     expect(html).not.toMatch(/<(h1|script|em)[ >]|<strong>bold/);
     expect(html).toContain('&lt;h1&gt;big&lt;/h1&gt;');
   });
 
   test('a probe that did not answer for a ref says "not checked"; one whose content was not read is imported uncompared', () => {
-    const selection = selectImports(d.plan.imports, [{ ref: d.plan.imports[0]!.ref, state: 'exists', detail: 'it is not a BuildKit cache manifest' }]);
+    const selection = selectImports(d.plan.imports, [
+      { ref: d.plan.imports[0]!.ref, state: 'exists', detail: 'it is not a BuildKit cache manifest' },
+    ]);
     const tables = expectWellFormed(summaryMarkdown(d, { selection }), 2);
-    expect(tables[0]!.rows.map((r) => r[3])).toEqual(['✅ imported, ⚠️ not compared: it is not a BuildKit cache manifest', 'not checked', 'not checked', 'not checked']);
+    expect(tables[0]!.rows.map((r) => r[3])).toEqual([
+      '✅ imported, ⚠️ not compared: it is not a BuildKit cache manifest',
+      'not checked',
+      'not checked',
+      'not checked',
+    ]);
   });
 
   test('refs left out say which imported ref holds them or which they diverge from', () => {
@@ -340,7 +403,7 @@ describe('summaryMarkdown', () => {
     const branchCells = tables[0]!.rows.map((r) => r[1]);
     expect(branchCells.slice(0, 2)).toEqual(["<code>feat|x'y</code>", "<code>feat|x'y</code>"]);
     expect(tables[0]!.rows[2]![3]).toBe('⚠️ could not check: denied | try again later');
-    expect(html).toContain("<h3>buildx-branch-cache: <code>feat|x&#39;y</code></h3>");
+    expect(html).toContain('<h3>buildx-branch-cache: <code>feat|x&#39;y</code></h3>');
     expectWellFormed(md, 3);
   });
 });

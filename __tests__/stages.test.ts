@@ -115,9 +115,17 @@ describe('parseStages', () => {
 
   test('heredoc bodies are not instructions', () => {
     const g = parseStages(
-      ['FROM alpine AS a', 'RUN <<EOF', 'FROM a AS evil', 'COPY --from=a /x /y', 'EOF', 'COPY <<EOT /etc/x', 'FROM a', 'EOT', ''].join(
-        '\n',
-      ),
+      [
+        'FROM alpine AS a',
+        'RUN <<EOF',
+        'FROM a AS evil',
+        'COPY --from=a /x /y',
+        'EOF',
+        'COPY <<EOT /etc/x',
+        'FROM a',
+        'EOT',
+        '',
+      ].join('\n'),
     );
     expect(stageNames(g)).toEqual(['a']);
     expect(g.stages).toHaveLength(1);

@@ -8,7 +8,32 @@ import { cacheName } from '../src/core/plan.js';
 import { decodeField, encodeField, encodeTag, MAX_TAG_LENGTH, parseTag } from '../src/core/tag.js';
 import { gitAllows } from './helpers.js';
 
-const hostile = ['$', '`', '"', "'", ';', '|', '#', '&', '(', ')', '{', '}', '<', '>', '!', '%', '=', ',', '+', '@', '/', '.', '-', '_'];
+const hostile = [
+  '$',
+  '`',
+  '"',
+  "'",
+  ';',
+  '|',
+  '#',
+  '&',
+  '(',
+  ')',
+  '{',
+  '}',
+  '<',
+  '>',
+  '!',
+  '%',
+  '=',
+  ',',
+  '+',
+  '@',
+  '/',
+  '.',
+  '-',
+  '_',
+];
 const char = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...'abcxyzABCXYZ0189'.split('')) },
   { weight: 3, arbitrary: fc.constantFrom(...hostile) },
@@ -27,7 +52,9 @@ describe('item 2: the tag scheme', () => {
     expect(cacheName('cache', 'build', 'main')).toBe('cache.build.main');
     expect(cacheName('cache', 'build', 'feature/login-form')).toBe('cache.build.feature_login-form');
     expect(cacheName('cache', 'build', 'feature/ABC-123')).toBe('cache.build.feature_ABC-123');
-    expect(cacheName('cache', 'dependencies', 'release/1.2', 'linux/arm64')).toBe('cache.dependencies.linux_arm64.release_1__2e_2');
+    expect(cacheName('cache', 'dependencies', 'release/1.2', 'linux/arm64')).toBe(
+      'cache.dependencies.linux_arm64.release_1__2e_2',
+    );
     expect(encodeTag({ prefix: 'cache', target: 'web', stage: 'build', branch: 'main' })).toBe('cache.web.build..main');
   });
 
@@ -40,7 +67,9 @@ describe('item 2: the tag scheme', () => {
       ['main', 'Main', 'main-'],
     ];
     for (const names of groups) {
-      expect(new Set(names.map((b) => legacyCacheName('cache', 'build', b))).size).toBeLessThan(names.length + (names[0] === 'main' ? 1 : 0));
+      expect(new Set(names.map((b) => legacyCacheName('cache', 'build', b))).size).toBeLessThan(
+        names.length + (names[0] === 'main' ? 1 : 0),
+      );
       expect(new Set(names.map((b) => cacheName('cache', 'build', b))).size).toBe(names.length);
     }
   });
@@ -57,16 +86,33 @@ describe('item 2: the tag scheme', () => {
 
   test('property: a tag parses back into its fields; the branch exactly unless it was cut', () => {
     fc.assert(
-      fc.property(branch, fc.constantFrom('build', 'deps.v2', 'b@d', '$x'), fc.constantFrom(undefined, 'linux/arm64', 'node 20'), fc.constantFrom(undefined, 'web', 'api_v1'), (b, stage, scope, target) => {
-        const tag = encodeTag({ prefix: 'cache', stage, branch: b, ...(scope ? { scope } : {}), ...(target ? { target } : {}) });
-        expect(tag.length).toBeLessThanOrEqual(MAX_TAG_LENGTH);
-        expect(tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
-        const parsed = parseTag(tag);
-        expect(parsed).toBeDefined();
-        expect([parsed!.prefix, parsed!.target, parsed!.stage, parsed!.scope]).toEqual(['cache', target, stage, scope]);
-        if (parsed!.branch.hash === undefined) expect(parsed!.branch.name).toBe(b);
-        else expect(b.startsWith(parsed!.branch.name)).toBe(true);
-      }),
+      fc.property(
+        branch,
+        fc.constantFrom('build', 'deps.v2', 'b@d', '$x'),
+        fc.constantFrom(undefined, 'linux/arm64', 'node 20'),
+        fc.constantFrom(undefined, 'web', 'api_v1'),
+        (b, stage, scope, target) => {
+          const tag = encodeTag({
+            prefix: 'cache',
+            stage,
+            branch: b,
+            ...(scope ? { scope } : {}),
+            ...(target ? { target } : {}),
+          });
+          expect(tag.length).toBeLessThanOrEqual(MAX_TAG_LENGTH);
+          expect(tag).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/);
+          const parsed = parseTag(tag);
+          expect(parsed).toBeDefined();
+          expect([parsed!.prefix, parsed!.target, parsed!.stage, parsed!.scope]).toEqual([
+            'cache',
+            target,
+            stage,
+            scope,
+          ]);
+          if (parsed!.branch.hash === undefined) expect(parsed!.branch.name).toBe(b);
+          else expect(b.startsWith(parsed!.branch.name)).toBe(true);
+        },
+      ),
       { numRuns: 3000 },
     );
   });
@@ -78,15 +124,25 @@ describe('item 2: the tag scheme', () => {
       }),
       { numRuns: 3000 },
     );
-    for (const foreign of ['cache-build-main', 'a__zz_b', 'a__2e', 'latest', 'x..y.z', 'a.b']) expect(parseTag(foreign)).toBeUndefined();
+    for (const foreign of ['cache-build-main', 'a__zz_b', 'a__2e', 'latest', 'x..y.z', 'a.b'])
+      expect(parseTag(foreign)).toBeUndefined();
   });
 
   test("property: neither branch's cleanup deletes the tags the other writes", () => {
-    const event = { eventName: 'delete', ref: 'refs/heads/main', payload: { repository: { default_branch: 'main' }, ref_type: 'branch' } };
+    const event = {
+      eventName: 'delete',
+      ref: 'refs/heads/main',
+      payload: { repository: { default_branch: 'main' }, ref_type: 'branch' },
+    };
     fc.assert(
       fc.property(branch, branch, (a, b) => {
         fc.pre(a !== b && a !== 'main' && b !== 'main');
-        const gone = planCleanup({ event: { ...event, payload: { ...event.payload, ref: a } }, prefix: 'cache', stages: ['build', 'dependencies'], protectedBranches: [] });
+        const gone = planCleanup({
+          event: { ...event, payload: { ...event.payload, ref: a } },
+          prefix: 'cache',
+          stages: ['build', 'dependencies'],
+          protectedBranches: [],
+        });
         const live = ['build', 'dependencies'].map((s) => cacheName('cache', s, b));
         for (const t of gone.tags) expect(live).not.toContain(t);
       }),

@@ -11,7 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProgressStream } from '../src/core/progress.js';
 import { countRawRunSteps, countRunSteps, engine, uniqueRepo, type Engine, type StepCount } from '../e2e/lib.js';
-import { actionJob, eventBranch, jobTag, manualJob, pipelineContext, pullRequestEvent, pushEvent, type Job } from '../e2e/pipeline.js';
+import {
+  actionJob,
+  eventBranch,
+  jobTag,
+  manualJob,
+  pipelineContext,
+  pullRequestEvent,
+  pushEvent,
+  type Job,
+} from '../e2e/pipeline.js';
 import type { RunnerEvent } from '../scripts/action-harness.mjs';
 
 /**
@@ -88,7 +97,14 @@ export interface JobSpec {
   expect: Step[];
 }
 
-function pipeline(phase: string, event: RunnerEvent, change: Change, deps: Step[], final: Step[], base?: string): JobSpec[] {
+function pipeline(
+  phase: string,
+  event: RunnerEvent,
+  change: Change,
+  deps: Step[],
+  final: Step[],
+  base?: string,
+): JobSpec[] {
   return [
     { phase, event, base, change, job: 'dependencies', expect: deps },
     { phase, event, base, change, job: 'final', expect: final },
@@ -103,7 +119,10 @@ export const SCENARIOS = {
   /** The new branch changed a source file (copied last in `dependencies`): only the build stage runs. */
   'changed-source': () => [...mainFirst(), ...pipeline('new branch', pushEvent('feature/x'), 'source', [], BUILD)],
   /** The new branch changed package.json: the steps after it, then the build stage. */
-  'changed-deps': () => [...mainFirst(), ...pipeline('new branch', pushEvent('feature/x'), 'deps', AFTER_PACKAGE_JSON, BUILD)],
+  'changed-deps': () => [
+    ...mainFirst(),
+    ...pipeline('new branch', pushEvent('feature/x'), 'deps', AFTER_PACKAGE_JSON, BUILD),
+  ],
   /**
    * The branch builds with a changed source; main moves on (changes its package.json);
    * the branch builds again with another source change: only its build stage runs.
@@ -153,9 +172,14 @@ const EXPORT = 'mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=tr
  * pull request), then main's; the final job imports `build-` and `dependencies-` of
  * each in the same order; each job exports its own stage to the branch's ref.
  */
-export function manualFlags(strategy: 'none' | 'shared' | 'trick4', image: string, spec: JobSpec): { cacheFrom: string[]; cacheTo: string[] } {
+export function manualFlags(
+  strategy: 'none' | 'shared' | 'trick4',
+  image: string,
+  spec: JobSpec,
+): { cacheFrom: string[]; cacheTo: string[] } {
   if (strategy === 'none') return { cacheFrom: [], cacheTo: [] };
-  if (strategy === 'shared') return { cacheFrom: [`type=registry,ref=${image}:cache`], cacheTo: [`type=registry,ref=${image}:cache,${EXPORT}`] };
+  if (strategy === 'shared')
+    return { cacheFrom: [`type=registry,ref=${image}:cache`], cacheTo: [`type=registry,ref=${image}:cache,${EXPORT}`] };
   const branch = eventBranch(spec.event);
   const chain = [...new Set([branch, ...(spec.base ? [spec.base] : []), 'main'])];
   const stages = spec.job === 'dependencies' ? ['dependencies'] : ['build', 'dependencies'];
@@ -230,7 +254,11 @@ export function countRaw(raw: string): StepCount {
   return countRunSteps([...p.feed(raw), ...p.end()].join('\n'));
 }
 
-export async function runRound(scenario: Scenario, strategy: Strategy, opts: { sleep: number; action?: ActionBundle }): Promise<RoundOutcome> {
+export async function runRound(
+  scenario: Scenario,
+  strategy: Strategy,
+  opts: { sleep: number; action?: ActionBundle },
+): Promise<RoundOutcome> {
   const E = engine();
   const repo = uniqueRepo(`bench-${scenario}-${strategy}`);
   const image = `${E.registry}/${repo}`;
@@ -243,18 +271,33 @@ export async function runRound(scenario: Scenario, strategy: Strategy, opts: { s
     for (const spec of SCENARIOS[scenario]()) {
       const name = `${jobs.length + 1}-${jobTag(spec.event, spec.job)}`;
       if (strategy === 'action') {
-        const r = await actionJob({ context: ctx[spec.change], repo, event: spec.event, job: spec.job, entry: opts.action?.entry });
+        const r = await actionJob({
+          context: ctx[spec.change],
+          repo,
+          event: spec.event,
+          job: spec.job,
+          entry: opts.action?.entry,
+        });
         const log = r.result.stdout + r.result.stderr;
         logs.push({ name: `${name}.log`, text: log });
         if (r.result.code !== 0) {
           failed = `${spec.phase} ${spec.job}: the action exited ${r.result.code}`;
           break;
         }
-        const plan = log.split('\n').filter((l) => PLAN_LINE.test(l)).map((l) => l.trim());
+        const plan = log
+          .split('\n')
+          .filter((l) => PLAN_LINE.test(l))
+          .map((l) => l.trim());
         jobs.push(outcome(spec, r.seconds, countRunSteps(log), { plan }));
       } else {
         const flags = manualFlags(strategy, image, spec);
-        const r = await manualJob({ context: ctx[spec.change], repo, job: spec.job, tag: jobTag(spec.event, spec.job), ...flags });
+        const r = await manualJob({
+          context: ctx[spec.change],
+          repo,
+          job: spec.job,
+          tag: jobTag(spec.event, spec.job),
+          ...flags,
+        });
         logs.push({ name: `${name}.json`, text: r.log });
         if (r.code !== 0) {
           failed = `${spec.phase} ${spec.job}: buildx exited ${r.code}`;
@@ -272,7 +315,16 @@ export async function runRound(scenario: Scenario, strategy: Strategy, opts: { s
     for (const dir of Object.values(ctx)) rmSync(dir, { recursive: true, force: true });
   }
   const seconds = (performance.now() - start) / 1000;
-  return { scenario, strategy, repo, seconds, jobs, rerun: jobs.some((j) => j.rerun.length > 0), ...(failed ? { failed } : {}), logs };
+  return {
+    scenario,
+    strategy,
+    repo,
+    seconds,
+    jobs,
+    rerun: jobs.some((j) => j.rerun.length > 0),
+    ...(failed ? { failed } : {}),
+    logs,
+  };
 }
 
 // ---- statistics -----------------------------------------------------------------

@@ -6,7 +6,15 @@
 // Needs the test engine: `bash scripts/test-engine.sh start` (the script starts it if needed;
 // BBC_ENGINE_DIR, BBC_ENGINE_FLAVOR and the port variables choose which).
 import { readFileSync } from 'node:fs';
-import { STRATEGY_TEXT, median, runRound, snapshotAction, startEngine, type JobOutcome, type Strategy } from './harness.js';
+import {
+  STRATEGY_TEXT,
+  median,
+  runRound,
+  snapshotAction,
+  startEngine,
+  type JobOutcome,
+  type Strategy,
+} from './harness.js';
 
 const arg = (name: string, fallback: number) =>
   Number(process.argv.find((a) => a.startsWith(`${name}=`))?.split('=')[1] ?? fallback);

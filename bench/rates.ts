@@ -54,7 +54,8 @@ interface ResultFile {
   runs: Run[];
 }
 
-const engineText = (e: ResultFile['engine']) => `${e.flavor} (Docker ${e.dockerVersion.replace(/\+.*/, '')}, buildx ${e.buildxVersion.replace(/\+.*/, '')})`;
+const engineText = (e: ResultFile['engine']) =>
+  `${e.flavor} (Docker ${e.dockerVersion.replace(/\+.*/, '')}, buildx ${e.buildxVersion.replace(/\+.*/, '')})`;
 
 /** One row per engine × scenario × strategy, over all the runs of all the files given (a run continued in another file adds up). */
 function report(files: ResultFile[]): string {
@@ -114,7 +115,12 @@ const list = <T extends string>(name: string, known: readonly T[], fallback: T[]
   for (const i of items) if (!known.includes(i)) throw new Error(`${name}: unknown ${i} (known: ${known.join(', ')})`);
   return items;
 };
-const scenarios = list<Scenario>('scenarios', Object.keys(SCENARIOS) as Scenario[], ['new-branch', 'changed-deps', 'second-build', 'stacked-pr']);
+const scenarios = list<Scenario>('scenarios', Object.keys(SCENARIOS) as Scenario[], [
+  'new-branch',
+  'changed-deps',
+  'second-build',
+  'stacked-pr',
+]);
 const strategies = list<Strategy>('strategies', STRATEGIES, ['action']);
 const rounds = Number(param('rounds') ?? 60);
 const sleep = Number(param('sleep') ?? 0);
@@ -130,14 +136,17 @@ mkdirSync(dirname(out), { recursive: true });
 const file: ResultFile = existsSync(out)
   ? (JSON.parse(readFileSync(out, 'utf8')) as ResultFile)
   : { engine: { flavor: E.flavor, dockerVersion: E.dockerVersion, buildxVersion: E.buildxVersion }, runs: [] };
-if (file.engine.flavor !== E.flavor || file.engine.dockerVersion !== E.dockerVersion) throw new Error(`${out} holds results of another engine (${JSON.stringify(file.engine)})`);
+if (file.engine.flavor !== E.flavor || file.engine.dockerVersion !== E.dockerVersion)
+  throw new Error(`${out} holds results of another engine (${JSON.stringify(file.engine)})`);
 // cells=new-branch:action,new-branch:trick4 names the cells one by one instead.
 const cells = param('cells')
-  ? param('cells')!.split(',').map((c) => {
-      const [s, t] = c.split(':') as [Scenario, Strategy];
-      if (!(s in SCENARIOS) || !STRATEGIES.includes(t)) throw new Error(`cells: unknown ${c}`);
-      return [s, t] as const;
-    })
+  ? param('cells')!
+      .split(',')
+      .map((c) => {
+        const [s, t] = c.split(':') as [Scenario, Strategy];
+        if (!(s in SCENARIOS) || !STRATEGIES.includes(t)) throw new Error(`cells: unknown ${c}`);
+        return [s, t] as const;
+      })
   : scenarios.flatMap((s) => strategies.map((t) => [s, t] as const));
 const run: Run = {
   command: `npm run bench:rates -- ${args.join(' ')}`,
@@ -172,9 +181,14 @@ outer: for (let round = 1; round <= rounds; round++) {
     const what = r.failed
       ? `FAILED: ${r.failed.split('\n')[0]}`
       : r.rerun
-        ? `RE-RAN ${r.jobs.filter((j) => j.rerun.length).map((j) => `${j.phase} ${j.job}: ${j.rerun.join(', ')}`).join('; ')}`
+        ? `RE-RAN ${r.jobs
+            .filter((j) => j.rerun.length)
+            .map((j) => `${j.phase} ${j.job}: ${j.rerun.join(', ')}`)
+            .join('; ')}`
         : 'ok';
-    process.stderr.write(`${E.flavor} round ${round}/${rounds} ${scenario}:${strategy} ${r.seconds.toFixed(1)} s ${what}\n`);
+    process.stderr.write(
+      `${E.flavor} round ${round}/${rounds} ${scenario}:${strategy} ${r.seconds.toFixed(1)} s ${what}\n`,
+    );
     if (r.failed || r.rerun) {
       const dir = join(logDir, `${scenario}-${strategy}-round-${round}`);
       mkdirSync(dir, { recursive: true });

@@ -14,7 +14,10 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 const cwd = mkdtempSync(join(tmpdir(), 'bbc-bench-'));
-writeFileSync(join(cwd, 'Dockerfile'), 'FROM scratch AS dependencies\nRUN echo deps\nFROM dependencies AS build\nRUN echo build\n');
+writeFileSync(
+  join(cwd, 'Dockerfile'),
+  'FROM scratch AS dependencies\nRUN echo deps\nFROM dependencies AS build\nRUN echo build\n',
+);
 
 const nodes = [['node ' + process.version, process.execPath]];
 try {
@@ -35,7 +38,12 @@ for (const [label, node] of nodes) {
     spawnSync(node, ['-e', '0']);
     empty.push(performance.now() - t);
     t = performance.now();
-    const r = await runAction({ node, cwd, event: pullRequestEvent('feature/x', 'main'), inputs: { image: 'ghcr.io/acme/app', build: 'false' } });
+    const r = await runAction({
+      node,
+      cwd,
+      event: pullRequestEvent('feature/x', 'main'),
+      inputs: { image: 'ghcr.io/acme/app', build: 'false' },
+    });
     action.push(performance.now() - t);
     if (r.code !== 0 || !r.outputs['cache-from']) throw new Error(`action failed: ${r.stdout}`);
   }

@@ -10,7 +10,6 @@ import { actionJob, pipelineContext } from './pipeline.js';
 
 const E = engine();
 
-
 function ok(r: { code: number; stdout: string; stderr: string }): void {
   if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
 }
@@ -22,23 +21,43 @@ describe('cache-type local: a persistent runner disk', () => {
     const repo = uniqueRepo('local');
     const inputs = { 'cache-type': 'local', 'cache-dir': cacheDir, image: '' };
     for (const job of ['dependencies', 'final'] as const) {
-      const r = await actionJob({ context, repo, event: pushEvent('main'), job, inputs: { ...inputs, push: 'false', tags: '' } });
+      const r = await actionJob({
+        context,
+        repo,
+        event: pushEvent('main'),
+        job,
+        inputs: { ...inputs, push: 'false', tags: '' },
+      });
       ok(r.result);
     }
     expect(existsSync(join(cacheDir, 'cache.dependencies.main', 'index.json'))).toBe(true);
     expect(existsSync(join(cacheDir, 'cache.build.main', 'index.json'))).toBe(true);
 
     // actionJob empties the builder first: only the directory carries the cache over.
-    const deps = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'dependencies', inputs: { ...inputs, push: 'false', tags: '' } });
+    const deps = await actionJob({
+      context,
+      repo,
+      event: pushEvent('feature/x'),
+      job: 'dependencies',
+      inputs: { ...inputs, push: 'false', tags: '' },
+    });
     ok(deps.result);
     expect(deps.steps).toMatchObject({ total: 3, ran: 0 });
-    const final = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'final', inputs: { ...inputs, push: 'false', tags: '' } });
+    const final = await actionJob({
+      context,
+      repo,
+      event: pushEvent('feature/x'),
+      job: 'final',
+      inputs: { ...inputs, push: 'false', tags: '' },
+    });
     ok(final.result);
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
     // The branch's build directory did not exist yet, so it was not passed to buildx;
     // main's build directory holds every record of both dependencies directories, so it alone was.
     expect(final.result.outputs['cache-from']).toBe(`type=local,src=${cacheDir}/cache.build.main`);
-    expect(final.result.stdout).toContain(`${cacheDir}/cache.dependencies.feature_x: left out: contained in ${cacheDir}/cache.build.main`);
+    expect(final.result.stdout).toContain(
+      `${cacheDir}/cache.dependencies.feature_x: left out: contained in ${cacheDir}/cache.build.main`,
+    );
     expect(existsSync(join(cacheDir, 'cache.build.feature_x', 'index.json'))).toBe(true);
   });
 });
@@ -61,7 +80,13 @@ describe('matrix jobs: one stage, one branch, two platforms', () => {
       cwd: context,
       event: pushEvent('main'),
       env: E.env,
-      inputs: { image, platforms: platform, network: 'none', push: 'true', tags: `${image}:${platform.replace(/\//g, '-')}` },
+      inputs: {
+        image,
+        platforms: platform,
+        network: 'none',
+        push: 'true',
+        tags: `${image}:${platform.replace(/\//g, '-')}`,
+      },
     });
     ok(r);
     return { r, steps: countRunSteps(r.stdout) };

@@ -35,9 +35,22 @@ function closedPullRequest(head: string): RunnerEvent {
 }
 
 /** Both pipeline jobs (dependencies, then the final image) for one branch. */
-async function pipeline(opts: { context: string; repo: string; branch: string; registry?: string; env?: Record<string, string> }): Promise<void> {
+async function pipeline(opts: {
+  context: string;
+  repo: string;
+  branch: string;
+  registry?: string;
+  env?: Record<string, string>;
+}): Promise<void> {
   for (const job of ['dependencies', 'final'] as const) {
-    const r = await actionJob({ context: opts.context, repo: opts.repo, event: pushEvent(opts.branch), job, registry: opts.registry, env: opts.env });
+    const r = await actionJob({
+      context: opts.context,
+      repo: opts.repo,
+      event: pushEvent(opts.branch),
+      job,
+      registry: opts.registry,
+      env: opts.env,
+    });
     ok(r.result);
   }
 }
@@ -49,7 +62,12 @@ async function cleanup(opts: {
   inputs?: Record<string, string>;
   env?: Record<string, string>;
 }): Promise<RunResult> {
-  return runAction({ cwd: opts.context, event: opts.event, env: { ...E.env, ...opts.env }, inputs: { image: opts.image, cleanup: 'true', ...opts.inputs } });
+  return runAction({
+    cwd: opts.context,
+    event: opts.event,
+    env: { ...E.env, ...opts.env },
+    inputs: { image: opts.image, cleanup: 'true', ...opts.inputs },
+  });
 }
 
 /** A branch's cache tags, as the action names them (cacheName), build then dependencies. */
@@ -78,14 +96,24 @@ describe('cleanup on the open registry', () => {
     await pipeline({ context: pr, repo, branch: 'feature/pr' });
     before = await registryTags(E.registry, repo);
     expect(before).toEqual(
-      [...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature/x'), ...imageTags('feature-x'), ...cacheTags('feature/pr'), ...imageTags('feature-pr')].sort(),
+      [
+        ...cacheTags('main'),
+        ...imageTags('main'),
+        ...cacheTags('feature/x'),
+        ...imageTags('feature-x'),
+        ...cacheTags('feature/pr'),
+        ...imageTags('feature-pr'),
+      ].sort(),
     );
   });
 
   test('a dry run lists the branch’s cache refs and deletes nothing', async () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), inputs: { 'dry-run': 'true' } });
     ok(r);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([
+      `${image}:cache.dependencies.feature_x`,
+      `${image}:cache.build.feature_x`,
+    ]);
     expect(r.stdout).toMatch(new RegExp(`would delete: ${image}:cache.build.feature_x \\(sha256:[0-9a-f]{64}\\)`));
     expect(r.summary).toContain('(dry run)');
     expect(await registryTags(E.registry, repo)).toEqual(before);
@@ -95,16 +123,30 @@ describe('cleanup on the open registry', () => {
     const r = await cleanup({ context, image, event: deleteEvent('main') });
     expect(r.code).toBe(1);
     expect(oneError(r)).toBe('::error::cleanup: refusing to delete the caches of main: it is the default branch');
-    const p = await cleanup({ context, image, event: deleteEvent('feature/pr'), inputs: { 'protected-branches': 'feature/*' } });
+    const p = await cleanup({
+      context,
+      image,
+      event: deleteEvent('feature/pr'),
+      inputs: { 'protected-branches': 'feature/*' },
+    });
     expect(p.code).toBe(1);
-    expect(oneError(p)).toBe('::error::cleanup: refusing to delete the caches of feature/pr: it matches "feature/*" in protected-branches');
+    expect(oneError(p)).toBe(
+      '::error::cleanup: refusing to delete the caches of feature/pr: it matches "feature/*" in protected-branches',
+    );
     expect(await registryTags(E.registry, repo)).toEqual(before);
   });
 
   test('item 5: protected-branches with refs/heads/ protects the branch: exit 1, one line, nothing deleted', async () => {
-    const r = await cleanup({ context, image, event: deleteEvent('feature/pr'), inputs: { 'protected-branches': 'develop, refs/heads/feature/*' } });
+    const r = await cleanup({
+      context,
+      image,
+      event: deleteEvent('feature/pr'),
+      inputs: { 'protected-branches': 'develop, refs/heads/feature/*' },
+    });
     expect(r.code).toBe(1);
-    expect(oneError(r)).toBe('::error::cleanup: refusing to delete the caches of feature/pr: it matches "refs/heads/feature/*" in protected-branches');
+    expect(oneError(r)).toBe(
+      '::error::cleanup: refusing to delete the caches of feature/pr: it matches "refs/heads/feature/*" in protected-branches',
+    );
     expect(await registryTags(E.registry, repo)).toEqual(before);
   });
 
@@ -135,7 +177,10 @@ describe('cleanup on the open registry', () => {
     const digests = await Promise.all(cacheTags('main').map((t) => registryDigest(E.registry, repo, t)));
     const r = await cleanup({ context, image, event: deleteEvent('feature/x') });
     ok(r);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([
+      `${image}:cache.dependencies.feature_x`,
+      `${image}:cache.build.feature_x`,
+    ]);
     expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
     // The 0.1 scheme's tags of the branch are looked for too (and not found here).
     expect(r.summary).toMatch(/\*\*2 deleted, \d+ not found, 0 kept, 0 failed\.\*\*/);
@@ -154,7 +199,10 @@ describe('cleanup on the open registry', () => {
   test('a closed pull request deletes its head branch’s caches', async () => {
     const r = await cleanup({ context, image, event: closedPullRequest('feature/pr') });
     ok(r);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_pr`, `${image}:cache.build.feature_pr`]);
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([
+      `${image}:cache.dependencies.feature_pr`,
+      `${image}:cache.build.feature_pr`,
+    ]);
     expect(await registryTags(E.registry, repo)).toEqual(
       [...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x'), ...imageTags('feature-pr')].sort(),
     );
@@ -162,7 +210,9 @@ describe('cleanup on the open registry', () => {
 
   test('a cache tag on the same manifest as another tag (a copied tag): kept and reported, the other untouched', async () => {
     // A manifest DELETE removes every tag on that digest: copy main's build cache to a feature/copy tag.
-    const manifest = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache.build.main`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const manifest = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache.build.main`, {
+      headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     expect(manifest.status).toBe(200);
     const put = await fetch(`http://${E.registry}/v2/${repo}/manifests/cache.build.feature_copy`, {
       method: 'PUT',
@@ -176,7 +226,9 @@ describe('cleanup on the open registry', () => {
 
     const r = await cleanup({ context, image, event: deleteEvent('feature/copy') });
     ok(r);
-    expect(r.stdout).toContain(`kept: ${image}:cache.build.feature_copy (${digest} is also tagged cache.build.main: deleting it would delete those too)`);
+    expect(r.stdout).toContain(
+      `kept: ${image}:cache.build.feature_copy (${digest} is also tagged cache.build.main: deleting it would delete those too)`,
+    );
     expect(r.stdout).toContain(`not found: ${image}:cache.dependencies.feature_copy`);
     expect(r.outputs['deleted-refs']).toBe('');
     expect(r.summary).toMatch(/\*\*0 deleted, \d+ not found, 1 kept, 0 failed\.\*\*/);
@@ -207,17 +259,26 @@ describe('cleanup on the registry behind htpasswd, after docker login', () => {
   const anonymous = { DOCKER_CONFIG: dockerConfig() };
 
   beforeAll(async () => {
-    const login = await docker(['login', E.authRegistry, '--username', E.authUser, '--password-stdin'], { env: loggedIn, input: E.authPassword });
+    const login = await docker(['login', E.authRegistry, '--username', E.authUser, '--password-stdin'], {
+      env: loggedIn,
+      input: E.authPassword,
+    });
     if (login.code !== 0) throw new Error(`docker login failed: ${login.stderr}`);
     await pipeline({ context, repo, branch: 'main', registry: E.authRegistry, env: loggedIn });
     await pipeline({ context: changed, repo, branch: 'feature/x', registry: E.authRegistry, env: loggedIn });
-    expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature/x'), ...imageTags('feature-x')].sort());
+    expect(await registryTags(E.authRegistry, repo, auth)).toEqual(
+      [...cacheTags('main'), ...imageTags('main'), ...cacheTags('feature/x'), ...imageTags('feature-x')].sort(),
+    );
   });
 
   test('without a login: the step fails, says to log in, and deletes nothing', async () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: anonymous });
     expect(r.code).toBe(1);
-    expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${image}: .*HTTP 401.*: log in to ${E.authRegistry} first`));
+    expect(oneError(r)).toMatch(
+      new RegExp(
+        `^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${image}: .*HTTP 401.*: log in to ${E.authRegistry} first`,
+      ),
+    );
     expect(await registryTags(E.authRegistry, repo, auth)).toContain('cache.build.feature_x');
   });
 
@@ -225,8 +286,13 @@ describe('cleanup on the registry behind htpasswd, after docker login', () => {
     const r = await cleanup({ context, image, event: deleteEvent('feature/x'), env: loggedIn });
     ok(r);
     expect(r.stdout).toContain(`${E.authRegistry}: credentials from ${join(loggedIn.DOCKER_CONFIG, 'config.json')}`);
-    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([`${image}:cache.dependencies.feature_x`, `${image}:cache.build.feature_x`]);
-    expect(await registryTags(E.authRegistry, repo, auth)).toEqual([...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x')].sort());
+    expect(r.outputs['deleted-refs']!.split('\n')).toEqual([
+      `${image}:cache.dependencies.feature_x`,
+      `${image}:cache.build.feature_x`,
+    ]);
+    expect(await registryTags(E.authRegistry, repo, auth)).toEqual(
+      [...cacheTags('main'), ...imageTags('main'), ...imageTags('feature-x')].sort(),
+    );
   });
 });
 
@@ -256,12 +322,23 @@ describe('cleanup against a registry that never answers', () => {
     });
     expect(Date.now() - start).toBeLessThan(15_000);
     expect(r.code).toBe(1);
-    expect(oneError(r)).toMatch(new RegExp(`^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 1 s \\(request-timeout\\)$`));
+    expect(oneError(r)).toMatch(
+      new RegExp(
+        `^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 1 s \\(request-timeout\\)$`,
+      ),
+    );
   });
 
   test('item 4: a request-timeout that is not a number of seconds is one input error', async () => {
-    const r = await cleanup({ context: pipelineContext({ sleep: 0 }), image: `${host}/acme/app`, event: deleteEvent('feature/x'), inputs: { 'request-timeout': '0' } });
+    const r = await cleanup({
+      context: pipelineContext({ sleep: 0 }),
+      image: `${host}/acme/app`,
+      event: deleteEvent('feature/x'),
+      inputs: { 'request-timeout': '0' },
+    });
     expect(r.code).toBe(1);
-    expect(oneError(r)).toBe('::error::request-timeout: "0" is not a number of seconds (more than 0, at most 3600): e.g. 30');
+    expect(oneError(r)).toBe(
+      '::error::request-timeout: "0" is not a number of seconds (more than 0, at most 3600): e.g. 30',
+    );
   });
 });

@@ -20,7 +20,13 @@ interface CliJob {
 
 /** GitLab's variables for a push pipeline on `branch`. */
 function gitlabPush(branch: string): Record<string, string> {
-  return { GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: branch, CI_COMMIT_REF_NAME: branch, CI_DEFAULT_BRANCH: 'main' };
+  return {
+    GITLAB_CI: 'true',
+    CI_PIPELINE_SOURCE: 'push',
+    CI_COMMIT_BRANCH: branch,
+    CI_COMMIT_REF_NAME: branch,
+    CI_DEFAULT_BRANCH: 'main',
+  };
 }
 
 /** GitLab's variables for a merge request pipeline; `fork` makes the source another project. */
@@ -37,7 +43,13 @@ function gitlabMergeRequest(source: string, target: string, fork = false): Recor
 }
 
 /** One pipeline job: the command line on an emptied builder, pushing its image. */
-async function cliJob(opts: { context: string; repo: string; job: 'dependencies' | 'final'; vars: Record<string, string>; tag: string }): Promise<CliJob> {
+async function cliJob(opts: {
+  context: string;
+  repo: string;
+  job: 'dependencies' | 'final';
+  vars: Record<string, string>;
+  tag: string;
+}): Promise<CliJob> {
   await emptyBuilder();
   const image = `${E.registry}/${opts.repo}`;
   const args = ['build', '--image', image, '--network', 'none', '--push', '--tag', `${image}:${opts.tag}`];
@@ -47,7 +59,8 @@ async function cliJob(opts: { context: string; repo: string; job: 'dependencies'
       process.execPath,
       [CLI, ...args],
       { cwd: opts.context, env: { ...E.env, ...opts.vars }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
   });
   return { ...r, steps: countRunSteps(r.stderr) };
@@ -67,30 +80,45 @@ async function mainPipeline(repo: string, context: string): Promise<void> {
   ok(final);
   // The dependencies stage comes from job 1's cache; only the build stage runs.
   expect(final.steps).toMatchObject({ total: 5, ran: 2 });
-  expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.main', 'cache.build.main']));
+  expect(await registryTags(E.registry, repo)).toEqual(
+    expect.arrayContaining(['cache.dependencies.main', 'cache.build.main']),
+  );
 }
 
 describe("the article's pipeline with the command line on GitLab CI", () => {
-
   test('main, then a new branch feature/x (push pipelines): both jobs of the branch run zero RUN steps', async () => {
     const repo = uniqueRepo('cli-gitlab');
     const context = pipelineContext();
     await mainPipeline(repo, context);
-    const deps = await cliJob({ context, repo, job: 'dependencies', vars: gitlabPush('feature/x'), tag: 'deps-feature-x' });
+    const deps = await cliJob({
+      context,
+      repo,
+      job: 'dependencies',
+      vars: gitlabPush('feature/x'),
+      tag: 'deps-feature-x',
+    });
     ok(deps);
     expect(deps.steps).toMatchObject({ total: 3, ran: 0 });
     const final = await cliJob({ context, repo, job: 'final', vars: gitlabPush('feature/x'), tag: 'feature-x' });
     ok(final);
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
     expect(final.stderr).toMatch(/Cache hit: all \d+ steps came from the cache/);
-    expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.feature_x', 'cache.build.feature_x']));
+    expect(await registryTags(E.registry, repo)).toEqual(
+      expect.arrayContaining(['cache.dependencies.feature_x', 'cache.build.feature_x']),
+    );
   });
 
   test('a merge request from a fork: all cached from main, and nothing written', async () => {
     const repo = uniqueRepo('cli-fork');
     const context = pipelineContext();
     await mainPipeline(repo, context);
-    const final = await cliJob({ context, repo, job: 'final', vars: gitlabMergeRequest('feature/fork', 'main', true), tag: 'fork' });
+    const final = await cliJob({
+      context,
+      repo,
+      job: 'final',
+      vars: gitlabMergeRequest('feature/fork', 'main', true),
+      tag: 'fork',
+    });
     ok(final);
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
     expect(final.stderr).toMatch(/cache export disabled: .*fork/);
@@ -103,5 +131,7 @@ test("a failed build: the command's exit status is buildx's", async () => {
   const context = fixture({ Dockerfile: 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n' });
   const job = await cliJob({ context, repo: uniqueRepo('cli-fail'), job: 'final', vars: gitlabPush('main'), tag: 'x' });
   expect(job.code).toBe(1);
-  expect(job.stderr.trim().split('\n').pop()).toBe('buildx-branch-cache: docker buildx build failed with exit code 1: see the build log above');
+  expect(job.stderr.trim().split('\n').pop()).toBe(
+    'buildx-branch-cache: docker buildx build failed with exit code 1: see the build log above',
+  );
 });

@@ -13,11 +13,26 @@ import { emptyBuilder, engine, fixture, registryDigest, registryTags, uniqueRepo
 
 const E = engine();
 
-const SINGLE = ['FROM scratch AS app', 'COPY busybox /bin/busybox', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'RUN echo app > /app', ''].join('\n');
+const SINGLE = [
+  'FROM scratch AS app',
+  'COPY busybox /bin/busybox',
+  'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+  'RUN echo app > /app',
+  '',
+].join('\n');
 
-async function act(cwd: string, inputs: Record<string, string>, opts: { branch?: string; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+async function act(
+  cwd: string,
+  inputs: Record<string, string>,
+  opts: { branch?: string; env?: Record<string, string | undefined> } = {},
+): Promise<RunResult> {
   await emptyBuilder();
-  return runAction({ cwd, event: pushEvent(opts.branch ?? 'main'), env: { ...E.env, ...opts.env }, inputs: { network: 'none', ...inputs } });
+  return runAction({
+    cwd,
+    event: pushEvent(opts.branch ?? 'main'),
+    env: { ...E.env, ...opts.env },
+    inputs: { network: 'none', ...inputs },
+  });
 }
 
 function errors(r: RunResult): string[] {
@@ -63,17 +78,34 @@ describe('registry faults', () => {
     const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
     expect([r.code, errors(r)]).toEqual([0, []]);
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
-    expect(warnings.some((w) => w.includes('could not read 2 cache ref(s)') && w.includes(`${image}:cache.app.feature_x`) && w.includes(`${image}:cache.app.main`))).toBe(true);
-    expect(warnings.some((w) => w.startsWith(`::warning::the cache was not saved to ${image}:cache.app.feature_x:`))).toBe(true);
+    expect(
+      warnings.some(
+        (w) =>
+          w.includes('could not read 2 cache ref(s)') &&
+          w.includes(`${image}:cache.app.feature_x`) &&
+          w.includes(`${image}:cache.app.main`),
+      ),
+    ).toBe(true);
+    expect(
+      warnings.some((w) => w.startsWith(`::warning::the cache was not saved to ${image}:cache.app.feature_x:`)),
+    ).toBe(true);
     expect(r.outputs['cache-hit']).toBe('false');
   });
 
   test('a ref that disappears between the check and the build (probe off): the build succeeds and a warning names it', async () => {
     const context = fixture({ Dockerfile: SINGLE });
     const image = `${E.registry}/${uniqueRepo('gone')}`;
-    const r = await act(context, { image, push: 'false', 'probe-cache': 'false', 'export-cache': 'false' }, { branch: 'feature/x' });
+    const r = await act(
+      context,
+      { image, push: 'false', 'probe-cache': 'false', 'export-cache': 'false' },
+      { branch: 'feature/x' },
+    );
     expect([r.code, errors(r)]).toEqual([0, []]);
-    expect(r.stdout).toMatch(new RegExp(`::warning::BuildKit could not read 2 cache ref\\(s\\), the build went on without them: .*${image.replace(/[.]/g, '\\.')}:cache.app.feature_x.*not found`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `::warning::BuildKit could not read 2 cache ref\\(s\\), the build went on without them: .*${image.replace(/[.]/g, '\\.')}:cache.app.feature_x.*not found`,
+      ),
+    );
   });
 });
 
@@ -81,19 +113,27 @@ describe('builders that cannot export caches', () => {
   const classic = E.classicDockerHost;
   const maybe = classic ? test : test.skip; // only next to the private engine (see scripts/test-engine.sh)
 
-  maybe('the docker driver without the containerd image store: refused before the build, naming the remedy', async () => {
-    const context = fixture({ Dockerfile: SINGLE });
-    const image = `${E.registry}/${uniqueRepo('classic')}`;
-    const r = await runAction({ cwd: context, event: pushEvent('main'), env: { ...E.env, DOCKER_HOST: classic }, inputs: { image, network: 'none', push: 'true', tags: `${image}:x` } });
-    expect(r.code).toBe(1);
-    expect(errors(r)).toEqual([
-      '::error::builder: builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: add docker/setup-buildx-action before this step (a docker-container builder), turn on the containerd image store, or set fallback-to-inline: true (with push: true)',
-    ]);
-    expect(r.stdout).not.toContain('[command]docker buildx build');
-    // The plan is still there for the user to read.
-    expect(r.outputs['cache-ref']).toBe(`${image}:cache.app.main`);
-    noStack(r);
-  });
+  maybe(
+    'the docker driver without the containerd image store: refused before the build, naming the remedy',
+    async () => {
+      const context = fixture({ Dockerfile: SINGLE });
+      const image = `${E.registry}/${uniqueRepo('classic')}`;
+      const r = await runAction({
+        cwd: context,
+        event: pushEvent('main'),
+        env: { ...E.env, DOCKER_HOST: classic },
+        inputs: { image, network: 'none', push: 'true', tags: `${image}:x` },
+      });
+      expect(r.code).toBe(1);
+      expect(errors(r)).toEqual([
+        '::error::builder: builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: add docker/setup-buildx-action before this step (a docker-container builder), turn on the containerd image store, or set fallback-to-inline: true (with push: true)',
+      ]);
+      expect(r.stdout).not.toContain('[command]docker buildx build');
+      // The plan is still there for the user to read.
+      expect(r.outputs['cache-ref']).toBe(`${image}:cache.app.main`);
+      noStack(r);
+    },
+  );
 
   maybe('with fallback-to-inline: the build succeeds with the inline cache, and a warning says so', async () => {
     const context = fixture({ Dockerfile: SINGLE });
@@ -106,7 +146,9 @@ describe('builders that cannot export caches', () => {
       inputs: { image, network: 'none', push: 'true', tags: `${image}:x`, 'fallback-to-inline': 'true' },
     });
     expect([r.code, errors(r)]).toEqual([0, []]);
-    expect(r.stdout).toContain('::warning::builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: falling back to the inline cache');
+    expect(r.stdout).toContain(
+      '::warning::builder "default" uses the docker driver without the containerd image store, which cannot export a registry cache: falling back to the inline cache',
+    );
     expect(r.outputs['cache-to']).toBe('type=inline');
     // The inline cache rode along with the pushed image: saved, no warning that it was not.
     expect(r.stdout).not.toContain('::warning::the cache was not saved');
@@ -117,7 +159,12 @@ describe('builders that cannot export caches', () => {
   maybe('a fork pull request on such a builder still builds: it only imports', async () => {
     const context = fixture({ Dockerfile: SINGLE });
     const image = `${E.registry}/${uniqueRepo('classic-fork')}`;
-    const r = await runAction({ cwd: context, event: pullRequestEvent('patch-1', 'main', { fork: true }), env: { ...E.env, DOCKER_HOST: classic }, inputs: { image, network: 'none' } });
+    const r = await runAction({
+      cwd: context,
+      event: pullRequestEvent('patch-1', 'main', { fork: true }),
+      env: { ...E.env, DOCKER_HOST: classic },
+      inputs: { image, network: 'none' },
+    });
     expect([r.code, errors(r)]).toEqual([0, []]);
   });
 });
@@ -128,29 +175,47 @@ describe('no docker, no buildx, no daemon: one clear error', () => {
 
   test('docker not on PATH', async () => {
     const r = await runAction({ cwd: context(), env: { PATH: '/nonexistent' }, inputs: { image } });
-    expect([r.code, errors(r)]).toEqual([1, ['::error::docker is not on PATH: install Docker (GitHub-hosted runners have it), or set build: false to only work out the flags']]);
+    expect([r.code, errors(r)]).toEqual([
+      1,
+      [
+        '::error::docker is not on PATH: install Docker (GitHub-hosted runners have it), or set build: false to only work out the flags',
+      ],
+    ]);
     noStack(r);
   });
 
   test('no buildx plugin', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'bbc-no-plugins-'));
     const r = await runAction({ cwd: context(), env: { ...E.env, DOCKER_CONFIG: empty }, inputs: { image } });
-    expect([r.code, errors(r)]).toEqual([1, ['::error::docker buildx is not available: add docker/setup-buildx-action before this step, or install the docker-buildx plugin']]);
+    expect([r.code, errors(r)]).toEqual([
+      1,
+      [
+        '::error::docker buildx is not available: add docker/setup-buildx-action before this step, or install the docker-buildx plugin',
+      ],
+    ]);
     noStack(r);
   });
 
   test('the daemon is not running', async () => {
-    const r = await runAction({ cwd: context(), env: { ...E.env, DOCKER_HOST: 'unix:///tmp/bbc-no-such-daemon.sock' }, inputs: { image } });
+    const r = await runAction({
+      cwd: context(),
+      env: { ...E.env, DOCKER_HOST: 'unix:///tmp/bbc-no-such-daemon.sock' },
+      inputs: { image },
+    });
     expect(r.code).toBe(1);
     expect(errors(r)).toHaveLength(1);
-    expect(errors(r)[0]).toMatch(/^::error::builder: buildx cannot reach builder "default": Cannot connect to the Docker daemon at unix:\/\/\/tmp\/bbc-no-such-daemon\.sock.*Start the Docker daemon, or create a builder with docker\/setup-buildx-action/);
+    expect(errors(r)[0]).toMatch(
+      /^::error::builder: buildx cannot reach builder "default": Cannot connect to the Docker daemon at unix:\/\/\/tmp\/bbc-no-such-daemon\.sock.*Start the Docker daemon, or create a builder with docker\/setup-buildx-action/,
+    );
     noStack(r);
   });
 });
 
 describe('a build that fails', () => {
   test("fails the step with buildx's exit code, and the plan's outputs are still set", async () => {
-    const context = fixture({ Dockerfile: 'FROM scratch AS app\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n' });
+    const context = fixture({
+      Dockerfile: 'FROM scratch AS app\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n',
+    });
     const image = `${E.registry}/${uniqueRepo('fails')}`;
     const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
     expect(r.code).toBe(1); // what buildx exits with for a failed RUN
@@ -167,10 +232,20 @@ describe('secrets', () => {
   test('a secret the build prints never appears in the log', async () => {
     const secret = 'bbc-S3cr3t-value-42';
     const context = fixture({
-      Dockerfile: ['FROM scratch AS app', 'COPY busybox /bin/busybox', 'RUN --mount=type=secret,id=TOKEN ["/bin/busybox", "cat", "/run/secrets/TOKEN"]', ''].join('\n'),
+      Dockerfile: [
+        'FROM scratch AS app',
+        'COPY busybox /bin/busybox',
+        'RUN --mount=type=secret,id=TOKEN ["/bin/busybox", "cat", "/run/secrets/TOKEN"]',
+        '',
+      ].join('\n'),
     });
     const image = `${E.registry}/${uniqueRepo('secret')}`;
-    const r = await act(context, { image, push: 'false', secrets: `TOKEN=${secret}`, 'cache-options': 'token=cache-Cr3dential-7' });
+    const r = await act(context, {
+      image,
+      push: 'false',
+      secrets: `TOKEN=${secret}`,
+      'cache-options': 'token=cache-Cr3dential-7',
+    });
     expect([r.code, errors(r)]).toEqual([0, []]);
     // The runner is told to mask it, and the action's own log never shows it.
     expect(r.stdout).toContain(`::add-mask::${secret}`);
@@ -204,7 +279,7 @@ describe('item 1: build output cannot issue runner commands', () => {
     return commands;
   }
 
-  test('item 1: a RUN that prints \\r::warning::, ##[warning] and ::set-output: the runner sees none of them, the action\'s own commands work', async () => {
+  test("item 1: a RUN that prints \\r::warning::, ##[warning] and ::set-output: the runner sees none of them, the action's own commands work", async () => {
     const context = fixture({ Dockerfile: HOSTILE });
     const repo = uniqueRepo('forged');
     const image = `${E.registry}/${repo}`;
@@ -215,13 +290,15 @@ describe('item 1: build output cannot issue runner commands', () => {
     expect(commandOutputs(commands)).toEqual({});
     // The action's groups still open and close.
     expect(commands.filter((c) => c.name === 'group').length).toBeGreaterThanOrEqual(2);
-    expect(commands.filter((c) => c.name === 'endgroup').length).toBe(commands.filter((c) => c.name === 'group').length);
+    expect(commands.filter((c) => c.name === 'endgroup').length).toBe(
+      commands.filter((c) => c.name === 'group').length,
+    );
     // The build's text is in the log for a person to read, and the digest is the registry's.
     expect(r.stdout).toContain('b ##[warning]FORGED-LEGACY');
     expect(r.outputs['digest']).toBe(await registryDigest(E.registry, repo, 'x'));
   });
 
-  test('item 1: the same RUN failing: no forged command, no digest, and the ::error:: is the action\'s', async () => {
+  test("item 1: the same RUN failing: no forged command, no digest, and the ::error:: is the action's", async () => {
     const context = fixture({ Dockerfile: HOSTILE });
     const image = `${E.registry}/${uniqueRepo('forged-fail')}`;
     const r = await act(context, { image, push: 'false', 'build-args': 'FAIL=1' });
@@ -231,7 +308,9 @@ describe('item 1: build output cannot issue runner commands', () => {
     expect(commandOutputs(commands)).toEqual({});
     expect(r.outputs['digest']).toBeUndefined();
     expect(r.outputs['imageid']).toBeUndefined();
-    expect(commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual(['docker buildx build failed with exit code 1: see the build log above']);
+    expect(commands.filter((c) => c.name === 'error').map((c) => c.data)).toEqual([
+      'docker buildx build failed with exit code 1: see the build log above',
+    ]);
     // The first step that ran, and the failed step's error, are in the log (relayed).
     expect(r.stdout).toMatch(/first step that ran|did not complete successfully/);
   });
@@ -240,10 +319,20 @@ describe('item 1: build output cannot issue runner commands', () => {
   function cliOnGitHub(context: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const payload = join(context, 'event.json');
     writeFileSync(payload, JSON.stringify(pushEvent('main').payload));
-    const env = { ...E.env, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: payload, GITHUB_REF: 'refs/heads/main' };
+    const env = {
+      ...E.env,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: payload,
+      GITHUB_REF: 'refs/heads/main',
+    };
     return new Promise((resolve) => {
-      execFile(process.execPath, [join(import.meta.dirname, '..', 'dist', 'cli.js'), ...args], { cwd: context, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [join(import.meta.dirname, '..', 'dist', 'cli.js'), ...args],
+        { cwd: context, env, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
       );
     });
   }
@@ -263,7 +352,15 @@ describe('item 1: build output cannot issue runner commands', () => {
     expect(r.stderr).toContain('b ##[warning]FORGED-LEGACY');
     // buildx 0.14 and later: --call outline prints the Dockerfile's ARG comments on stdout.
     if (!/^0\.1[0-3]\./.test(E.buildxVersion)) {
-      const outline = fixture({ Dockerfile: ['FROM scratch AS app', '# NOTE ##[warning]FORGED-OUTLINE', 'ARG NOTE=x', 'COPY busybox /bin/busybox', ''].join('\n') });
+      const outline = fixture({
+        Dockerfile: [
+          'FROM scratch AS app',
+          '# NOTE ##[warning]FORGED-OUTLINE',
+          'ARG NOTE=x',
+          'COPY busybox /bin/busybox',
+          '',
+        ].join('\n'),
+      });
       const o = await cliOnGitHub(outline, ['build', '--image', image, '--network', 'none', '--', '--call', 'outline']);
       expect(o.code).toBe(0);
       for (const stream of [o.stdout, o.stderr]) expect(runnerCommands(stream).commands).toEqual([]);

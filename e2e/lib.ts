@@ -53,7 +53,11 @@ export interface ProcResult {
 }
 
 /** `input` is written to the process's stdin (e.g. `docker login --password-stdin`). */
-export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<ProcResult> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<ProcResult> {
   return new Promise((resolve) => {
     const child = execFile(
       cmd,
@@ -68,7 +72,10 @@ export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Rec
   });
 }
 
-export async function docker(args: string[], opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {}): Promise<ProcResult> {
+export async function docker(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string | undefined>; input?: string } = {},
+): Promise<ProcResult> {
   return run('docker', args, opts);
 }
 
@@ -164,13 +171,24 @@ export function countRawRunSteps(raw: string): StepCount {
   return { total: runs.length, ran: ranNames.length, cached: runs.length - ranNames.length, ranNames };
 }
 
-async function registryGet(registry: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Response> {
+async function registryGet(
+  registry: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<Response> {
   return fetch(`http://${registry}${path}`, { method, headers });
 }
 
 /** `auth`: user and password for a registry behind htpasswd. */
-export async function registryTags(registry: string, repo: string, auth?: { user: string; password: string }): Promise<string[]> {
-  const headers: Record<string, string> = auth ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` } : {};
+export async function registryTags(
+  registry: string,
+  repo: string,
+  auth?: { user: string; password: string },
+): Promise<string[]> {
+  const headers: Record<string, string> = auth
+    ? { Authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}` }
+    : {};
   const res = await registryGet(registry, `/v2/${repo}/tags/list`, headers);
   if (res.status === 404) return [];
   const body = (await res.json()) as { tags?: string[] | null };

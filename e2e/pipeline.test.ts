@@ -8,10 +8,14 @@ import { actionJob, manualJob, pipelineContext } from './pipeline.js';
 const E = engine();
 /** The build stage's RUN steps, and the dependency steps after `COPY package.json`, as the log names them. */
 const BUILD_STEPS = ['RUN cat /app/src/*.js > /app/bundle.js && sleep 1', 'RUN echo built >> /app/bundle.js'];
-const INSTALL_STEPS = ['RUN cp /app/package.json /app/installed.json && sleep 1', 'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js'];
+const INSTALL_STEPS = [
+  'RUN cp /app/package.json /app/installed.json && sleep 1',
+  'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js',
+];
 
 function ok(job: { result: { code: number; stdout: string; stderr: string } }): void {
-  if (job.result.code !== 0) throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);
+  if (job.result.code !== 0)
+    throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);
 }
 
 /** Job 1 and job 3 on main, in a fresh repository: the cache a new branch falls back to. */
@@ -23,7 +27,9 @@ async function mainPipeline(repo: string, context: string): Promise<void> {
   ok(final);
   // The dependencies stage comes from job 1's cache; only the build stage runs.
   expect(final.steps).toMatchObject({ total: 5, ran: 2 });
-  expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.main', 'cache.build.main']));
+  expect(await registryTags(E.registry, repo)).toEqual(
+    expect.arrayContaining(['cache.dependencies.main', 'cache.build.main']),
+  );
 }
 
 describe("the article's pipeline with the action", () => {
@@ -38,12 +44,18 @@ describe("the article's pipeline with the action", () => {
     const final = await actionJob({ context, repo, event: pushEvent('feature/x'), job: 'final' });
     ok(final);
     expect(final.steps).toMatchObject({ total: 5, ran: 0 });
-    expect(await registryTags(E.registry, repo)).toEqual(expect.arrayContaining(['cache.dependencies.feature_x', 'cache.build.feature_x']));
+    expect(await registryTags(E.registry, repo)).toEqual(
+      expect.arrayContaining(['cache.dependencies.feature_x', 'cache.build.feature_x']),
+    );
     // One import: main's build ref holds every record the deps refs hold (import-plan.ts).
     const image = `${E.registry}/${repo}`;
     expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache.build.main`);
-    expect(final.result.stdout).toContain(`${image}:cache.dependencies.feature_x: left out: contained in ${image}:cache.build.main`);
-    expect(final.result.stdout).toContain(`${image}:cache.dependencies.main: left out: contained in ${image}:cache.build.main`);
+    expect(final.result.stdout).toContain(
+      `${image}:cache.dependencies.feature_x: left out: contained in ${image}:cache.build.main`,
+    );
+    expect(final.result.stdout).toContain(
+      `${image}:cache.dependencies.main: left out: contained in ${image}:cache.build.main`,
+    );
     expect(final.result.stdout).toContain(`${image}:cache.build.feature_x: not found`);
     expect(final.result.stdout).not.toMatch(/^::warning::/m);
 
@@ -69,7 +81,9 @@ describe("the article's pipeline with the action", () => {
     // main's build ref holds the old source: it diverges from the branch's own deps ref.
     const image = `${E.registry}/${repo}`;
     expect(final.result.outputs['cache-from']).toBe(`type=registry,ref=${image}:cache.dependencies.feature_src`);
-    expect(final.result.stdout).toContain(`${image}:cache.build.main: left out: diverges from ${image}:cache.dependencies.feature_src`);
+    expect(final.result.stdout).toContain(
+      `${image}:cache.build.main: left out: diverges from ${image}:cache.dependencies.feature_src`,
+    );
   });
 
   test('a changed dependency file on a new branch: the deps job runs the steps after it, the final job only its own stage', async () => {
@@ -105,7 +119,9 @@ describe("the article's pipeline with the action", () => {
     expect(final.steps.ranNames).toEqual(BUILD_STEPS);
     expect(final.steps.cached).toBe(3);
     const image = `${E.registry}/${repo}`;
-    expect(final.result.stdout).toContain(`${image}:cache.build.main: left out: diverges from ${image}:cache.dependencies.feature_two`);
+    expect(final.result.stdout).toContain(
+      `${image}:cache.build.main: left out: diverges from ${image}:cache.dependencies.feature_two`,
+    );
   });
 });
 
@@ -116,8 +132,30 @@ describe('upgrading from the 0.1 tag scheme', () => {
     const image = `${E.registry}/${repo}`;
     const to = (tag: string) => [`type=registry,ref=${image}:${tag},mode=max,image-manifest=true,oci-mediatypes=true`];
     // What 0.1 wrote on main: cache-<stage>-<slug>.
-    expect((await manualJob({ context, repo, job: 'dependencies', cacheFrom: [], cacheTo: to('cache-dependencies-main'), tag: 'deps-main' })).code).toBe(0);
-    expect((await manualJob({ context, repo, job: 'final', cacheFrom: [`type=registry,ref=${image}:cache-dependencies-main`], cacheTo: to('cache-build-main'), tag: 'main' })).code).toBe(0);
+    expect(
+      (
+        await manualJob({
+          context,
+          repo,
+          job: 'dependencies',
+          cacheFrom: [],
+          cacheTo: to('cache-dependencies-main'),
+          tag: 'deps-main',
+        })
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await manualJob({
+          context,
+          repo,
+          job: 'final',
+          cacheFrom: [`type=registry,ref=${image}:cache-dependencies-main`],
+          cacheTo: to('cache-build-main'),
+          tag: 'main',
+        })
+      ).code,
+    ).toBe(0);
 
     const final = await actionJob({ context, repo, event: pushEvent('feature/up'), job: 'final' });
     ok(final);
@@ -142,7 +180,14 @@ describe('the control: one shared cache ref (the broken setup, flags by hand)', 
     const from = [`type=registry,ref=${ref}`];
     const to = [`type=registry,ref=${ref},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`];
     for (const tag of ['main', 'feature-x']) {
-      const deps = await manualJob({ context, repo, job: 'dependencies', cacheFrom: from, cacheTo: to, tag: `deps-${tag}` });
+      const deps = await manualJob({
+        context,
+        repo,
+        job: 'dependencies',
+        cacheFrom: from,
+        cacheTo: to,
+        tag: `deps-${tag}`,
+      });
       expect(deps.code).toBe(0);
       const final = await manualJob({ context, repo, job: 'final', cacheFrom: from, cacheTo: to, tag });
       expect(final.code).toBe(0);
@@ -168,7 +213,10 @@ describe('a stacked pull request', () => {
     ok(aDeps);
     // The install step and the one after it ran (BuildKit now and then re-runs the busybox step too).
     expect(aDeps.steps.ranNames).toEqual(
-      expect.arrayContaining(['RUN cp /app/package.json /app/installed.json && sleep 1', 'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js']),
+      expect.arrayContaining([
+        'RUN cp /app/package.json /app/installed.json && sleep 1',
+        'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js',
+      ]),
     );
     ok(await actionJob({ context: a, repo, event: pushEvent('feature/a'), job: 'final' }));
 

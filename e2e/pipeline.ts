@@ -2,7 +2,13 @@
 // `dependencies` stage, job 3 the final image. Shared by the tests and the benchmark.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pullRequestEvent, pushEvent, runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
+import {
+  pullRequestEvent,
+  pushEvent,
+  runAction,
+  type RunnerEvent,
+  type RunResult,
+} from '../scripts/action-harness.mjs';
 import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, type StepCount } from './lib.js';
 
 /** `sleep` stands in for a slow `yarn install` and `yarn build`; there is no network in builds here. */
@@ -30,7 +36,6 @@ export function pipelineContext(opts: { sleep?: number; deps?: string; source?: 
     'src/index.js': opts.source ?? 'console.log("hello")\n',
   });
 }
-
 
 export interface JobResult {
   result: RunResult;
@@ -84,12 +89,23 @@ export async function actionJob(opts: {
     },
   });
   const seconds = (performance.now() - start) / 1000;
-  if (process.env.BBC_DEBUG_DIR) writeFileSync(join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${tag}-${Date.now()}.log`), result.stdout);
+  if (process.env.BBC_DEBUG_DIR)
+    writeFileSync(
+      join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${tag}-${Date.now()}.log`),
+      result.stdout,
+    );
   return { result, steps: countRunSteps(result.stderr + result.stdout), seconds };
 }
 
 /** The same job without the action: the flags given by hand (the control and the benchmark's baselines). */
-export async function manualJob(opts: { context: string; repo: string; job: Job; cacheFrom: string[]; cacheTo: string[]; tag: string }): Promise<{
+export async function manualJob(opts: {
+  context: string;
+  repo: string;
+  job: Job;
+  cacheFrom: string[];
+  cacheTo: string[];
+  tag: string;
+}): Promise<{
   code: number;
   log: string;
   /** buildx's stderr alone: the rawjson progress. */
@@ -100,7 +116,16 @@ export async function manualJob(opts: { context: string; repo: string; job: Job;
   const e = engine();
   await emptyBuilder();
   const image = `${e.registry}/${opts.repo}`;
-  const args = ['buildx', 'build', '--progress=rawjson', '--network', 'none', '--push', '--tag', `${image}:${opts.tag}`];
+  const args = [
+    'buildx',
+    'build',
+    '--progress=rawjson',
+    '--network',
+    'none',
+    '--push',
+    '--tag',
+    `${image}:${opts.tag}`,
+  ];
   if (opts.job === 'dependencies') args.push('--target', 'dependencies');
   for (const c of opts.cacheFrom) args.push('--cache-from', c);
   for (const c of opts.cacheTo) args.push('--cache-to', c);
@@ -108,7 +133,11 @@ export async function manualJob(opts: { context: string; repo: string; job: Job;
   const start = performance.now();
   const r = await docker(args, { cwd: opts.context });
   // BBC_DEBUG_DIR keeps each build's raw progress, to look into a surprising count.
-  if (process.env.BBC_DEBUG_DIR) writeFileSync(join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${opts.tag}-${Date.now()}.json`), r.stderr);
+  if (process.env.BBC_DEBUG_DIR)
+    writeFileSync(
+      join(process.env.BBC_DEBUG_DIR, `${opts.repo.replace(/\//g, '_')}-${opts.tag}-${Date.now()}.json`),
+      r.stderr,
+    );
   const seconds = (performance.now() - start) / 1000;
   return { code: r.code, log: r.stderr + r.stdout, raw: r.stderr, steps: countRawRunSteps(r.stderr), seconds };
 }

@@ -9,11 +9,14 @@ const E = engine();
 const IMPORTER_NOT_FOUND = /failed to configure registry cache importer/;
 
 function ok(job: { result: { code: number; stdout: string; stderr: string } }): void {
-  if (job.result.code !== 0) throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);
+  if (job.result.code !== 0)
+    throw new Error(`action failed (${job.result.code}):\n${job.result.stdout}\n${job.result.stderr}`);
 }
 
 /** A fresh repository with main's two jobs done: the first is reported cold. */
-async function withMain(name: string): Promise<{ repo: string; context: string; deps: Awaited<ReturnType<typeof actionJob>> }> {
+async function withMain(
+  name: string,
+): Promise<{ repo: string; context: string; deps: Awaited<ReturnType<typeof actionJob>> }> {
   const repo = uniqueRepo(name);
   const context = pipelineContext({ sleep: 0 });
   const deps = await actionJob({ context, repo, event: pushEvent('main'), job: 'dependencies' });
@@ -23,7 +26,6 @@ async function withMain(name: string): Promise<{ repo: string; context: string; 
 }
 
 describe('cache report', () => {
-
   test('a first build on main is reported cold; only the planned refs that exist are imported', async () => {
     const { repo, deps } = await withMain('report-cold');
     ok(deps);
@@ -31,7 +33,9 @@ describe('cache report', () => {
     expect(deps.result.outputs['cache-from']).toBe('');
     expect(deps.result.outputs['cache-hit']).toBe('false');
     expect(deps.result.stdout + deps.result.stderr).not.toMatch(IMPORTER_NOT_FOUND);
-    expect(deps.result.summary).toContain('| `cache.dependencies.main` | `main` | `dependencies` | ➖ missing (skipped) |');
+    expect(deps.result.summary).toContain(
+      '| `cache.dependencies.main` | `main` | `dependencies` | ➖ missing (skipped) |',
+    );
     expect(deps.result.summary).toContain(`- **Cache:** registry in \`${E.registry}/${repo}\``);
     expect(deps.result.summary).toContain('✅ saved');
   });
@@ -53,7 +57,9 @@ describe('cache report', () => {
     expect(s).toContain('**Cache hit: all 8 steps came from the cache.**');
     expect(s).toContain('| `cache.build.feature_new` | `feature/new` | `build` | ➖ missing (skipped) |');
     expect(s).toContain('| `cache.build.main` | `main` | `build` | ✅ imported |');
-    expect(s).toContain('| `cache.dependencies.main` | `main` | `dependencies` | ⏭️ left out: contained in `cache.build.main` |');
+    expect(s).toContain(
+      '| `cache.dependencies.main` | `main` | `dependencies` | ⏭️ left out: contained in `cache.build.main` |',
+    );
     expect(s).toContain('| `cache.build.feature_new` | ✅ saved |');
     expect(s).toContain('| `dependencies` | 6 / 6 | — |');
     expect(s).toContain('| `build` | 2 / 2 | — |');
@@ -62,7 +68,13 @@ describe('cache report', () => {
   test('the control: with probe-cache false the missing refs go to BuildKit, which logs importer errors', async () => {
     const repo = uniqueRepo('report-unprobed');
     const context = pipelineContext({ sleep: 0 });
-    const final = await actionJob({ context, repo, event: pushEvent('feature/unprobed'), job: 'final', inputs: { 'probe-cache': 'false' } });
+    const final = await actionJob({
+      context,
+      repo,
+      event: pushEvent('feature/unprobed'),
+      job: 'final',
+      inputs: { 'probe-cache': 'false' },
+    });
     ok(final);
     expect(final.result.stdout).toMatch(IMPORTER_NOT_FOUND);
     expect(final.result.outputs['cache-from']).toContain('cache.build.feature_unprobed');
@@ -75,8 +87,12 @@ describe('cache report', () => {
     ok(final);
     expect(final.result.outputs['cache-hit']).toBe('false');
     // The COPY of the sources ran in dependencies, so it is the first to miss there; in build the first RUN.
-    expect(final.result.stdout).toContain('stage dependencies: 5/6 steps cached; first step that ran: COPY src/ /app/src/');
-    expect(final.result.stdout).toContain('stage build: 0/2 steps cached; first step that ran: RUN cat /app/src/*.js > /app/bundle.js && sleep 0');
+    expect(final.result.stdout).toContain(
+      'stage dependencies: 5/6 steps cached; first step that ran: COPY src/ /app/src/',
+    );
+    expect(final.result.stdout).toContain(
+      'stage build: 0/2 steps cached; first step that ran: RUN cat /app/src/*.js > /app/bundle.js && sleep 0',
+    );
     expect(final.result.summary).toContain('| `build` | 0 / 2 | `RUN cat /app/src/*.js > /app/bundle.js && sleep 0` |');
     expect(final.result.summary).toContain('**3 of 8 steps ran, 5 came from the cache.**');
   });
@@ -92,7 +108,9 @@ describe('cache report', () => {
       inputs: { image: `${E.authRegistry}/${authRepo}`, push: 'false', tags: '' },
     });
     ok(job);
-    expect(job.result.stdout).toMatch(/::warning::the cache was not saved to 127\.0\.0\.1:\d+\/e2e\/refused-[0-9a-f]+:cache.dependencies.main: .*401 Unauthorized/);
+    expect(job.result.stdout).toMatch(
+      /::warning::the cache was not saved to 127\.0\.0\.1:\d+\/e2e\/refused-[0-9a-f]+:cache.dependencies.main: .*401 Unauthorized/,
+    );
     expect(job.result.summary).toMatch(/❌ not saved: .*401 Unauthorized/);
   });
 });

@@ -14,7 +14,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function actionDefaults() {
   const action = parse(readFileSync(join(root, 'action.yml'), 'utf8'));
   const out = {};
-  for (const [name, spec] of Object.entries(action.inputs)) out[name] = spec.default === undefined ? '' : String(spec.default);
+  for (const [name, spec] of Object.entries(action.inputs))
+    out[name] = spec.default === undefined ? '' : String(spec.default);
   return out;
 }
 
@@ -75,7 +76,14 @@ export function pullRequestEvent(head, base, { fork = false, number = 7, default
  * Run the action. Returns { code, stdout, stderr, outputs, summary }.
  * options: inputs, event ({name, ref, headRef?, baseRef?, payload}), env, cwd, node (binary), entry.
  */
-export async function runAction({ inputs = {}, event = pushEvent('main'), env = {}, cwd = root, node = process.execPath, entry } = {}) {
+export async function runAction({
+  inputs = {},
+  event = pushEvent('main'),
+  env = {},
+  cwd = root,
+  node = process.execPath,
+  entry,
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bbc-runner-'));
   try {
     const eventPath = join(dir, 'event.json');
@@ -103,7 +111,11 @@ export async function runAction({ inputs = {}, event = pushEvent('main'), env = 
       RUNNER_TEMP: dir,
       ...env,
     };
-    const child = spawn(node, [entry ?? join(root, 'dist', 'index.js')], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [entry ?? join(root, 'dist', 'index.js')], {
+      cwd,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -3,7 +3,8 @@
 import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const banner = "import { createRequire as __bbcCreateRequire } from 'node:module'; const require = __bbcCreateRequire(import.meta.url);";
+const banner =
+  "import { createRequire as __bbcCreateRequire } from 'node:module'; const require = __bbcCreateRequire(import.meta.url);";
 
 await build({
   // cli: the command line (package.json's bin); its `#!/usr/bin/env node` comes from src/cli/main.ts, above the banner.

@@ -9,7 +9,8 @@ const inputs = [
   '| Input | Default | Description |',
   '|---|---|---|',
   ...Object.entries(action.inputs).map(
-    ([name, spec]) => `| \`${name}\` | ${spec.required ? '(required)' : spec.default ? `\`${spec.default}\`` : ''} | ${esc(spec.description)} |`,
+    ([name, spec]) =>
+      `| \`${name}\` | ${spec.required ? '(required)' : spec.default ? `\`${spec.default}\`` : ''} | ${esc(spec.description)} |`,
   ),
 ].join('\n');
 const outputs = [
@@ -19,7 +20,10 @@ const outputs = [
 ].join('\n');
 
 let readme = readFileSync('README.md', 'utf8');
-for (const [marker, table] of [['inputs', inputs], ['outputs', outputs]]) {
+for (const [marker, table] of [
+  ['inputs', inputs],
+  ['outputs', outputs],
+]) {
   const re = new RegExp(`<!-- ${marker}:start -->[\\s\\S]*?<!-- ${marker}:end -->`);
   if (!re.test(readme)) throw new Error(`README.md has no <!-- ${marker}:start --> marker`);
   readme = readme.replace(re, `<!-- ${marker}:start -->\n${table}\n<!-- ${marker}:end -->`);

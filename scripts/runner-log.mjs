@@ -6,8 +6,21 @@
 // command names count, as in the runner.
 
 const REGISTERED = new Set([
-  'set-output', 'set-env', 'add-path', 'add-mask', 'add-matcher', 'remove-matcher',
-  'warning', 'error', 'notice', 'debug', 'group', 'endgroup', 'echo', 'save-state', 'stop-commands',
+  'set-output',
+  'set-env',
+  'add-path',
+  'add-mask',
+  'add-matcher',
+  'remove-matcher',
+  'warning',
+  'error',
+  'notice',
+  'debug',
+  'group',
+  'endgroup',
+  'echo',
+  'save-state',
+  'stop-commands',
 ]);
 
 /** `::name props::data` */
@@ -77,6 +90,16 @@ export function commandOutputs(commands) {
  * and any command whose data starts with `marker` (the tests' hostile text).
  */
 export function forgedCommands(commands, marker = 'FORGED') {
-  const never = new Set(['set-output', 'add-mask', 'stop-commands', 'set-env', 'add-path', 'save-state', 'echo', 'add-matcher', 'remove-matcher']);
+  const never = new Set([
+    'set-output',
+    'add-mask',
+    'stop-commands',
+    'set-env',
+    'add-path',
+    'save-state',
+    'echo',
+    'add-matcher',
+    'remove-matcher',
+  ]);
   return commands.filter((c) => c.data.startsWith(marker) || !c.line.trimStart().startsWith('::') || never.has(c.name));
 }

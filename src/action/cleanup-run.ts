@@ -6,14 +6,29 @@ import * as core from '@actions/core';
 import { oneLine, relayLines } from '../core/relay.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupBranch, cleanupSummary, deletedRefs, planCleanup, resultLines, type CleanupPlan, type TagResult } from '../core/cleanup.js';
+import {
+  cleanupBranch,
+  cleanupSummary,
+  deletedRefs,
+  planCleanup,
+  resultLines,
+  type CleanupPlan,
+  type TagResult,
+} from '../core/cleanup.js';
 import { cacheScope, knownStages } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
 import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
 import { parseBool, parseConfig, parseList, type Config, type InputGetter, withDefaults } from '../core/inputs.js';
 import { checkNamePart } from '../core/plan.js';
 import type { EventContext } from '../core/ref.js';
-import { credentialsFor, deleteRegistryTags, dockerConfigPath, parseRepository, readDockerConfig, RegistryClient } from '../registry/registry.js';
+import {
+  credentialsFor,
+  deleteRegistryTags,
+  dockerConfigPath,
+  parseRepository,
+  readDockerConfig,
+  RegistryClient,
+} from '../registry/registry.js';
 import { parseStages } from '../core/stages.js';
 import { readEventPayload } from '../shell/event.js';
 
@@ -28,7 +43,10 @@ export function parseRequestTimeout(raw: string): number {
   const v = raw.trim() || '30';
   const s = /^\d+(\.\d+)?$|^\.\d+$/.test(v) ? Number(v) : NaN;
   if (!(s > 0 && s <= MAX_REQUEST_TIMEOUT_S)) {
-    throw new InputError('request-timeout', `"${raw}" is not a number of seconds (more than 0, at most ${MAX_REQUEST_TIMEOUT_S}): e.g. 30`);
+    throw new InputError(
+      'request-timeout',
+      `"${raw}" is not a number of seconds (more than 0, at most ${MAX_REQUEST_TIMEOUT_S}): e.g. 30`,
+    );
   }
   return Math.round(s * 1000);
 }
@@ -81,7 +99,8 @@ function eventFrom(env: NodeJS.ProcessEnv): EventContext {
 /** Every stage the branch may have a cache for: `cache-stages` as given, else all of the Dockerfile's. */
 function stagesOf(config: Config): string[] {
   const extra = config.stage === undefined ? [] : [config.stage.toLowerCase()];
-  if (config.cacheStages !== 'auto') return [...extra, ...config.cacheStages].map((s) => checkNamePart('cache-stages', s));
+  if (config.cacheStages !== 'auto')
+    return [...extra, ...config.cacheStages].map((s) => checkNamePart('cache-stages', s));
   const file = config.file ?? join(config.context, 'Dockerfile');
   let text: string;
   try {
@@ -93,7 +112,8 @@ function stagesOf(config: Config): string[] {
     );
   }
   const stages = knownStages(parseStages(text));
-  if (stages.length === 0) throw new InputError('file', `${file} has no FROM instruction: point \`file\` at a Dockerfile`);
+  if (stages.length === 0)
+    throw new InputError('file', `${file} has no FROM instruction: point \`file\` at a Dockerfile`);
   return [...stages, ...extra].map((s) => checkNamePart('cache-stages', s));
 }
 
@@ -120,7 +140,10 @@ async function deleteTags(
     const results = await deleteGhcrTags(client, image, tags, { dryRun: opts.dryRun });
     // No package in sight: none was ever pushed, or the token cannot see it. Say so, without failing.
     const unseen = results.find((r) => r.state === 'not found' && r.detail);
-    if (unseen) opts.io.warning(`${unseen.detail}: nothing was deleted; if the package exists, give the token packages: write (and the repository access to the package)`);
+    if (unseen)
+      opts.io.warning(
+        `${unseen.detail}: nothing was deleted; if the package exists, give the token packages: write (and the repository access to the package)`,
+      );
     return { results, where: `${GHCR_HOST}, through the GitHub Packages API` };
   }
   const configPath = dockerConfigPath(opts.env);
@@ -128,17 +151,25 @@ async function deleteTags(
   if (lookup.note) opts.io.warning(lookup.note);
   opts.io.info(`${ref.host}: ${lookup.credentials ? `credentials from ${configPath}` : 'no credentials (anonymous)'}`);
   const client = new RegistryClient(ref, { credentials: lookup.credentials, timeoutMs: opts.timeoutMs });
-  return { results: await deleteRegistryTags(client, tags, { dryRun: opts.dryRun }), where: `${ref.host}, through the registry API (${client.baseUrl})` };
+  return {
+    results: await deleteRegistryTags(client, tags, { dryRun: opts.dryRun }),
+    where: `${ref.host}, through the registry API (${client.baseUrl})`,
+  };
 }
 
 /** The cleanup step, start to end. Never throws: failures end in io.setFailed. */
-export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runCleanup(
+  get: InputGetter,
+  io: CleanupIO = actionsIO,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const input = withDefaults(get);
   let summary: string | undefined;
   try {
     const token = input('github-token').trim();
     if (token !== '') io.setSecret(token);
-    if (!parseBool('cleanup', input('cleanup'))) throw new InputError('cleanup', 'is false, so there is nothing to clean up');
+    if (!parseBool('cleanup', input('cleanup')))
+      throw new InputError('cleanup', 'is false, so there is nothing to clean up');
     const dryRun = parseBool('dry-run', input('dry-run'));
     const timeoutMs = parseRequestTimeout(input('request-timeout'));
     const config = parseConfig(get);
@@ -148,7 +179,8 @@ export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, en
         `cleanup deletes registry cache tags, and ${config.cacheType} caches are not in a registry: remove the step, or let the ${config.cacheType} store expire them`,
       );
     }
-    if (config.image === undefined) throw new InputError('image', 'is required for cleanup: the repository that holds the cache tags');
+    if (config.image === undefined)
+      throw new InputError('image', 'is required for cleanup: the repository that holds the cache tags');
     const image = config.image.repository;
     const scope = cacheScope(config);
 
@@ -172,7 +204,9 @@ export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, en
       scope,
     });
 
-    io.info(`buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`);
+    io.info(
+      `buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`,
+    );
     const { results, where } = await deleteTags(image, plan.tags, { dryRun, token, timeoutMs, env, io });
     for (const line of resultLines(image, results)) io.info(line);
     io.setOutput('deleted-refs', deletedRefs(image, results).join('\n'));
@@ -180,7 +214,9 @@ export async function runCleanup(get: InputGetter, io: CleanupIO = actionsIO, en
 
     const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
     if (bad.length > 0) {
-      io.setFailed(`could not delete ${bad.length} of ${results.length} cache tag(s) of ${image}: ${bad[0]!.detail ?? bad[0]!.state}`);
+      io.setFailed(
+        `could not delete ${bad.length} of ${results.length} cache tag(s) of ${image}: ${bad[0]!.detail ?? bad[0]!.state}`,
+      );
     }
   } catch (e) {
     io.setFailed(errorMessage(e));

@@ -14,7 +14,10 @@ export { docker, probeRefs, type ProcResult } from '../shell/proc.js';
  * relayed inside one stop-commands block on stdout, opened before buildx
  * starts and closed after it ends.
  */
-export async function runBuildx(args: string[], redact: (s: string) => string): Promise<{ code: number; report: ProgressReport }> {
+export async function runBuildx(
+  args: string[],
+  redact: (s: string) => string,
+): Promise<{ code: number; report: ProgressReport }> {
   const progress = new ProgressStream();
   const relay = new Relay((s) => void process.stdout.write(s), true);
   // A character split across two chunks must not turn into U+FFFD.

@@ -111,7 +111,10 @@ export async function run(): Promise<void> {
   const outcome: Outcome = {};
   try {
     const config = parseConfig((name) => core.getInput(name));
-    const secrets = secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues([...config.cacheOptions, ...config.toOptions])]);
+    const secrets = secretParts([
+      ...config.secrets.map((s) => s.value),
+      ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
+    ]);
     for (const s of secrets) core.setSecret(s);
     redact = redactor(secrets);
     if (config.image?.lowered) {
@@ -124,13 +127,22 @@ export async function run(): Promise<void> {
     let d = decide(config, source, dockerfile, file);
     decision = d;
 
-    core.startGroup(`buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`);
+    core.startGroup(
+      `buildx-branch-cache: ${d.refs.branch ?? 'no branch'} (fallbacks: ${d.refs.fallbacks.join(', ') || 'none'})`,
+    );
     try {
       for (const line of logLines(d)) log.info(line);
       for (const w of d.refs.warnings) log.warn(w);
       // Set now, so that they are there even when what follows fails.
       setPlanOutputs(d);
-      const prepared = await prepare(config, d, config.build, (opts) => decide(config, source, dockerfile, file, opts), log, REMEDIES);
+      const prepared = await prepare(
+        config,
+        d,
+        config.build,
+        (opts) => decide(config, source, dockerfile, file, opts),
+        log,
+        REMEDIES,
+      );
       d = prepared.d;
       decision = d;
       outcome.selection = prepared.selection;
@@ -142,7 +154,10 @@ export async function run(): Promise<void> {
     if (config.build) {
       await build(config, d, outcome);
     } else {
-      core.setOutput('args', JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }))));
+      core.setOutput(
+        'args',
+        JSON.stringify(buildxArgs(buildOptions(config, d, { secretFiles: [], progress: 'plain' }))),
+      );
     }
   } catch (e) {
     failure = redact(errorMessage(e));

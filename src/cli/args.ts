@@ -84,7 +84,14 @@ export function isBoolean(name: string): boolean {
 const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 
 function suggest(word: string): string {
-  const known = [...inputNames(), ...Object.keys(ALIASES).filter((a) => a.length > 1), 'json', 'quiet', 'help', 'version'];
+  const known = [
+    ...inputNames(),
+    ...Object.keys(ALIASES).filter((a) => a.length > 1),
+    'json',
+    'quiet',
+    'help',
+    'version',
+  ];
   const best = closest(word, known, Math.max(2, Math.floor(word.length / 4)));
   return best !== undefined ? ` (did you mean --${best}?)` : '';
 }
@@ -97,7 +104,11 @@ export function parseArgs(argv: readonly string[]): Cli {
   if (first === '-h' || first === '--help') return cli;
   if (first === '--version' || first === '-V') return { ...cli, command: 'version' };
   if (!(COMMANDS as string[]).includes(first)) {
-    throw new UsageError(first.startsWith('-') ? `no command given before ${first}: use plan or build` : `unknown command "${first}": use plan, build or help`);
+    throw new UsageError(
+      first.startsWith('-')
+        ? `no command given before ${first}: use plan or build`
+        : `unknown command "${first}": use plan, build or help`,
+    );
   }
   cli.command = first as Command;
   if (cli.command === 'help') return cli;
@@ -110,7 +121,10 @@ export function parseArgs(argv: readonly string[]): Cli {
   for (let i = 1; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--') {
-      if (cli.command !== 'build') throw new UsageError('arguments after -- are passed to docker buildx build, so they only go with the build command');
+      if (cli.command !== 'build')
+        throw new UsageError(
+          'arguments after -- are passed to docker buildx build, so they only go with the build command',
+        );
       cli.extraArgs = argv.slice(i + 1);
       break;
     }
@@ -130,7 +144,9 @@ export function parseArgs(argv: readonly string[]): Cli {
       continue;
     }
     const eq = arg.indexOf('=');
-    const word = arg.startsWith('--') ? arg.slice(2, eq === -1 ? undefined : eq) : arg.slice(1, eq === -1 ? undefined : eq);
+    const word = arg.startsWith('--')
+      ? arg.slice(2, eq === -1 ? undefined : eq)
+      : arg.slice(1, eq === -1 ? undefined : eq);
     const alias = Object.hasOwn(ALIASES, word) ? ALIASES[word] : undefined;
     const name = alias ?? word;
     if ((!arg.startsWith('--') && alias === undefined) || !inputNames().includes(name)) {
@@ -157,7 +173,8 @@ export function parseArgs(argv: readonly string[]): Cli {
     }
   }
   if (context !== undefined) {
-    if (cli.inputs['context'] !== undefined) throw new UsageError(`the build context is given twice: --context ${cli.inputs['context']} and ${context}`);
+    if (cli.inputs['context'] !== undefined)
+      throw new UsageError(`the build context is given twice: --context ${cli.inputs['context']} and ${context}`);
     cli.inputs['context'] = context;
   }
   return cli;
@@ -203,7 +220,12 @@ export function unsafeWords(flags: string[]): string[] {
 }
 
 /** Everything `plan --json` says; `selection` is the probe's answer, when refs were checked. */
-export function planJson(ci: CiFacts, d: Decision, args: string[], selection?: ImportSelection): Record<string, unknown> {
+export function planJson(
+  ci: CiFacts,
+  d: Decision,
+  args: string[],
+  selection?: ImportSelection,
+): Record<string, unknown> {
   return {
     ci: ci.provider,
     branch: d.refs.branch ?? null,
@@ -219,7 +241,14 @@ export function planJson(ci: CiFacts, d: Decision, args: string[], selection?: I
     tags: d.extraTags,
     imports: d.plan.imports.map((e) => {
       const v = selection?.verdicts.get(e.ref);
-      return { branch: e.branch, stage: e.stage, ref: e.ref, state: selection?.states.get(e.ref)?.state ?? 'not checked', imported: v?.imported ?? selection === undefined, why: v ? verdictText(v) : 'not checked' };
+      return {
+        branch: e.branch,
+        stage: e.stage,
+        ref: e.ref,
+        state: selection?.states.get(e.ref)?.state ?? 'not checked',
+        imported: v?.imported ?? selection === undefined,
+        why: v ? verdictText(v) : 'not checked',
+      };
     }),
     args,
     reasons: d.refs.reasons,
@@ -236,7 +265,10 @@ const DESCRIBED: [string, string][] = [
   ['--target STAGE', 'Stage to build; its cache is exported under this name'],
   ['-f, --file FILE', 'Dockerfile (default PATH/Dockerfile)'],
   ['--branch NAME', 'Branch the cache belongs to (default: what the CI says)'],
-  ['--fallback NAME', 'Branch to import from after the branch itself; repeat for more (default: the merge request\'s target, then the default branch)'],
+  [
+    '--fallback NAME',
+    "Branch to import from after the branch itself; repeat for more (default: the merge request's target, then the default branch)",
+  ],
   ['--export-cache auto|true|false', 'Write the cache (auto: branch builds and merge requests from the same project)'],
   ['-t, --tag NAME', 'Image tag; repeatable'],
   ['--build-arg KEY=VALUE', 'Build argument; repeatable'],
@@ -269,10 +301,29 @@ export function helpText(): string {
   const options = DESCRIBED.flatMap(([flag, text]) => {
     const body = wrap(text, 80, col);
     const head = `  ${flag}`.padEnd(col);
-    return flag.length + 2 >= col ? [`  ${flag}`, ...body.map((l) => ' '.repeat(col) + l)] : [head + body[0], ...body.slice(1).map((l) => ' '.repeat(col) + l)];
+    return flag.length + 2 >= col
+      ? [`  ${flag}`, ...body.map((l) => ' '.repeat(col) + l)]
+      : [head + body[0], ...body.slice(1).map((l) => ' '.repeat(col) + l)];
   });
-  const shown = new Set(['image', 'target', 'file', 'branch', 'fallback-branches', 'export-cache', 'tags', 'build-args', 'push', 'load', 'network', 'builder', 'cache-type', 'probe-cache']);
-  const rest = inputNames().filter((n) => !shown.has(n)).map((n) => `--${n}`);
+  const shown = new Set([
+    'image',
+    'target',
+    'file',
+    'branch',
+    'fallback-branches',
+    'export-cache',
+    'tags',
+    'build-args',
+    'push',
+    'load',
+    'network',
+    'builder',
+    'cache-type',
+    'probe-cache',
+  ]);
+  const rest = inputNames()
+    .filter((n) => !shown.has(n))
+    .map((n) => `--${n}`);
   return [
     `Usage: ${NAME} plan  [OPTIONS] [PATH]`,
     `       ${NAME} build [OPTIONS] [PATH] [-- BUILDX-ARGS...]`,
@@ -345,7 +396,15 @@ export function writesResultToStdout(args: readonly string[]): boolean {
   }
   return values.some((v) => {
     if (v.trim() === '-') return true;
-    const attrs = new Map(v.split(',').map((kv) => [kv.slice(0, kv.indexOf('=') === -1 ? kv.length : kv.indexOf('=')).trim().toLowerCase(), kv.includes('=') ? kv.slice(kv.indexOf('=') + 1).trim() : '']));
+    const attrs = new Map(
+      v.split(',').map((kv) => [
+        kv
+          .slice(0, kv.indexOf('=') === -1 ? kv.length : kv.indexOf('='))
+          .trim()
+          .toLowerCase(),
+        kv.includes('=') ? kv.slice(kv.indexOf('=') + 1).trim() : '',
+      ]),
+    );
     const dest = attrs.get('dest');
     if (dest === '-') return true;
     return dest === undefined && (attrs.get('type') === 'tar' || attrs.get('type') === 'oci');

@@ -10,7 +10,21 @@ import { join } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { buildOptions, buildxArgs, parseMetadata } from '../core/buildx.js';
 import { ciFacts, detectProvider, type Env } from '../core/ci.js';
-import { ciLine, cliMessage, helpText, inputGetter, NAME, parseArgs, planFlags, planJson, unsafeWords, UsageError, withExtraArgs, writesResultToStdout, type Cli } from './args.js';
+import {
+  ciLine,
+  cliMessage,
+  helpText,
+  inputGetter,
+  NAME,
+  parseArgs,
+  planFlags,
+  planJson,
+  unsafeWords,
+  UsageError,
+  withExtraArgs,
+  writesResultToStdout,
+  type Cli,
+} from './args.js';
 import { decide, type Decision } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
 import { optionWarnings, parseConfig, type Config } from '../core/inputs.js';
@@ -80,7 +94,7 @@ function runBuildx(args: string[]): Promise<{ code: number; report: ProgressRepo
       relay.text(redact(stdoutLines.end()));
       print(progress.end());
       relay.close();
-      const signo = signal ? { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string] ?? 1 : 0;
+      const signo = signal ? ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }[signal as string] ?? 1) : 0;
       resolve({ code: code ?? 128 + signo, report: progress.report() });
     });
   });
@@ -101,7 +115,10 @@ async function build(config: Config, d: Decision, cli: Cli, outcome: Outcome): P
   try {
     const secretFiles = writeSecretFiles(dir, config.secrets);
     const metadataFile = join(dir, 'metadata.json');
-    const args = withExtraArgs(buildxArgs(buildOptions(config, d, { metadataFile, secretFiles, progress: 'rawjson' })), cli.extraArgs);
+    const args = withExtraArgs(
+      buildxArgs(buildOptions(config, d, { metadataFile, secretFiles, progress: 'rawjson' })),
+      cli.extraArgs,
+    );
     say(`  docker ${args.join(' ')}`);
     const { code, report } = await runBuildx(args);
     outcome.progress = report;
@@ -147,8 +164,14 @@ async function main(argv: string[]): Promise<number> {
   quiet = cli.quiet;
   try {
     const config = parseConfig(inputGetter(cli));
-    redact = redactor(secretParts([...config.secrets.map((s) => s.value), ...secretOptionValues([...config.cacheOptions, ...config.toOptions])]));
-    if (config.image?.lowered) warn(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
+    redact = redactor(
+      secretParts([
+        ...config.secrets.map((s) => s.value),
+        ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
+      ]),
+    );
+    if (config.image?.lowered)
+      warn(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     for (const w of optionWarnings(config)) warn(w);
     const env = process.env as Env;
     const ci = ciFacts(env, githubPayload(env));
@@ -160,7 +183,14 @@ async function main(argv: string[]): Promise<number> {
     for (const line of [ciLine(ci), ...logLines(d)]) say(`  ${line}`);
     for (const w of d.refs.warnings) warn(w);
 
-    const probed = await prepare(config, d, cli.command === 'build', (opts) => decide(config, source, dockerfile, file, opts), log, REMEDIES);
+    const probed = await prepare(
+      config,
+      d,
+      cli.command === 'build',
+      (opts) => decide(config, source, dockerfile, file, opts),
+      log,
+      REMEDIES,
+    );
     d = probed.d;
 
     if (cli.command === 'plan') {
@@ -169,7 +199,8 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(planJson(ci, d, args, probed.selection), null, 2)}\n`);
       } else {
         const flags = planFlags(d);
-        for (const f of unsafeWords(flags)) warn(`this flag holds a space or a glob character, so $(...) would split or expand it: use --json: ${f}`);
+        for (const f of unsafeWords(flags))
+          warn(`this flag holds a space or a glob character, so $(...) would split or expand it: use --json: ${f}`);
         if (flags.length > 0) process.stdout.write(`${flags.join('\n')}\n`);
       }
       return 0;

@@ -51,14 +51,23 @@ export function renderImport(b: Backend, name: string): string {
       return renderOptions([['type', 'gha'], ['scope', name], ...b.options]);
     case 's3':
       // BuildKit's s3 importer reads only the first of `;`-separated names, so one entry each.
-      return renderOptions([['type', 's3'], ['region', b.s3!.region], ['bucket', b.s3!.bucket], ['name', name], ...b.options]);
+      return renderOptions([
+        ['type', 's3'],
+        ['region', b.s3!.region],
+        ['bucket', b.s3!.bucket],
+        ['name', name],
+        ...b.options,
+      ]);
   }
 }
 
 /** The export, or undefined for inline (its cache goes inside the pushed image). */
 export function renderExport(b: Backend, name: string, mode: string, toOptions: [string, string][]): string {
   // A failed cache export must not fail a good build: it is reported instead.
-  const common: [string, string][] = [['mode', mode], ['ignore-error', 'true']];
+  const common: [string, string][] = [
+    ['mode', mode],
+    ['ignore-error', 'true'],
+  ];
   switch (b.type) {
     case 'registry':
       return renderOptions([
@@ -112,7 +121,11 @@ export function checkOptions(b: Backend, input: string, pairs: [string, string][
 export type OptionKind = 'text' | 'bool' | 'mode' | 'compression' | 'int' | 'duration';
 
 const EXPORT_COMMON: Record<string, OptionKind> = { mode: 'mode', 'ignore-error': 'bool' };
-const COMPRESSION: Record<string, OptionKind> = { compression: 'compression', 'compression-level': 'int', 'force-compression': 'bool' };
+const COMPRESSION: Record<string, OptionKind> = {
+  compression: 'compression',
+  'compression-level': 'int',
+  'force-compression': 'bool',
+};
 
 /**
  * The cache options BuildKit v0.13 (the oldest supported) knows, per cache
@@ -129,8 +142,23 @@ const COMPRESSION: Record<string, OptionKind> = { compression: 'compression', 'c
  * `inline` is the export's table; its imports are registry refs.
  */
 export const CACHE_OPTION_KEYS: Record<CacheType, Record<string, OptionKind>> = {
-  registry: { ref: 'text', 'image-manifest': 'bool', 'oci-mediatypes': 'bool', 'registry.insecure': 'bool', ...EXPORT_COMMON, ...COMPRESSION },
-  local: { src: 'text', dest: 'text', digest: 'text', 'image-manifest': 'bool', 'oci-mediatypes': 'bool', ...EXPORT_COMMON, ...COMPRESSION },
+  registry: {
+    ref: 'text',
+    'image-manifest': 'bool',
+    'oci-mediatypes': 'bool',
+    'registry.insecure': 'bool',
+    ...EXPORT_COMMON,
+    ...COMPRESSION,
+  },
+  local: {
+    src: 'text',
+    dest: 'text',
+    digest: 'text',
+    'image-manifest': 'bool',
+    'oci-mediatypes': 'bool',
+    ...EXPORT_COMMON,
+    ...COMPRESSION,
+  },
   gha: { scope: 'text', url: 'text', token: 'text', timeout: 'duration', ...EXPORT_COMMON },
   s3: {
     bucket: 'text',
@@ -191,20 +219,36 @@ export function checkCacheOptions(type: CacheType, input: string, pairs: [string
   pairs.forEach(([key, value], i) => {
     const item = `item ${i + 1}, ${key},`;
     if (key.includes('"') || value.includes('"')) {
-      throw new InputError(input, `item ${i + 1}${key.includes('"') ? '' : `, ${key},`} holds a double quote, which buildx cannot read in a cache option: write values without quotes (they cannot hold commas or quotes) ${NOT_SHOWN}`);
+      throw new InputError(
+        input,
+        `item ${i + 1}${key.includes('"') ? '' : `, ${key},`} holds a double quote, which buildx cannot read in a cache option: write values without quotes (they cannot hold commas or quotes) ${NOT_SHOWN}`,
+      );
     }
     // `type` is the action's to set: plan.ts says so (checkOptions).
     const kind = key === 'type' ? 'text' : table[key];
     if (kind === undefined) {
-      const others = (Object.keys(CACHE_OPTION_KEYS) as CacheType[]).filter((t) => t !== type && CACHE_OPTION_KEYS[t][key] !== undefined);
+      const others = (Object.keys(CACHE_OPTION_KEYS) as CacheType[]).filter(
+        (t) => t !== type && CACHE_OPTION_KEYS[t][key] !== undefined,
+      );
       const close = closest(key, Object.keys(table), 2);
-      const hint = close !== undefined ? ` (did you mean ${close}?)` : others.length > 0 ? ` (it is one of ${others.filter((t) => t !== 'inline').join(', ')} caches)` : '';
-      warnings.push(`${input}: "${key}" is not an option BuildKit 0.13 knows for ${type} caches${hint}; BuildKit ignores options it does not know`);
+      const hint =
+        close !== undefined
+          ? ` (did you mean ${close}?)`
+          : others.length > 0
+            ? ` (it is one of ${others.filter((t) => t !== 'inline').join(', ')} caches)`
+            : '';
+      warnings.push(
+        `${input}: "${key}" is not an option BuildKit 0.13 knows for ${type} caches${hint}; BuildKit ignores options it does not know`,
+      );
       return;
     }
     const why = badValue(kind, key, value);
     if (why !== undefined) throw new InputError(input, `${item} ${why} ${NOT_SHOWN}`);
-    if ((type === 'registry' || (type === 'inline' && input === 'cache-options')) && (key === 'oci-mediatypes' || key === 'image-manifest') && FALSE.test(value)) {
+    if (
+      (type === 'registry' || (type === 'inline' && input === 'cache-options')) &&
+      (key === 'oci-mediatypes' || key === 'image-manifest') &&
+      FALSE.test(value)
+    ) {
       warnings.push(
         `${input}: ${key}=false: GHCR, ECR and Harbor reject a cache exported without the OCI image-manifest layout, or lose it; the action exports with image-manifest=true and oci-mediatypes=true for that reason`,
       );

@@ -79,7 +79,11 @@ export function checkBuilder(info: BuilderInfo, needs: BuildNeeds): BuilderVerdi
         ? `builder "${info.name}" uses the docker driver, whose BuildKit has no s3 cache exporter`
         : `builder "${info.name}" uses the docker driver without the containerd image store, which cannot export a ${needs.cacheType} cache`;
     if (needs.fallbackToInline && needs.push) {
-      return { ok: true, fallbackToInline: true, warning: `${why}: falling back to the inline cache (fallback-to-inline), which keeps only the pushed image's layers` };
+      return {
+        ok: true,
+        fallbackToInline: true,
+        warning: `${why}: falling back to the inline cache (fallback-to-inline), which keeps only the pushed image's layers`,
+      };
     }
     return {
       ok: false,

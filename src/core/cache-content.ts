@@ -52,7 +52,8 @@ export function readCacheConfig(config: unknown): CacheContent {
     const known = ids[i];
     if (known !== undefined) return known;
     const r = raw[i];
-    if (r === undefined || typeof r.digest !== 'string' || visiting.has(i)) throw new Error(`cache record ${i} is malformed`);
+    if (r === undefined || typeof r.digest !== 'string' || visiting.has(i))
+      throw new Error(`cache record ${i} is malformed`);
     visiting.add(i);
     const inputs = (r.inputs ?? []).map((group) =>
       group
@@ -61,13 +62,18 @@ export function readCacheConfig(config: unknown): CacheContent {
         .join(','),
     );
     visiting.delete(i);
-    const id = createHash('sha256').update(`${r.digest}|${inputs.join(';')}`).digest('hex').slice(0, 32);
+    const id = createHash('sha256')
+      .update(`${r.digest}|${inputs.join(';')}`)
+      .digest('hex')
+      .slice(0, 32);
     ids[i] = id;
     return id;
   };
   const records = new Map<string, number>();
   raw.forEach((r, i) => {
-    const times = [...(r.layers ?? []), ...(r.chains ?? [])].map((x) => Date.parse(x.createdAt ?? '')).filter(Number.isFinite);
+    const times = [...(r.layers ?? []), ...(r.chains ?? [])]
+      .map((x) => Date.parse(x.createdAt ?? ''))
+      .filter(Number.isFinite);
     const id = idOf(i);
     records.set(id, Math.max(records.get(id) ?? 0, 0, ...times));
   });

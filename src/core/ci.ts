@@ -50,7 +50,9 @@ export function detectProvider(env: Env): Provider {
 /** The default branch as the CI says, else `main` with a reason line saying so. */
 function defaultBranch(value: string | undefined, ci: string, variable: string, reasons: string[]): string {
   if (value !== undefined) return value;
-  reasons.push(`${ci} does not say which branch is the default (${variable} is not set): assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`);
+  reasons.push(
+    `${ci} does not say which branch is the default (${variable} is not set): assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`,
+  );
   return DEFAULT_BRANCH_FALLBACK;
 }
 
@@ -61,7 +63,11 @@ function facts(
   where: string,
 ): CiFacts {
   const { reason, ...rest } = f;
-  return { provider, facts: { ...rest, reasons: [...reasons, `${providerName(provider)}: ${reason}`] }, where: `this ${providerName(provider)} ${where}` };
+  return {
+    provider,
+    facts: { ...rest, reasons: [...reasons, `${providerName(provider)}: ${reason}`] },
+    where: `this ${providerName(provider)} ${where}`,
+  };
 }
 
 function gitlab(env: Env): CiFacts {
@@ -69,7 +75,18 @@ function gitlab(env: Env): CiFacts {
   const def = defaultBranch(v(env, 'CI_DEFAULT_BRANCH'), 'GitLab', 'CI_DEFAULT_BRANCH', reasons);
   const tag = v(env, 'CI_COMMIT_TAG');
   if (tag !== undefined) {
-    return facts('gitlab', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: `tag pipeline ${tag}: not a branch, so imports only` }, reasons, `tag pipeline (${tag})`);
+    return facts(
+      'gitlab',
+      {
+        branch: undefined,
+        fallbacks: [def],
+        exportAllowed: false,
+        defaultBranch: def,
+        reason: `tag pipeline ${tag}: not a branch, so imports only`,
+      },
+      reasons,
+      `tag pipeline (${tag})`,
+    );
   }
   const source = v(env, 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME');
   if (source !== undefined) {
@@ -78,7 +95,9 @@ function gitlab(env: Env): CiFacts {
     const into = v(env, 'CI_MERGE_REQUEST_PROJECT_ID');
     // Unknown project ids count as a fork: never write a cache on a guess.
     const fork = from === undefined || into === undefined || from !== into;
-    const forkName = fork ? (v(env, 'CI_MERGE_REQUEST_SOURCE_PROJECT_PATH') ?? `project ${from ?? '(unknown)'}`) : undefined;
+    const forkName = fork
+      ? (v(env, 'CI_MERGE_REQUEST_SOURCE_PROJECT_PATH') ?? `project ${from ?? '(unknown)'}`)
+      : undefined;
     // A merge train's pipeline builds a temporary merge, like GitHub's merge_group: it never writes.
     const train = v(env, 'CI_MERGE_REQUEST_EVENT_TYPE') === 'merge_train';
     const reason = fork
@@ -88,18 +107,36 @@ function gitlab(env: Env): CiFacts {
         : `merge request ${source} -> ${target ?? '?'}`;
     return facts(
       'gitlab',
-      { branch: source, fallbacks: [target, def], exportAllowed: !fork && !train, defaultBranch: def, fork: forkName, reason },
+      {
+        branch: source,
+        fallbacks: [target, def],
+        exportAllowed: !fork && !train,
+        defaultBranch: def,
+        fork: forkName,
+        reason,
+      },
       reasons,
       `merge request pipeline (${source})`,
     );
   }
   const branch = v(env, 'CI_COMMIT_BRANCH');
   if (branch !== undefined) {
-    return facts('gitlab', { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch pipeline on ${branch}` }, reasons, `pipeline on ${branch}`);
+    return facts(
+      'gitlab',
+      { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch pipeline on ${branch}` },
+      reasons,
+      `pipeline on ${branch}`,
+    );
   }
   return facts(
     'gitlab',
-    { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: 'neither CI_COMMIT_BRANCH nor CI_MERGE_REQUEST_SOURCE_BRANCH_NAME is set: not a branch, so imports only' },
+    {
+      branch: undefined,
+      fallbacks: [def],
+      exportAllowed: false,
+      defaultBranch: def,
+      reason: 'neither CI_COMMIT_BRANCH nor CI_MERGE_REQUEST_SOURCE_BRANCH_NAME is set: not a branch, so imports only',
+    },
     reasons,
     'pipeline',
   );
@@ -113,7 +150,18 @@ function jenkins(env: Env): CiFacts {
   const def = defaultBranch(primary, 'Jenkins', 'BRANCH_IS_PRIMARY', reasons);
   const tag = v(env, 'TAG_NAME');
   if (tag !== undefined) {
-    return facts('jenkins', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: `tag ${tag}: not a branch, so imports only` }, reasons, `tag build (${tag})`);
+    return facts(
+      'jenkins',
+      {
+        branch: undefined,
+        fallbacks: [def],
+        exportAllowed: false,
+        defaultBranch: def,
+        reason: `tag ${tag}: not a branch, so imports only`,
+      },
+      reasons,
+      `tag build (${tag})`,
+    );
   }
   const change = v(env, 'CHANGE_BRANCH');
   if (change !== undefined || v(env, 'CHANGE_ID') !== undefined) {
@@ -127,22 +175,53 @@ function jenkins(env: Env): CiFacts {
         : `pull request ${change} -> ${target ?? '?'} (${name ?? '?'})`;
     return facts(
       'jenkins',
-      { branch: change, fallbacks: [target, def], exportAllowed: forkName === undefined, defaultBranch: def, fork: forkName, reason },
+      {
+        branch: change,
+        fallbacks: [target, def],
+        exportAllowed: forkName === undefined,
+        defaultBranch: def,
+        fork: forkName,
+        reason,
+      },
       reasons,
       `change request (${name ?? '?'})`,
     );
   }
   if (name !== undefined) {
-    return facts('jenkins', { branch: name, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${name}` }, reasons, `build of ${name}`);
+    return facts(
+      'jenkins',
+      { branch: name, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${name}` },
+      reasons,
+      `build of ${name}`,
+    );
   }
   // Not a multibranch job: the git plugin's GIT_LOCAL_BRANCH, else GIT_BRANCH without its remote.
-  const git = v(env, 'GIT_LOCAL_BRANCH') ?? v(env, 'GIT_BRANCH')?.replace(/^(refs\/heads\/|refs\/remotes\/origin\/|origin\/)/, '');
+  const git =
+    v(env, 'GIT_LOCAL_BRANCH') ??
+    v(env, 'GIT_BRANCH')?.replace(/^(refs\/heads\/|refs\/remotes\/origin\/|origin\/)/, '');
   if (git !== undefined) {
-    return facts('jenkins', { branch: git, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${git} (from the git plugin's variables; not a multibranch job)` }, reasons, `build of ${git}`);
+    return facts(
+      'jenkins',
+      {
+        branch: git,
+        fallbacks: [def],
+        exportAllowed: true,
+        defaultBranch: def,
+        reason: `branch ${git} (from the git plugin's variables; not a multibranch job)`,
+      },
+      reasons,
+      `build of ${git}`,
+    );
   }
   return facts(
     'jenkins',
-    { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: 'no BRANCH_NAME (not a multibranch job) and no GIT_BRANCH: imports only; set --branch' },
+    {
+      branch: undefined,
+      fallbacks: [def],
+      exportAllowed: false,
+      defaultBranch: def,
+      reason: 'no BRANCH_NAME (not a multibranch job) and no GIT_BRANCH: imports only; set --branch',
+    },
     reasons,
     'build',
   );
@@ -162,11 +241,27 @@ export function repoKey(url: string): string {
 
 function buildkite(env: Env): CiFacts {
   const reasons: string[] = [];
-  const def = defaultBranch(v(env, 'BUILDKITE_PIPELINE_DEFAULT_BRANCH'), 'Buildkite', 'BUILDKITE_PIPELINE_DEFAULT_BRANCH', reasons);
+  const def = defaultBranch(
+    v(env, 'BUILDKITE_PIPELINE_DEFAULT_BRANCH'),
+    'Buildkite',
+    'BUILDKITE_PIPELINE_DEFAULT_BRANCH',
+    reasons,
+  );
   const tag = v(env, 'BUILDKITE_TAG');
   if (tag !== undefined) {
     // On a tag build BUILDKITE_BRANCH holds the tag's name: it is not a branch.
-    return facts('buildkite', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: `tag ${tag}: not a branch, so imports only` }, reasons, `tag build (${tag})`);
+    return facts(
+      'buildkite',
+      {
+        branch: undefined,
+        fallbacks: [def],
+        exportAllowed: false,
+        defaultBranch: def,
+        reason: `tag ${tag}: not a branch, so imports only`,
+      },
+      reasons,
+      `tag build (${tag})`,
+    );
   }
   const branch = v(env, 'BUILDKITE_BRANCH');
   const pr = v(env, 'BUILDKITE_PULL_REQUEST');
@@ -188,9 +283,25 @@ function buildkite(env: Env): CiFacts {
     );
   }
   if (branch !== undefined) {
-    return facts('buildkite', { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${branch}` }, reasons, `build of ${branch}`);
+    return facts(
+      'buildkite',
+      { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${branch}` },
+      reasons,
+      `build of ${branch}`,
+    );
   }
-  return facts('buildkite', { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason: 'BUILDKITE_BRANCH is not set: imports only' }, reasons, 'build');
+  return facts(
+    'buildkite',
+    {
+      branch: undefined,
+      fallbacks: [def],
+      exportAllowed: false,
+      defaultBranch: def,
+      reason: 'BUILDKITE_BRANCH is not set: imports only',
+    },
+    reasons,
+    'build',
+  );
 }
 
 function github(env: Env, payload: Record<string, unknown>): CiFacts {
@@ -218,10 +329,23 @@ export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): 
       return github(env, githubPayload);
     case 'branch-name': {
       // The article's convention: the CI exports the branch in BRANCH_NAME, and nothing else.
-      const reasons = [`only BRANCH_NAME is set, which does not say which branch is the default: assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`];
+      const reasons = [
+        `only BRANCH_NAME is set, which does not say which branch is the default: assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`,
+      ];
       const def = DEFAULT_BRANCH_FALLBACK;
       const branch = v(env, 'BRANCH_NAME')!;
-      return facts('branch-name', { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${branch} (no known CI detected)` }, reasons, `build of ${branch}`);
+      return facts(
+        'branch-name',
+        {
+          branch,
+          fallbacks: [def],
+          exportAllowed: true,
+          defaultBranch: def,
+          reason: `branch ${branch} (no known CI detected)`,
+        },
+        reasons,
+        `build of ${branch}`,
+      );
     }
     case 'none': {
       // Nothing forbids writing; with no branch there is nothing to write to until --branch names one.
@@ -232,7 +356,9 @@ export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): 
           fallbacks: [DEFAULT_BRANCH_FALLBACK],
           exportAllowed: true,
           defaultBranch: DEFAULT_BRANCH_FALLBACK,
-          reasons: [`no CI detected and no BRANCH_NAME: no branch unless --branch names one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`],
+          reasons: [
+            `no CI detected and no BRANCH_NAME: no branch unless --branch names one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`,
+          ],
         },
         where: 'this build (no CI detected)',
       };

@@ -46,7 +46,8 @@ function branchOfEvent(ctx: EventContext): EventBranch {
         const what = `${type ?? 'a ref'}${ref === undefined ? '' : ` ${ref}`}`;
         return { branch: undefined, reason: `delete of ${what}: only branches have caches, nothing to clean up` };
       }
-      if (ref === undefined) throw new InputError('cleanup', 'the delete event payload has no ref: cannot tell which branch was deleted');
+      if (ref === undefined)
+        throw new InputError('cleanup', 'the delete event payload has no ref: cannot tell which branch was deleted');
       return { branch: branchName(ref)!, reason: `delete of branch ${branchName(ref)!}` };
     }
     case 'pull_request':
@@ -61,7 +62,10 @@ function branchOfEvent(ctx: EventContext): EventBranch {
       const { head, fork } = pullRequestHead(ctx);
       // A fork never writes the cache, and its branch name may equal one of ours: never act on it.
       if (fork !== undefined) {
-        return { branch: undefined, reason: `closed pull request from fork ${fork}: forks never write the cache, nothing to clean up` };
+        return {
+          branch: undefined,
+          reason: `closed pull request from fork ${fork}: forks never write the cache, nothing to clean up`,
+        };
       }
       if (head === undefined) throw new InputError('cleanup', `the ${eventName} payload has no head branch`);
       return { branch: head, reason: `closed pull request from ${head}` };
@@ -166,7 +170,11 @@ export interface CleanupBranch {
  * Which branch is gone (or why there is none), refusing protected ones; the
  * `branch` input wins over the event. Needs no Dockerfile, so it runs first.
  */
-export function cleanupBranch(event: EventContext, branchInput?: string, protectedBranches: string[] = []): CleanupBranch {
+export function cleanupBranch(
+  event: EventContext,
+  branchInput?: string,
+  protectedBranches: string[] = [],
+): CleanupBranch {
   checkPatterns(protectedBranches);
   const defaultBranch = defaultBranchOf(event) ?? DEFAULT_BRANCH_FALLBACK;
   const input = branchInput?.trim() ? branchName(branchInput) : undefined;
@@ -182,14 +190,24 @@ export function cleanupBranch(event: EventContext, branchInput?: string, protect
  * into main) is ordinary: nothing to clean, not an error. A protected branch
  * named by the `branch` input, or deleted, is a mistake worth failing for.
  */
-function guarded(target: CleanupBranch, event: EventContext, input: string | undefined, check: () => void): CleanupBranch {
+function guarded(
+  target: CleanupBranch,
+  event: EventContext,
+  input: string | undefined,
+  check: () => void,
+): CleanupBranch {
   try {
     check();
     return target;
   } catch (e) {
-    const closedPullRequest = input === undefined && (event.eventName === 'pull_request' || event.eventName === 'pull_request_target');
+    const closedPullRequest =
+      input === undefined && (event.eventName === 'pull_request' || event.eventName === 'pull_request_target');
     if (!closedPullRequest || !(e instanceof InputError)) throw e;
-    return { branch: undefined, defaultBranch: target.defaultBranch, reason: `${target.reason}; ${e.message.replace(/^cleanup: refusing to delete/, 'keeping')}` };
+    return {
+      branch: undefined,
+      defaultBranch: target.defaultBranch,
+      reason: `${target.reason}; ${e.message.replace(/^cleanup: refusing to delete/, 'keeping')}`,
+    };
   }
 }
 
@@ -279,6 +297,9 @@ export function cleanupSummary(opts: {
   }
   const count = (s: TagState) => results.filter((r) => r.state === s).length;
   const done = opts.dryRun ? `${count('would delete')} would be deleted` : `${count('deleted')} deleted`;
-  lines.push('', `**${done}, ${count('not found')} not found, ${count('kept')} kept, ${count('failed') + count('unsupported')} failed.**`);
+  lines.push(
+    '',
+    `**${done}, ${count('not found')} not found, ${count('kept')} kept, ${count('failed') + count('unsupported')} failed.**`,
+  );
   return lines.join('\n') + '\n';
 }

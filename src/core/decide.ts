@@ -38,7 +38,10 @@ function checkStage(input: string, value: string, graph: StageGraph, file: strin
   const lower = value.toLowerCase();
   const known = knownStages(graph);
   if (!known.includes(lower)) {
-    throw new InputError(input, `"${value}" is not a stage of ${file}: use one of ${known.join(', ') || '(no named stages)'}`);
+    throw new InputError(
+      input,
+      `"${value}" is not a stage of ${file}: use one of ${known.join(', ') || '(no named stages)'}`,
+    );
   }
   return lower; // any stage name is safe in a tag (tag.ts encodes it)
 }
@@ -59,19 +62,28 @@ export function backendFor(config: Config): Backend {
     case 'registry':
     case 'inline':
       if (!config.image) {
-        throw new InputError('image', `is required for cache-type ${type}: give a repository such as ghcr.io/owner/app`);
+        throw new InputError(
+          'image',
+          `is required for cache-type ${type}: give a repository such as ghcr.io/owner/app`,
+        );
       }
       backend = { type, image: config.image.repository, options: config.cacheOptions };
       break;
     case 'local':
       if (!config.cacheDir) {
-        throw new InputError('cache-dir', 'is required for cache-type local: give a directory on a disk that outlives the job');
+        throw new InputError(
+          'cache-dir',
+          'is required for cache-type local: give a directory on a disk that outlives the job',
+        );
       }
       backend = { type, cacheDir: config.cacheDir, options: config.cacheOptions };
       break;
     case 's3':
       if (!config.s3Bucket || !config.s3Region) {
-        throw new InputError(config.s3Bucket ? 's3-region' : 's3-bucket', 'is required for cache-type s3: set both s3-bucket and s3-region');
+        throw new InputError(
+          config.s3Bucket ? 's3-region' : 's3-bucket',
+          'is required for cache-type s3: set both s3-bucket and s3-region',
+        );
       }
       backend = { type, s3: { bucket: config.s3Bucket, region: config.s3Region }, options: config.cacheOptions };
       break;
@@ -89,12 +101,20 @@ export interface DecideOptions {
   inlineFallback?: boolean;
 }
 
-export function decide(config: Config, source: BuildSource, dockerfile: string, file: string, opts: DecideOptions = {}): Decision {
-  const overrides = { branch: config.branch, fallbackBranches: config.fallbackBranches, exportCache: config.exportCache };
+export function decide(
+  config: Config,
+  source: BuildSource,
+  dockerfile: string,
+  file: string,
+  opts: DecideOptions = {},
+): Decision {
+  const overrides = {
+    branch: config.branch,
+    fallbackBranches: config.fallbackBranches,
+    exportCache: config.exportCache,
+  };
   const refs =
-    'event' in source
-      ? resolveRefs(source.event, overrides)
-      : decideRefs(source.facts, overrides, source.where);
+    'event' in source ? resolveRefs(source.event, overrides) : decideRefs(source.facts, overrides, source.where);
 
   const graph = parseStages(dockerfile);
   if (graph.stages.length === 0) {
@@ -127,7 +147,10 @@ export function decide(config: Config, source: BuildSource, dockerfile: string, 
       );
     }
     if (refs.exportCache && !config.push) {
-      throw new InputError('cache-type', 'inline stores the cache inside the pushed image: set push: true, or use registry');
+      throw new InputError(
+        'cache-type',
+        'inline stores the cache inside the pushed image: set push: true, or use registry',
+      );
     }
   }
   const scope = cacheScope(config);

@@ -15,7 +15,12 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === 'string') return e;
   // An Error from another realm (fetch's TypeError under a VM) fails instanceof but has its message.
-  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string' && e.constructor?.name.endsWith('Error')) {
+  if (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { message?: unknown }).message === 'string' &&
+    e.constructor?.name.endsWith('Error')
+  ) {
     return (e as { message: string }).message;
   }
   try {

@@ -33,7 +33,10 @@ export function parseImage(raw: string): ImageName {
   }
   const [domain, path] = splitDomain(input);
   if (path.includes(':')) {
-    throw new InputError('image', `"${input}" has a tag: remove ":${path.split(':').pop()}", the action adds its own cache tags`);
+    throw new InputError(
+      'image',
+      `"${input}" has a tag: remove ":${path.split(':').pop()}", the action adds its own cache tags`,
+    );
   }
   if (domain !== undefined && !DOMAIN_RE.test(domain)) {
     throw new InputError('image', `"${input}" has an invalid registry host "${domain}": ${fix}`);

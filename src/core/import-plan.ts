@@ -51,7 +51,9 @@ function beats(c: Candidate, x: Candidate): boolean {
  * stage being built first). Refs that cannot be read are imported as before.
  */
 export function planImports(candidates: Candidate[], related: Related): Verdict[] {
-  const readable = candidates.filter((c) => c.state === 'exists' && c.content !== undefined && c.content.records.size > 0);
+  const readable = candidates.filter(
+    (c) => c.state === 'exists' && c.content !== undefined && c.content.records.size > 0,
+  );
   const lost = new Map<string, string>(); // ref → the ref it diverged from and lost to
   let chosen: Candidate[] = [];
   for (let pass = 0; pass <= readable.length; pass++) {
@@ -59,7 +61,9 @@ export function planImports(candidates: Candidate[], related: Related): Verdict[
     let restart = false;
     for (const c of readable) {
       if (lost.has(c.ref) || chosen.some((x) => subset(c.content!, x.content!))) continue;
-      const rivals = chosen.filter((x) => related(x.stage, c.stage) && overlaps(x.content!, c.content!) && !subset(x.content!, c.content!));
+      const rivals = chosen.filter(
+        (x) => related(x.stage, c.stage) && overlaps(x.content!, c.content!) && !subset(x.content!, c.content!),
+      );
       const winner = rivals.find((x) => !beats(c, x));
       if (winner !== undefined) {
         lost.set(c.ref, winner.ref);

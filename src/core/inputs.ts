@@ -125,7 +125,10 @@ function keyValues(name: string, raw: string, commas: boolean): [string, string]
   return parseList(raw, commas).map((item, i) => {
     const eq = item.indexOf('=');
     if (eq <= 0) {
-      throw new InputError(name, `item ${i + 1} is not key=value (it is not shown: it may hold a secret)${commas ? '; a value cannot hold a comma, which separates items' : ''}`);
+      throw new InputError(
+        name,
+        `item ${i + 1} is not key=value (it is not shown: it may hold a secret)${commas ? '; a value cannot hold a comma, which separates items' : ''}`,
+      );
     }
     return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
   });
@@ -148,6 +151,7 @@ export const MULTI_LINE_INPUTS = new Set([
 ]);
 
 /** C0 and C1 control characters, and the Unicode line and paragraph separators. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters in inputs is the point (issue 13, item 6)
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
@@ -203,7 +207,8 @@ export function parseSecrets(raw: string): Secret[] {
           value = text.slice(0, end - 1).replace(/""/g, '"');
           break;
         }
-        if (++i >= lines.length) throw new InputError('secrets', `the quoted value of ${id} (line ${start}) has no closing quote`);
+        if (++i >= lines.length)
+          throw new InputError('secrets', `the quoted value of ${id} (line ${start}) has no closing quote`);
         text += `\n${lines[i]}`;
       }
     } else {
@@ -224,10 +229,18 @@ export function withDefaults(get: InputGetter): InputGetter {
 }
 
 /** cache-options and cache-to-options, with keys lower case, checked for their backend (errors throw). */
-function cacheOptionWarnings(cacheType: CacheType, cacheOptions: [string, string][], toOptions: [string, string][]): string[] {
+function cacheOptionWarnings(
+  cacheType: CacheType,
+  cacheOptions: [string, string][],
+  toOptions: [string, string][],
+): string[] {
   return [
     ...checkCacheOptions(cacheType, 'cache-options', cacheOptions),
-    ...checkCacheOptions(cacheType, 'cache-to-options', toOptions.map(([k, v]): [string, string] => [k.toLowerCase(), v])),
+    ...checkCacheOptions(
+      cacheType,
+      'cache-to-options',
+      toOptions.map(([k, v]): [string, string] => [k.toLowerCase(), v]),
+    ),
   ];
 }
 
@@ -254,10 +267,16 @@ export function parseConfig(get: InputGetter): Config {
 
   const cacheType = input('cache-type').trim().toLowerCase();
   if (!(CACHE_TYPES as readonly string[]).includes(cacheType)) {
-    throw new InputError('cache-type', `"${input('cache-type')}" is not a cache type: use one of ${CACHE_TYPES.join(', ')}`);
+    throw new InputError(
+      'cache-type',
+      `"${input('cache-type')}" is not a cache type: use one of ${CACHE_TYPES.join(', ')}`,
+    );
   }
   const image = input('image').trim();
-  const cacheOptions = keyValues('cache-options', input('cache-options'), true).map(([k, v]): [string, string] => [k.toLowerCase(), v]);
+  const cacheOptions = keyValues('cache-options', input('cache-options'), true).map(([k, v]): [string, string] => [
+    k.toLowerCase(),
+    v,
+  ]);
   const toOptions = keyValues('cache-to-options', input('cache-to-options'), true);
   // Values buildx or BuildKit cannot read are errors now; the warnings are the shells' to say (optionWarnings).
   cacheOptionWarnings(cacheType as CacheType, cacheOptions, toOptions);

@@ -39,7 +39,13 @@ export interface CacheEntry {
 }
 
 /** The old-scheme twin of an entry, or undefined when the old scheme had no such tag. */
-export function legacyEntry(backend: Backend, e: CacheEntry, prefix: string, scope: string | undefined, defaultBranch: string): CacheEntry | undefined {
+export function legacyEntry(
+  backend: Backend,
+  e: CacheEntry,
+  prefix: string,
+  scope: string | undefined,
+  defaultBranch: string,
+): CacheEntry | undefined {
   const name = legacyCacheName(prefix, e.stage, e.branch, scope, defaultBranch);
   return name === undefined ? undefined : { ...e, name, ref: location(backend, name), legacy: true };
 }

@@ -56,14 +56,24 @@ export interface ImportSelection {
  * `entries` in the plan's order (this branch first, the stage being built first).
  * A ref with no answer, or one we could not read, is still tried: BuildKit skips it if it is truly gone.
  */
-export function selectImports(entries: CacheEntry[], results: ProbeResult[], related: Related = () => true): ImportSelection {
+export function selectImports(
+  entries: CacheEntry[],
+  results: ProbeResult[],
+  related: Related = () => true,
+): ImportSelection {
   const states = new Map(results.map((r) => [r.ref, r]));
   const ranks = new Map<string, number>();
   for (const e of entries) if (!ranks.has(e.branch)) ranks.set(e.branch, ranks.size);
   const verdictList = planImports(
     entries.map((e) => {
       const r = states.get(e.ref);
-      return { ref: e.ref, stage: e.stage, branchRank: ranks.get(e.branch)!, state: r?.state ?? 'unknown', content: r?.content };
+      return {
+        ref: e.ref,
+        stage: e.stage,
+        branchRank: ranks.get(e.branch)!,
+        state: r?.state ?? 'unknown',
+        content: r?.content,
+      };
     }),
     related,
   );

@@ -28,7 +28,10 @@ function seconds(from: string | undefined, to: string | undefined): string {
 }
 
 /** What the decoder found in the stream: a JSON value, a line of other text, or a value that was not JSON. */
-export type Piece = { kind: 'value'; value: unknown } | { kind: 'text'; line: string } | { kind: 'malformed'; length: number };
+export type Piece =
+  | { kind: 'value'; value: unknown }
+  | { kind: 'text'; line: string }
+  | { kind: 'malformed'; length: number };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -258,7 +261,10 @@ export class ProgressStream {
       const key = `${vertex} ${id}`;
       if (st.completed && !this.statusDone.has(key)) {
         this.statusDone.add(key);
-        const size = typeof st.total === 'number' && st.total > 0 ? ` ${typeof st.current === 'number' ? st.current : 0}/${st.total}` : '';
+        const size =
+          typeof st.total === 'number' && st.total > 0
+            ? ` ${typeof st.current === 'number' ? st.current : 0}/${st.total}`
+            : '';
         out.push(`#${this.id(vertex)} ${id}${size} done`);
       }
     }

@@ -58,7 +58,10 @@ const DEFAULT_REF_EVENTS = new Set(['schedule', 'delete']);
  * that always run on it (a schedule's payload names no repository), GITHUB_REF's branch.
  */
 export function defaultBranchOf(ctx: EventContext): string | undefined {
-  return str(get(ctx.payload, 'repository', 'default_branch')) ?? (DEFAULT_REF_EVENTS.has(ctx.eventName) ? branchFromRef(ctx.ref) : undefined);
+  return (
+    str(get(ctx.payload, 'repository', 'default_branch')) ??
+    (DEFAULT_REF_EVENTS.has(ctx.eventName) ? branchFromRef(ctx.ref) : undefined)
+  );
 }
 
 /** The repository the code comes from when it is not this one; a deleted or unnamed one counts as a fork. */
@@ -77,7 +80,8 @@ export interface PullRequestHead {
 export function pullRequestHead(ctx: EventContext): PullRequestHead {
   const { payload } = ctx;
   const headRepo = str(get(payload, 'pull_request', 'head', 'repo', 'full_name'));
-  const baseRepo = str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
+  const baseRepo =
+    str(get(payload, 'pull_request', 'base', 'repo', 'full_name')) ?? str(get(payload, 'repository', 'full_name'));
   return {
     head: str(get(payload, 'pull_request', 'head', 'ref')) ?? str(ctx.headRef),
     base: str(get(payload, 'pull_request', 'base', 'ref')) ?? str(ctx.baseRef),
@@ -194,7 +198,12 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
         };
       }
       if (branch !== undefined && eventName === 'push' && get(payload, 'deleted') === true) {
-        return { branch, fallbacks: [defaultBranch], exportAllowed: false, reason: `push that deleted branch ${branch}: nothing to build, so no cache is written` };
+        return {
+          branch,
+          fallbacks: [defaultBranch],
+          exportAllowed: false,
+          reason: `push that deleted branch ${branch}: nothing to build, so no cache is written`,
+        };
       }
       if (branch !== undefined && BRANCH_EVENTS.has(eventName)) {
         return { branch, fallbacks: [defaultBranch], exportAllowed: true, reason: `${eventName} on branch ${branch}` };
@@ -268,18 +277,28 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
     reasons.push(`export-cache set by input: ${setting}`);
   }
   const warnings: string[] = [...(facts.warnings ?? [])];
-  if (setting === 'true' && facts.forcedExportWarning !== undefined && facts.fork === undefined && inputBranch === undefined) {
+  if (
+    setting === 'true' &&
+    facts.forcedExportWarning !== undefined &&
+    facts.fork === undefined &&
+    inputBranch === undefined
+  ) {
     warnings.push(facts.forcedExportWarning);
   }
   if (exportCache && facts.fork !== undefined) {
     // A fork chooses its branch name: it could overwrite any branch's cache, main's included.
     // Refused, but without failing a good build: the build goes on, importing only.
     exportCache = false;
-    warnings.push(`export-cache is true, but the code comes from the fork ${facts.fork}: forks never write the cache, so this build only imports`);
+    warnings.push(
+      `export-cache is true, but the code comes from the fork ${facts.fork}: forks never write the cache, so this build only imports`,
+    );
     reasons.push(`export-cache: true ignored: fork ${facts.fork}`);
   }
   if (exportCache && branch === undefined) {
-    throw new InputError('export-cache', `is true, but ${where} has no branch to write to: also set the \`branch\` input`);
+    throw new InputError(
+      'export-cache',
+      `is true, but ${where} has no branch to write to: also set the \`branch\` input`,
+    );
   }
   return { branch, fallbacks, exportCache, defaultBranch: facts.defaultBranch, reasons, warnings };
 }

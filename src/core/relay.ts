@@ -21,7 +21,10 @@ export type Write = (text: string) => void;
 
 /** \r (alone, not as part of \r\n), U+2028 and U+2029 become visible symbols; \n stays. */
 export function clean(text: string): string {
-  return text.replace(/\r\n/g, '\n').replace(/\r/g, '␍').replace(/[\u2028\u2029]/g, '␤');
+  return text
+    .replace(/\r\n/g, '\n')
+    .replace(/\r/g, '␍')
+    .replace(/[\u2028\u2029]/g, '␤');
 }
 
 /** For text inside one line (an annotation, a table cell): no line break of any kind. */

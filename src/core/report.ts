@@ -29,11 +29,16 @@ export function exportState(d: Decision, o: Outcome): ExportState {
   if (!o.progress) return { state: 'not run' };
   // The inline cache has no export step of its own: it is saved when the image is pushed.
   if (d.backend.type === 'inline') {
-    return o.exitCode === 0 ? { state: 'saved' } : { state: 'not saved', why: `the build failed (exit code ${o.exitCode})` };
+    return o.exitCode === 0
+      ? { state: 'saved' }
+      : { state: 'not saved', why: `the build failed (exit code ${o.exitCode})` };
   }
   if (o.progress.exportErrors.length > 0) return { state: 'not saved', why: o.progress.exportErrors.join('; ') };
   if (o.progress.exported) return { state: 'saved' };
-  return { state: 'not saved', why: o.exitCode ? `the build failed (exit code ${o.exitCode})` : 'BuildKit reported no cache export' };
+  return {
+    state: 'not saved',
+    why: o.exitCode ? `the build failed (exit code ${o.exitCode})` : 'BuildKit reported no cache export',
+  };
 }
 
 /** The place all cache names live in: a repository, a directory, a bucket. */
@@ -45,7 +50,9 @@ function where(d: Decision): string | undefined {
 /** Stages as the Dockerfile orders them (the progress stream orders them by whatever finished first). */
 function inStageOrder(d: Decision, reported: StageReport[]): StageReport[] {
   // BuildKit calls the steps of a one-stage file `default`: show the stage's own name.
-  const stages = reported.map((s) => (s.stage === 'default' && d.graph.stages.length === 1 ? { ...s, stage: d.targetStage } : s));
+  const stages = reported.map((s) =>
+    s.stage === 'default' && d.graph.stages.length === 1 ? { ...s, stage: d.targetStage } : s,
+  );
   const order = (name: string) => {
     // BuildKit calls an unnamed stage stage-N (or default, in a one-stage file).
     const unnamed = /^stage-(\d+)$/.exec(name);
@@ -57,13 +64,18 @@ function inStageOrder(d: Decision, reported: StageReport[]): StageReport[] {
 }
 
 function table(head: string[], rows: string[][]): string[] {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
 }
 
 /** One line on how the cache did, for the log and the summary's headline. */
 export function headline(o: Outcome): string | undefined {
   const p = o.progress;
-  if (!p) return o.selection?.cold ? 'No cache exists for this branch or its fallbacks: this is a cold build.' : undefined;
+  if (!p)
+    return o.selection?.cold ? 'No cache exists for this branch or its fallbacks: this is a cold build.' : undefined;
   const ran = p.total - p.cached;
   if (p.total === 0) return 'The build has no cacheable steps.';
   if (p.cacheHit) return `Cache hit: all ${p.total} steps came from the cache.`;
@@ -80,7 +92,9 @@ export function logLines(d: Decision): string[] {
     ...d.refs.reasons.map((r) => `why: ${r}`),
     `target stage: ${d.targetStage}; exports under stage: ${d.stage}; imports stages: ${d.importStages.join(', ')}`,
     ...d.plan.cacheFrom.map((c) => `cache-from: ${c}`),
-    ...(d.plan.cacheTo.length > 0 ? d.plan.cacheTo.map((c) => `cache-to: ${c}`) : ['cache-to: (none, export disabled)']),
+    ...(d.plan.cacheTo.length > 0
+      ? d.plan.cacheTo.map((c) => `cache-to: ${c}`)
+      : ['cache-to: (none, export disabled)']),
   ];
 }
 
@@ -106,7 +120,8 @@ function importState(d: Decision, ref: string, o: Outcome): string {
   if (r.state === 'unknown') return `⚠️ could not check: ${text(r.detail ?? 'unknown error')}`;
   const v = o.selection?.verdicts.get(ref);
   if (r.state === 'missing' || v === undefined) return '➖ missing (skipped)';
-  if (v.why === 'unreadable') return `✅ imported, ⚠️ not compared: ${text(r.detail ?? 'its content could not be read')}`;
+  if (v.why === 'unreadable')
+    return `✅ imported, ⚠️ not compared: ${text(r.detail ?? 'its content could not be read')}`;
   if (v.imported) return '✅ imported';
   // The other ref is named as in the table's first column.
   const other = d.plan.imports.find((e) => e.ref === v.other);
@@ -131,7 +146,12 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
     '',
     ...table(
       ['Cache', 'Branch', 'Stage', 'State'],
-      d.plan.imports.map((e) => [`${code(e.name)}${e.legacy ? ' (0.1 tag)' : ''}`, code(e.branch), code(e.stage), importState(d, e.ref, o)]),
+      d.plan.imports.map((e) => [
+        `${code(e.name)}${e.legacy ? ' (0.1 tag)' : ''}`,
+        code(e.branch),
+        code(e.stage),
+        importState(d, e.ref, o),
+      ]),
     ),
     '',
     '#### Cache export',
@@ -154,7 +174,11 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
       '',
       ...table(
         ['Stage', 'Cached / total', 'First step that ran'],
-        inStageOrder(d, o.progress.stages).map((s) => [code(s.stage), `${s.cached} / ${s.total}`, s.firstRan ? code(s.firstRan.name) : '—']),
+        inStageOrder(d, o.progress.stages).map((s) => [
+          code(s.stage),
+          `${s.cached} / ${s.total}`,
+          s.firstRan ? code(s.firstRan.name) : '—',
+        ]),
       ),
       '',
     );

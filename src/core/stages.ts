@@ -120,6 +120,8 @@ export function sharesLine(graph: StageGraph, finalName: string): (a: string, b:
     const sb = byName(b);
     if (sa === undefined || sb === undefined) return true;
     if (sa.index === sb.index) return true;
-    return ancestors(graph, sa).some((s) => s.index === sb.index) || ancestors(graph, sb).some((s) => s.index === sa.index);
+    return (
+      ancestors(graph, sa).some((s) => s.index === sb.index) || ancestors(graph, sb).some((s) => s.index === sa.index)
+    );
   };
 }

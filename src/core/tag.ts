@@ -101,7 +101,12 @@ export interface TagFields {
 
 /** The cache tag for these fields; an InputError when the fixed fields leave the branch too little room. */
 export function encodeTag(f: TagFields): string {
-  const head = [f.prefix, ...(f.target !== undefined ? [f.target] : []), f.stage, ...(f.target !== undefined || f.scope ? [f.scope ?? ''] : [])]
+  const head = [
+    f.prefix,
+    ...(f.target !== undefined ? [f.target] : []),
+    f.stage,
+    ...(f.target !== undefined || f.scope ? [f.scope ?? ''] : []),
+  ]
     .map(encodeField)
     .join('.');
   const room = MAX_TAG_LENGTH - head.length - 1;
@@ -135,7 +140,8 @@ export function parseTag(tag: string): ParsedTag | undefined {
   for (const [i, part] of parts.slice(0, -1).entries()) {
     const f = part === '' && parts.length === 5 && i === 3 ? { name: '' } : decodeField(part);
     // Only the branch is ever cut, and only a bake target's scope may be empty.
-    if (f === undefined || f.hash !== undefined || (f.name === '' && !(parts.length === 5 && i === 3))) return undefined;
+    if (f === undefined || f.hash !== undefined || (f.name === '' && !(parts.length === 5 && i === 3)))
+      return undefined;
     fixed.push(f.name);
   }
   const [prefix, b, c, d] = fixed as [string, string, string?, string?];

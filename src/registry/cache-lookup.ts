@@ -50,7 +50,12 @@ async function body(res: Response, what: string, limit: number): Promise<Buffer>
 }
 
 /** Read one tag of one repository: state, digest, content. Never throws. */
-async function lookUpTag(client: RegistryClient, ref: string, tag: string, note: string | undefined): Promise<ProbeResult> {
+async function lookUpTag(
+  client: RegistryClient,
+  ref: string,
+  tag: string,
+  note: string | undefined,
+): Promise<ProbeResult> {
   const where = `${client.ref.host}/${client.ref.name}`;
   try {
     const res = await client.request('GET', `/v2/${client.ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
@@ -60,11 +65,15 @@ async function lookUpTag(client: RegistryClient, ref: string, tag: string, note:
     }
     if (!res.ok) {
       await res.arrayBuffer().catch(() => undefined);
-      const hint = res.status === 401 || res.status === 403 ? `: ${note ?? `log in to ${client.ref.host} first (docker/login-action)`}` : '';
+      const hint =
+        res.status === 401 || res.status === 403
+          ? `: ${note ?? `log in to ${client.ref.host} first (docker/login-action)`}`
+          : '';
       return { ref, state: 'unknown', detail: `HTTP ${res.status} from ${where}${hint}` };
     }
     const manifestBody = await body(res, 'the manifest', 4 * 1024 * 1024);
-    const digest = res.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(manifestBody).digest('hex')}`;
+    const digest =
+      res.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(manifestBody).digest('hex')}`;
     const exists = { ref, state: 'exists' as const, digest };
     let config: Descriptor | undefined;
     try {
@@ -79,7 +88,8 @@ async function lookUpTag(client: RegistryClient, ref: string, tag: string, note:
       return { ...exists, detail: `its cache config answered HTTP ${blob.status}` };
     }
     const configBody = await body(blob, 'its cache config', MAX_CONFIG_BYTES);
-    if (!verified(configBody, config.digest)) return { ...exists, detail: `its cache config does not match ${config.digest}` };
+    if (!verified(configBody, config.digest))
+      return { ...exists, detail: `its cache config does not match ${config.digest}` };
     return { ...exists, content: readCacheConfig(JSON.parse(configBody.toString('utf8'))) };
   } catch (e) {
     return { ref, state: 'unknown', detail: failure(e, where) };
@@ -100,7 +110,11 @@ function failure(e: unknown, where: string): string {
  * Look up `tags` of one registry repository with the credentials in the Docker
  * config (as buildx will use them). A result of `unknown` is imported as before.
  */
-export async function lookUpRegistry(repository: string, tags: { ref: string; tag: string }[], opts: LookupOptions): Promise<ProbeResult[]> {
+export async function lookUpRegistry(
+  repository: string,
+  tags: { ref: string; tag: string }[],
+  opts: LookupOptions,
+): Promise<ProbeResult[]> {
   const repo = parseRepository(repository);
   let lookup: ReturnType<typeof credentialsFor>;
   try {
@@ -127,8 +141,14 @@ export function lookUpLocal(dir: string): ProbeResult {
     const top = index.manifests?.[index.manifests.length - 1];
     if (top === undefined) return { ref: dir, state: 'exists', detail: 'its index.json lists no manifest' };
     const config = cacheConfigOf(JSON.parse(blob(top).toString('utf8')));
-    if (config === undefined) return { ref: dir, state: 'exists', digest: top.digest, detail: 'it is not a BuildKit cache' };
-    return { ref: dir, state: 'exists', digest: top.digest, content: readCacheConfig(JSON.parse(blob(config).toString('utf8'))) };
+    if (config === undefined)
+      return { ref: dir, state: 'exists', digest: top.digest, detail: 'it is not a BuildKit cache' };
+    return {
+      ref: dir,
+      state: 'exists',
+      digest: top.digest,
+      content: readCacheConfig(JSON.parse(blob(config).toString('utf8'))),
+    };
   } catch (e) {
     return { ref: dir, state: 'exists', detail: `it cannot be read (${errorMessage(e)})` };
   }
@@ -140,7 +160,12 @@ export interface PlanLookupOptions extends LookupOptions {
 }
 
 /** Look at `entries` of a registry or local cache. */
-async function lookUpEntries(type: 'registry' | 'local', image: string | undefined, entries: CacheEntry[], opts: PlanLookupOptions): Promise<ProbeResult[]> {
+async function lookUpEntries(
+  type: 'registry' | 'local',
+  image: string | undefined,
+  entries: CacheEntry[],
+  opts: PlanLookupOptions,
+): Promise<ProbeResult[]> {
   if (entries.length === 0) return [];
   if (type === 'local') return entries.map((e) => lookUpLocal(e.ref));
   const results = await lookUpRegistry(
@@ -152,13 +177,21 @@ async function lookUpEntries(type: 'registry' | 'local', image: string | undefin
   const helped = results.filter((r) => r.state === 'unknown' && r.detail?.includes('credential helper'));
   if (helped.length === 0) return results;
   const again = new Map(
-    (await mapLimit(helped, CONCURRENCY, async (r) => (await probeRefs([r.ref], opts.builder, opts.timeoutMs, false))?.[0])).flatMap((r) =>
-      r ? [[r.ref, r] as const] : [],
-    ),
+    (
+      await mapLimit(
+        helped,
+        CONCURRENCY,
+        async (r) => (await probeRefs([r.ref], opts.builder, opts.timeoutMs, false))?.[0],
+      )
+    ).flatMap((r) => (r ? [[r.ref, r] as const] : [])),
   );
   return results.map((r) => {
     const other = again.get(r.ref);
-    return other === undefined ? r : other.state === 'exists' ? { ...other, detail: `its content was not read: ${r.detail}` } : other;
+    return other === undefined
+      ? r
+      : other.state === 'exists'
+        ? { ...other, detail: `its content was not read: ${r.detail}` }
+        : other;
   });
 }
 

@@ -82,7 +82,8 @@ export class GhcrClient {
 
   private async call(method: string, url: string): Promise<Response> {
     // The token is for the API: a URL anywhere else is refused before anything is sent.
-    if (new URL(url).origin !== this.origin) throw new GitHubApiError(0, `${url} is not at the API (${this.apiUrl}): not sending the token there`);
+    if (new URL(url).origin !== this.origin)
+      throw new GitHubApiError(0, `${url} is not at the API (${this.apiUrl}): not sending the token there`);
     return this.fetch(url, {
       method,
       signal: AbortSignal.timeout(this.timeoutMs),
@@ -137,7 +138,10 @@ export class GhcrClient {
         next = /<([^>]+)>\s*;\s*rel="next"/.exec(answer.res.headers.get('link') ?? '')?.[1];
         if (next !== undefined && new URL(next, `${this.apiUrl}/`).origin !== this.origin) {
           // The GitHub API pages within itself: a next page elsewhere gets neither the token nor a request.
-          throw new GitHubApiError(0, `${what}: the next page is at ${new URL(next, `${this.apiUrl}/`).origin}, not at the API (${this.apiUrl}): not sending the token there`);
+          throw new GitHubApiError(
+            0,
+            `${what}: the next page is at ${new URL(next, `${this.apiUrl}/`).origin}, not at the API (${this.apiUrl}): not sending the token there`,
+          );
         }
         if (next !== undefined) next = new URL(next, `${this.apiUrl}/`).toString();
       }
@@ -174,7 +178,12 @@ function hint(e: unknown): string {
  * Delete the package versions that carry `tags`. A version with other tags
  * too is kept: deleting it would delete those tags.
  */
-export async function deleteGhcrTags(client: GhcrClient, repository: string, tags: string[], opts: { dryRun: boolean }): Promise<TagResult[]> {
+export async function deleteGhcrTags(
+  client: GhcrClient,
+  repository: string,
+  tags: string[],
+  opts: { dryRun: boolean },
+): Promise<TagResult[]> {
   const pkg = ghcrPackage(repository);
   let listed: Awaited<ReturnType<GhcrClient['versions']>>;
   try {
@@ -201,7 +210,10 @@ export async function deleteGhcrTags(client: GhcrClient, repository: string, tag
     };
     const sharing = (version.metadata?.container?.tags ?? []).filter((t) => !tags.includes(t));
     if (sharing.length > 0) {
-      set('kept', `version ${version.id} (${version.name}) is also tagged ${sharing.join(', ')}: deleting it would delete those too`);
+      set(
+        'kept',
+        `version ${version.id} (${version.name}) is also tagged ${sharing.join(', ')}: deleting it would delete those too`,
+      );
     } else if (opts.dryRun) {
       set('would delete', `version ${version.id} (${version.name})`);
     } else {

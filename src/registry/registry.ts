@@ -59,7 +59,9 @@ export function requestFailure(e: unknown, host: string, timeoutMs?: number): st
   const err = e as { name?: unknown; code?: unknown; cause?: unknown } | null;
   const name = err?.name;
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return timeoutMs === undefined ? `no answer from ${host} in time` : `no answer from ${host} within ${seconds(timeoutMs)} (request-timeout)`;
+    return timeoutMs === undefined
+      ? `no answer from ${host} in time`
+      : `no answer from ${host} within ${seconds(timeoutMs)} (request-timeout)`;
   }
   const cause = (err?.cause ?? undefined) as { code?: unknown; message?: unknown; errors?: unknown } | undefined;
   const code = String(cause?.code ?? err?.code ?? '');
@@ -74,7 +76,12 @@ export function requestFailure(e: unknown, host: string, timeoutMs?: number): st
 }
 
 /** Run `op` (a request and the reading of its answer); a network failure or timeout becomes a RegistryError saying `what` failed where and why. */
-async function failingAs<T>(what: string, host: string, timeoutMs: number | undefined, op: () => Promise<T>): Promise<T> {
+async function failingAs<T>(
+  what: string,
+  host: string,
+  timeoutMs: number | undefined,
+  op: () => Promise<T>,
+): Promise<T> {
   try {
     return await op();
   } catch (e) {
@@ -166,7 +173,10 @@ export function readDockerConfig(path: string): DockerConfig {
 
 /** A config key (`https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000`) as a bare host. */
 function normaliseKey(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  const host = key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
   return DOCKER_HUB.has(host) ? 'docker.io' : host;
 }
 
@@ -196,7 +206,8 @@ export function credentialsFor(config: DockerConfig, host: string): CredentialLo
   if (entry.registrytoken) creds.registryToken = entry.registrytoken;
   if (Object.keys(creds).length > 0) return { credentials: creds };
 
-  const helper = Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? config.credsStore;
+  const helper =
+    Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? config.credsStore;
   if (helper) {
     return {
       note:
@@ -329,7 +340,11 @@ export class RegistryClient {
     let res: Response;
     if (this.credentials?.identityToken) {
       // docker's OAuth2 flow for an identity (refresh) token.
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: this.credentials.identityToken, client_id: USER_AGENT });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: this.credentials.identityToken,
+        client_id: USER_AGENT,
+      });
       if (challenge.service) form.set('service', challenge.service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
       res = await this.fetch(url, {
@@ -348,7 +363,8 @@ export class RegistryClient {
     if (!res.ok) throw await errorOf(res, what);
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
-    if (!token) throw new RegistryError(res.status, undefined, `the token endpoint of ${this.ref.host} returned no token`);
+    if (!token)
+      throw new RegistryError(res.status, undefined, `the token endpoint of ${this.ref.host} returned no token`);
     return token;
   }
 
@@ -369,7 +385,10 @@ export class RegistryClient {
     let sent: string | undefined;
     const send = async () => {
       sent = ours ? await this.authHeader(method) : undefined;
-      return this.fetch(url, { method, headers: { 'User-Agent': USER_AGENT, ...headers, ...(sent ? { Authorization: sent } : {}) } });
+      return this.fetch(url, {
+        method,
+        headers: { 'User-Agent': USER_AGENT, ...headers, ...(sent ? { Authorization: sent } : {}) },
+      });
     };
     const res = await send();
     if (res.status !== 401 || !ours) return res;
@@ -425,7 +444,11 @@ export class RegistryClient {
       const answer = await this.guarded(what, url, async () => {
         const res = await this.request('GET', url);
         if (res.status === 404) return undefined;
-        if (!res.ok) throw await errorOf(res, `${what}${new URL(url).origin === this.origin ? '' : ` (page at ${new URL(url).host})`}`);
+        if (!res.ok)
+          throw await errorOf(
+            res,
+            `${what}${new URL(url).origin === this.origin ? '' : ` (page at ${new URL(url).host})`}`,
+          );
         return { res, body: (await res.json()) as { tags?: string[] | null } };
       });
       if (answer === undefined) return out;
@@ -447,7 +470,8 @@ export class RegistryClient {
     }
     const err = await errorOf(res, what);
     if (res.status === 404) return { outcome: 'not found' };
-    if (res.status === 405 || err.code === 'UNSUPPORTED') return { outcome: 'unsupported', detail: `HTTP ${res.status} ${err.code ?? ''}`.trim() };
+    if (res.status === 405 || err.code === 'UNSUPPORTED')
+      return { outcome: 'unsupported', detail: `HTTP ${res.status} ${err.code ?? ''}`.trim() };
     throw err;
   }
 }
@@ -480,7 +504,11 @@ function authHint(host: string, e: unknown): string {
  * tag on that digest, so a digest another tag also points to is kept (and
  * said so). Tags that do not exist are fine.
  */
-export async function deleteRegistryTags(client: RegistryClient, tags: string[], opts: { dryRun: boolean }): Promise<TagResult[]> {
+export async function deleteRegistryTags(
+  client: RegistryClient,
+  tags: string[],
+  opts: { dryRun: boolean },
+): Promise<TagResult[]> {
   const host = client.ref.host;
   let digests: (string | undefined)[];
   try {
@@ -488,7 +516,9 @@ export async function deleteRegistryTags(client: RegistryClient, tags: string[],
   } catch (e) {
     return tags.map((tag) => ({ tag, state: 'failed', detail: authHint(host, e) }));
   }
-  const results = new Map<string, TagResult>(tags.map((t, i) => [t, { tag: t, state: digests[i] === undefined ? 'not found' : 'failed' }]));
+  const results = new Map<string, TagResult>(
+    tags.map((t, i) => [t, { tag: t, state: digests[i] === undefined ? 'not found' : 'failed' }]),
+  );
   const byDigest = new Map<string, string[]>();
   tags.forEach((t, i) => {
     const d = digests[i];
@@ -506,7 +536,8 @@ export async function deleteRegistryTags(client: RegistryClient, tags: string[],
       if (d !== undefined && byDigest.has(d)) others.set(d, [...(others.get(d) ?? []), t]);
     });
   } catch (e) {
-    for (const group of byDigest.values()) for (const t of group) results.set(t, { tag: t, state: 'failed', detail: authHint(host, e) });
+    for (const group of byDigest.values())
+      for (const t of group) results.set(t, { tag: t, state: 'failed', detail: authHint(host, e) });
     return tags.map((t) => results.get(t)!);
   }
 

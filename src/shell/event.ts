@@ -12,13 +12,21 @@ export function readEventPayload(env: NodeJS.ProcessEnv = process.env): Record<s
   const path = env.GITHUB_EVENT_PATH;
   if (!path) return {};
   const fail = (why: string) =>
-    new Error(`GITHUB_EVENT_PATH: ${path} ${why}: it must hold the workflow event's payload as JSON, as the runner writes it`);
+    new Error(
+      `GITHUB_EVENT_PATH: ${path} ${why}: it must hold the workflow event's payload as JSON, as the runner writes it`,
+    );
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'unknown error'})`);
+    throw fail(
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? 'unknown error'})`,
+    );
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw fail('is empty');

@@ -12,7 +12,7 @@ import type { Config, Secret } from '../core/inputs.js';
 import { cacheFromFor, legacyEntry, type CacheEntry } from '../core/plan.js';
 import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from '../registry/cache-lookup.js';
 import { verdictText } from '../core/import-plan.js';
-import { selectImports, type ImportSelection, type ProbeResult } from '../core/probe.js';
+import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';
 import { UNNAMED_FINAL } from '../core/decide.js';
 import { docker } from './proc.js';
@@ -38,7 +38,12 @@ export function readDockerfile(file: string, remedies: Remedies): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? errorMessage(e)})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? errorMessage(e)})`;
     throw new InputError('file', `${file} ${why}: ${remedies.file}`);
   }
 }
@@ -66,12 +71,17 @@ export async function preflight(
   const minor = buildxMinor(version.output);
   if (minor !== undefined && minor < MIN_BUILDX_MINOR) {
     // Older buildx prints plain progress for an unknown mode: the report would be silently empty.
-    throw new Error(`docker buildx 0.${minor} is too old (0.${MIN_BUILDX_MINOR} or later reports what the cache did): ${remedies.noBuildx}`);
+    throw new Error(
+      `docker buildx 0.${minor} is too old (0.${MIN_BUILDX_MINOR} or later reports what the cache did): ${remedies.noBuildx}`,
+    );
   }
   const inspect = await docker(['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'], 30_000);
   if (inspect.code !== 0) {
     const line = inspect.output.trim().split('\n').pop() ?? '';
-    throw new InputError('builder', `buildx cannot use builder "${config.builder ?? 'default'}": ${line.replace(/^ERROR:\s*/, '')}`);
+    throw new InputError(
+      'builder',
+      `buildx cannot use builder "${config.builder ?? 'default'}": ${line.replace(/^ERROR:\s*/, '')}`,
+    );
   }
   const verdict = checkBuilder(parseInspect(inspect.output), {
     cacheType: d.backend.type,
@@ -91,7 +101,12 @@ export async function preflight(
 }
 
 /** Which planned refs exist and what they hold (cache-lookup.ts), or undefined when they cannot be looked at. */
-export async function lookUp(config: Config, d: Decision, checkBuildx: boolean, log: Log): Promise<PlanLookup | undefined> {
+export async function lookUp(
+  config: Config,
+  d: Decision,
+  checkBuildx: boolean,
+  log: Log,
+): Promise<PlanLookup | undefined> {
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
   const type = d.backend.type === 'inline' ? 'registry' : d.backend.type;
   if (type !== 'registry' && type !== 'local') return undefined;
@@ -101,9 +116,15 @@ export async function lookUp(config: Config, d: Decision, checkBuildx: boolean, 
     return undefined;
   }
   const legacyOf = (e: CacheEntry) => legacyEntry(d.backend, e, d.prefix, d.scope, d.refs.defaultBranch);
-  const found = await lookUpPlan(type, d.backend.image, d.plan.imports, legacyOf, { env: process.env, timeoutMs: PROBE_TIMEOUT_MS, builder: config.builder });
+  const found = await lookUpPlan(type, d.backend.image, d.plan.imports, legacyOf, {
+    env: process.env,
+    timeoutMs: PROBE_TIMEOUT_MS,
+    builder: config.builder,
+  });
   if (found.skipped > 0) {
-    log.warn(`${found.skipped} of the planned cache refs were not looked at or imported: at most ${MAX_LOOKUPS} are, in order of preference (narrow cache-stages)`);
+    log.warn(
+      `${found.skipped} of the planned cache refs were not looked at or imported: at most ${MAX_LOOKUPS} are, in order of preference (narrow cache-stages)`,
+    );
   }
   return found;
 }
@@ -162,9 +183,12 @@ export function reportBuild(d: Decision, outcome: Outcome, log: Log): void {
   // BuildKit's warnings (Dockerfile lint, deprecated options): one each, in every front door.
   for (const w of report?.warnings ?? []) log.warn(w);
   if (report && report.importErrors.length > 0) {
-    log.warn(`BuildKit could not read ${report.importErrors.length} cache ref(s), the build went on without them: ${report.importErrors.join('; ')}`);
+    log.warn(
+      `BuildKit could not read ${report.importErrors.length} cache ref(s), the build went on without them: ${report.importErrors.join('; ')}`,
+    );
   }
   const ex = exportState(d, outcome);
-  if (ex.state === 'not saved' && outcome.exitCode === 0) log.warn(`the cache was not saved to ${d.plan.export?.ref}: ${ex.why}`);
+  if (ex.state === 'not saved' && outcome.exitCode === 0)
+    log.warn(`the cache was not saved to ${d.plan.export?.ref}: ${ex.why}`);
   for (const line of resultLines(d, outcome)) log.info(line);
 }
