@@ -35,7 +35,10 @@ import { readEventPayload } from '../shell/event.js';
 /** The inputs only cleanup reads (parseConfig reads the rest). */
 export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token', 'request-timeout'] as const;
 
-/** The longest `request-timeout`: an hour is already far past any registry's patience (and timers overflow past 24 days). */
+/**
+ * The longest `request-timeout`: an hour is already far past any registry's
+ * patience (and timers overflow past 24 days).
+ */
 const MAX_REQUEST_TIMEOUT_S = 3600;
 
 /** `request-timeout` in milliseconds: seconds, more than 0 and at most an hour. */
@@ -108,7 +111,8 @@ function stagesOf(config: Config): string[] {
   } catch {
     throw new InputError(
       'file',
-      `${file} cannot be read: cleanup takes the stage names from the Dockerfile, so check out the repository first or list them in cache-stages`,
+      `${file} cannot be read: cleanup takes the stage names from the ` +
+        `Dockerfile, so check out the repository first or list them in cache-stages`,
     );
   }
   const stages = knownStages(parseStages(text));
@@ -133,7 +137,8 @@ async function deleteTags(
     if (opts.token === '') {
       throw new InputError(
         'github-token',
-        'is required to delete from ghcr.io (through the GitHub Packages API): set `github-token: ${{ github.token }}` and give the job `permissions: packages: write`',
+        'is required to delete from ghcr.io (through the GitHub Packages API): set ' +
+          '`github-token: ${{ github.token }}` and give the job `permissions: packages: write`',
       );
     }
     const client = new GhcrClient({ token: opts.token, apiUrl: opts.env.GITHUB_API_URL, timeoutMs: opts.timeoutMs });
@@ -142,7 +147,8 @@ async function deleteTags(
     const unseen = results.find((r) => r.state === 'not found' && r.detail);
     if (unseen)
       opts.io.warning(
-        `${unseen.detail}: nothing was deleted; if the package exists, give the token packages: write (and the repository access to the package)`,
+        `${unseen.detail}: nothing was deleted; if the package exists, give ` +
+          `the token packages: write (and the repository access to the package)`,
       );
     return { results, where: `${GHCR_HOST}, through the GitHub Packages API` };
   }
@@ -176,7 +182,8 @@ export async function runCleanup(
     if (config.cacheType !== 'registry' && config.cacheType !== 'inline') {
       throw new InputError(
         'cache-type',
-        `cleanup deletes registry cache tags, and ${config.cacheType} caches are not in a registry: remove the step, or let the ${config.cacheType} store expire them`,
+        `cleanup deletes registry cache tags, and ${config.cacheType} caches are not in ` +
+          `a registry: remove the step, or let the ${config.cacheType} store expire them`,
       );
     }
     if (config.image === undefined)
@@ -205,7 +212,8 @@ export async function runCleanup(
     });
 
     io.info(
-      `buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`,
+      `buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ` +
+        `${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`,
     );
     const { results, where } = await deleteTags(image, plan.tags, { dryRun, token, timeoutMs, env, io });
     for (const line of resultLines(image, results)) io.info(line);
@@ -215,7 +223,8 @@ export async function runCleanup(
     const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
     if (bad.length > 0) {
       io.setFailed(
-        `could not delete ${bad.length} of ${results.length} cache tag(s) of ${image}: ${bad[0]!.detail ?? bad[0]!.state}`,
+        `could not delete ${bad.length} of ${results.length} cache ` +
+          `tag(s) of ${image}: ${bad[0]!.detail ?? bad[0]!.state}`,
       );
     }
   } catch (e) {

@@ -267,7 +267,8 @@ const DESCRIBED: [string, string][] = [
   ['--branch NAME', 'Branch the cache belongs to (default: what the CI says)'],
   [
     '--fallback NAME',
-    "Branch to import from after the branch itself; repeat for more (default: the merge request's target, then the default branch)",
+    'Branch to import from after the branch itself; repeat for more ' +
+      "(default: the merge request's target, then the default branch)",
   ],
   ['--export-cache auto|true|false', 'Write the cache (auto: branch builds and merge requests from the same project)'],
   ['-t, --tag NAME', 'Image tag; repeatable'],

@@ -54,7 +54,10 @@ const REMEDIES: Remedies = {
   noBuildx: 'install the docker-buildx plugin',
 };
 
-/** GitHub's event payload, read here so that ci.ts stays pure (a malformed one is an error: forks are told apart by it). */
+/**
+ * GitHub's event payload, read here so that ci.ts stays pure (a malformed one
+ * is an error: forks are told apart by it).
+ */
 function githubPayload(env: Env): Record<string, unknown> {
   return detectProvider(env) === 'github' ? readEventPayload(env) : {};
 }

@@ -221,7 +221,8 @@ export function checkCacheOptions(type: CacheType, input: string, pairs: [string
     if (key.includes('"') || value.includes('"')) {
       throw new InputError(
         input,
-        `item ${i + 1}${key.includes('"') ? '' : `, ${key},`} holds a double quote, which buildx cannot read in a cache option: write values without quotes (they cannot hold commas or quotes) ${NOT_SHOWN}`,
+        `item ${i + 1}${key.includes('"') ? '' : `, ${key},`} holds a double quote, which buildx cannot read in a ` +
+          `cache option: write values without quotes (they cannot hold commas or quotes) ${NOT_SHOWN}`,
       );
     }
     // `type` is the action's to set: plan.ts says so (checkOptions).
@@ -238,7 +239,8 @@ export function checkCacheOptions(type: CacheType, input: string, pairs: [string
             ? ` (it is one of ${others.filter((t) => t !== 'inline').join(', ')} caches)`
             : '';
       warnings.push(
-        `${input}: "${key}" is not an option BuildKit 0.13 knows for ${type} caches${hint}; BuildKit ignores options it does not know`,
+        `${input}: "${key}" is not an option BuildKit 0.13 knows for ` +
+          `${type} caches${hint}; BuildKit ignores options it does not know`,
       );
       return;
     }
@@ -250,12 +252,14 @@ export function checkCacheOptions(type: CacheType, input: string, pairs: [string
       FALSE.test(value)
     ) {
       warnings.push(
-        `${input}: ${key}=false: GHCR, ECR and Harbor reject a cache exported without the OCI image-manifest layout, or lose it; the action exports with image-manifest=true and oci-mediatypes=true for that reason`,
+        `${input}: ${key}=false: GHCR, ECR and Harbor reject a cache exported without the OCI image-manifest ` +
+          `layout, or lose it; the action exports with image-manifest=true and oci-mediatypes=true for that reason`,
       );
     }
     if (key === 'ignore-error' && FALSE.test(value)) {
       warnings.push(
-        `${input}: ignore-error=false: a cache export that fails (a registry or cache service down, no permission) then fails the build; the action sets ignore-error=true so that a cache never fails a good build`,
+        `${input}: ignore-error=false: a cache export that fails (a registry or cache service down, no permission) ` +
+          `then fails the build; the action sets ignore-error=true so that a cache never fails a good build`,
       );
     }
   });

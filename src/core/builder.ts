@@ -60,7 +60,9 @@ export function checkBuilder(info: BuilderInfo, needs: BuildNeeds): BuilderVerdi
     return {
       ok: false,
       input: 'builder',
-      message: `buildx cannot reach builder "${info.name}": ${info.error}. Start the Docker daemon, or create a builder with docker/setup-buildx-action before this step`,
+      message:
+        `buildx cannot reach builder "${info.name}": ${info.error}. Start the Docker ` +
+        `daemon, or create a builder with docker/setup-buildx-action before this step`,
     };
   }
   if (needs.push && needs.load) {
@@ -69,7 +71,9 @@ export function checkBuilder(info: BuilderInfo, needs: BuildNeeds): BuilderVerdi
       return {
         ok: false,
         input: 'load',
-        message: `push and load together need BuildKit 0.13 or later, and builder "${info.name}" runs ${info.buildkitVersion}: drop one of them, or update the builder`,
+        message:
+          `push and load together need BuildKit 0.13 or later, and builder "${info.name}" ` +
+          `runs ${info.buildkitVersion}: drop one of them, or update the builder`,
       };
     }
   }
@@ -77,18 +81,23 @@ export function checkBuilder(info: BuilderInfo, needs: BuildNeeds): BuilderVerdi
     const why =
       needs.cacheType === 's3'
         ? `builder "${info.name}" uses the docker driver, whose BuildKit has no s3 cache exporter`
-        : `builder "${info.name}" uses the docker driver without the containerd image store, which cannot export a ${needs.cacheType} cache`;
+        : `builder "${info.name}" uses the docker driver without the containerd ` +
+          `image store, which cannot export a ${needs.cacheType} cache`;
     if (needs.fallbackToInline && needs.push) {
       return {
         ok: true,
         fallbackToInline: true,
-        warning: `${why}: falling back to the inline cache (fallback-to-inline), which keeps only the pushed image's layers`,
+        warning:
+          `${why}: falling back to the inline cache (fallback-to-inline), ` +
+          `which keeps only the pushed image's layers`,
       };
     }
     return {
       ok: false,
       input: 'builder',
-      message: `${why}: add docker/setup-buildx-action before this step (a docker-container builder), turn on the containerd image store, or set fallback-to-inline: true (with push: true)`,
+      message:
+        `${why}: add docker/setup-buildx-action before this step (a docker-container builder), ` +
+        `turn on the containerd image store, or set fallback-to-inline: true (with push: true)`,
     };
   }
   return { ok: true };

@@ -86,7 +86,10 @@ export function buildxArgs(o: BuildOptions): string[] {
 }
 
 export interface BuildMetadata {
-  /** What a registry serves for the pushed tag: with attestations (buildx's default provenance), an image index's digest. */
+  /**
+   * What a registry serves for the pushed tag: with attestations (buildx's
+   * default provenance), an image index's digest.
+   */
   digest: string;
   /** The image's ID as Docker shows it (`docker image inspect`). */
   imageid: string;

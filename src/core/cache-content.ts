@@ -25,7 +25,10 @@ export function cacheConfigOf(manifest: unknown): Descriptor | undefined {
 }
 
 export interface CacheContent {
-  /** Record identity (the step's key and, recursively, the keys it was built from) → newest result time (ms), or 0. */
+  /**
+   * Record identity (the step's key and, recursively, the keys it was built
+   * from) → newest result time (ms), or 0.
+   */
   records: Map<string, number>;
 }
 

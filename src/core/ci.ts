@@ -51,7 +51,8 @@ export function detectProvider(env: Env): Provider {
 function defaultBranch(value: string | undefined, ci: string, variable: string, reasons: string[]): string {
   if (value !== undefined) return value;
   reasons.push(
-    `${ci} does not say which branch is the default (${variable} is not set): assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`,
+    `${ci} does not say which branch is the default (${variable} is not ` +
+      `set): assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`,
   );
   return DEFAULT_BRANCH_FALLBACK;
 }
@@ -330,7 +331,8 @@ export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): 
     case 'branch-name': {
       // The article's convention: the CI exports the branch in BRANCH_NAME, and nothing else.
       const reasons = [
-        `only BRANCH_NAME is set, which does not say which branch is the default: assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`,
+        `only BRANCH_NAME is set, which does not say which branch is the ` +
+          `default: assuming "${DEFAULT_BRANCH_FALLBACK}"; --fallback overrides`,
       ];
       const def = DEFAULT_BRANCH_FALLBACK;
       const branch = v(env, 'BRANCH_NAME')!;
@@ -357,7 +359,8 @@ export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): 
           exportAllowed: true,
           defaultBranch: DEFAULT_BRANCH_FALLBACK,
           reasons: [
-            `no CI detected and no BRANCH_NAME: no branch unless --branch names one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`,
+            `no CI detected and no BRANCH_NAME: no branch unless --branch names ` +
+              `one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`,
           ],
         },
         where: 'this build (no CI detected)',

@@ -56,7 +56,8 @@ function branchOfEvent(ctx: EventContext): EventBranch {
       if (action !== 'closed') {
         throw new InputError(
           'cleanup',
-          `runs on closed pull requests, and this ${eventName} event is "${action ?? 'unknown'}": use \`on: pull_request: types: [closed]\``,
+          `runs on closed pull requests, and this ${eventName} event is ` +
+            `"${action ?? 'unknown'}": use \`on: pull_request: types: [closed]\``,
         );
       }
       const { head, fork } = pullRequestHead(ctx);
@@ -73,7 +74,8 @@ function branchOfEvent(ctx: EventContext): EventBranch {
     default:
       throw new InputError(
         'cleanup',
-        `runs on \`delete\` events of branches and closed pull requests, not on ${eventName || 'this'} events: or name the branch with the \`branch\` input`,
+        `runs on \`delete\` events of branches and closed pull requests, not on ` +
+          `${eventName || 'this'} events: or name the branch with the \`branch\` input`,
       );
   }
 }
@@ -136,7 +138,8 @@ function checkPatterns(patterns: string[]): void {
     if (p.length > MAX_PATTERN_LENGTH) {
       throw new InputError(
         'protected-branches',
-        `the pattern "${p.slice(0, 40)}..." is ${p.length} characters long: a pattern may have at most ${MAX_PATTERN_LENGTH}`,
+        `the pattern "${p.slice(0, 40)}..." is ${p.length} characters ` +
+          `long: a pattern may have at most ${MAX_PATTERN_LENGTH}`,
       );
     }
   }
@@ -287,7 +290,8 @@ export function cleanupSummary(opts: {
   where: string;
 }): string {
   const { plan, results } = opts;
-  const title = `### buildx-branch-cache cleanup${plan.branch ? `: ${code(plan.branch)}` : ''}${opts.dryRun ? ' (dry run)' : ''}`;
+  const branch = plan.branch ? `: ${code(plan.branch)}` : '';
+  const title = `### buildx-branch-cache cleanup${branch}${opts.dryRun ? ' (dry run)' : ''}`;
   const lines = [title, '', `${text(plan.reason)}.`, ''];
   if (plan.branch === undefined) return lines.join('\n') + '\n';
   lines.push(`Registry: ${text(opts.where)}`, '', '| Cache ref | Result |', '|---|---|');
@@ -299,7 +303,8 @@ export function cleanupSummary(opts: {
   const done = opts.dryRun ? `${count('would delete')} would be deleted` : `${count('deleted')} deleted`;
   lines.push(
     '',
-    `**${done}, ${count('not found')} not found, ${count('kept')} kept, ${count('failed') + count('unsupported')} failed.**`,
+    `**${done}, ${count('not found')} not found, ${count('kept')} ` +
+      `kept, ${count('failed') + count('unsupported')} failed.**`,
   );
   return lines.join('\n') + '\n';
 }

@@ -143,7 +143,8 @@ export function decide(
       const names = builtOn.map((s) => s.name ?? `#${s.index}`).join(', ');
       throw new InputError(
         'cache-type',
-        `inline keeps only the layers of the image it is pushed with, and ${targetStage} builds on ${names}: use registry (or local, gha, s3) for multi-stage builds`,
+        `inline keeps only the layers of the image it is pushed with, and ${targetStage} ` +
+          `builds on ${names}: use registry (or local, gha, s3) for multi-stage builds`,
       );
     }
     if (refs.exportCache && !config.push) {

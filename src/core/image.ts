@@ -47,7 +47,8 @@ export function parseImage(raw: string): ImageName {
     if (!PATH_COMPONENT_RE.test(c)) {
       throw new InputError(
         'image',
-        `"${input}" has an invalid path component "${c}": use lower-case letters, digits and single separators (. _ -) only`,
+        `"${input}" has an invalid path component "${c}": use ` +
+          `lower-case letters, digits and single separators (. _ -) only`,
       );
     }
   }

@@ -127,7 +127,8 @@ function keyValues(name: string, raw: string, commas: boolean): [string, string]
     if (eq <= 0) {
       throw new InputError(
         name,
-        `item ${i + 1} is not key=value (it is not shown: it may hold a secret)${commas ? '; a value cannot hold a comma, which separates items' : ''}`,
+        `item ${i + 1} is not key=value (it is not shown: it may hold a ` +
+          `secret)${commas ? '; a value cannot hold a comma, which separates items' : ''}`,
       );
     }
     return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
@@ -151,7 +152,8 @@ export const MULTI_LINE_INPUTS = new Set([
 ]);
 
 /** C0 and C1 control characters, and the Unicode line and paragraph separators. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters in inputs is the point (issue 13, item 6)
+// Finding them in inputs is the point (issue 13, item 6).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: see above
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
@@ -172,7 +174,9 @@ export function checkInputText(name: string, raw: string): void {
     const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new InputError(
       name,
-      `${multi ? `line ${i + 1} ` : ''}holds a line break or another control character (U+${code}, character ${m.index + 1}): ${multi ? 'give one item per line' : 'give it on one line'}, without control characters (the value is not shown)`,
+      `${multi ? `line ${i + 1} ` : ''}holds a line break or another control character ` +
+        `(U+${code}, character ${m.index + 1}): ${multi ? 'give one item per line' : 'give it on one line'}, ` +
+        'without control characters (the value is not shown)',
     );
   });
 }

@@ -12,7 +12,10 @@ export type RefState = 'exists' | 'missing' | 'unknown';
 export interface ProbeResult {
   ref: string;
   state: RefState;
-  /** Why the state is unknown (registry down, denied, timed out), or why an existing ref's content could not be read. */
+  /**
+   * Why the state is unknown (registry down, denied, timed out), or why an
+   * existing ref's content could not be read.
+   */
   detail?: string;
   /** The manifest digest, when the ref exists. */
   digest?: string;

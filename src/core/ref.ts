@@ -150,12 +150,14 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
         reason: fork
           ? `${eventName} from fork ${fork}: imports only, a fork never writes the cache`
           : fromDefault
-            ? `${eventName} ${head} -> ${base ?? '?'}: the head is the default branch, whose cache only its own builds write, so imports only`
+            ? `${eventName} ${head} -> ${base ?? '?'}: the head is the default ` +
+              `branch, whose cache only its own builds write, so imports only`
             : `${eventName} ${head ?? '?'} -> ${base ?? '?'}`,
         warnings:
           fork && eventName === 'pull_request_target'
             ? [
-                `pull_request_target from the fork ${fork}: this job has the base repository's secrets and a write token, so building the fork's code here can leak them; build forks on pull_request`,
+                `pull_request_target from the fork ${fork}: this job has the base repository's secrets and ` +
+                  `a write token, so building the fork's code here can leak them; build forks on pull_request`,
               ]
             : undefined,
       };
@@ -174,7 +176,9 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
         fallbacks: [defaultBranch],
         exportAllowed: false,
         fork,
-        reason: `workflow_run for ${head ?? '?'}${fork ? ` from fork ${fork}` : ''}: imports only unless export-cache is true${fork ? ' (never for a fork)' : ''}`,
+        reason:
+          `workflow_run for ${head ?? '?'}${fork ? ` from fork ${fork}` : ''}: ` +
+          `imports only unless export-cache is true${fork ? ' (never for a fork)' : ''}`,
       };
     }
     case 'merge_group': {
@@ -215,8 +219,13 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
           branch,
           fallbacks: [defaultBranch],
           exportAllowed: false,
-          reason: `${eventName} on branch ${branch}: imports only (only push, workflow_dispatch and schedule write the cache unless export-cache is true)`,
-          forcedExportWarning: `export-cache is true on ${eventName}, so this build writes ${branch}'s cache, which every build of ${branch}${branch === defaultBranch ? ' and every other branch' : ''} imports: make sure the code checked out is ${branch}'s`,
+          reason:
+            `${eventName} on branch ${branch}: imports only (only push, ` +
+            `workflow_dispatch and schedule write the cache unless export-cache is true)`,
+          forcedExportWarning:
+            `export-cache is true on ${eventName}, so this build writes ${branch}'s cache, which every build of ` +
+            `${branch}${branch === defaultBranch ? ' and every other branch' : ''} ` +
+            `imports: make sure the code checked out is ${branch}'s`,
         };
       }
       return {
@@ -290,7 +299,8 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
     // Refused, but without failing a good build: the build goes on, importing only.
     exportCache = false;
     warnings.push(
-      `export-cache is true, but the code comes from the fork ${facts.fork}: forks never write the cache, so this build only imports`,
+      `export-cache is true, but the code comes from the fork ${facts.fork}: ` +
+        `forks never write the cache, so this build only imports`,
     );
     reasons.push(`export-cache: true ignored: fork ${facts.fork}`);
   }

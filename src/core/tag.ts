@@ -113,11 +113,13 @@ export function encodeTag(f: TagFields): string {
   if (room < HASH_LENGTH + 4) {
     throw new InputError(
       'cache-tag-prefix',
-      `"${head}." leaves too little room for the branch in a ${MAX_TAG_LENGTH}-character tag: shorten cache-tag-prefix, the stage name or cache-scope`,
+      `"${head}." leaves too little room for the branch in a ${MAX_TAG_LENGTH}-character ` +
+        `tag: shorten cache-tag-prefix, the stage name or cache-scope`,
     );
   }
   const tag = `${head}.${fitField(encodeField(f.branch), f.branch, room)}`;
-  if (!isValidTag(tag)) throw new Error(`internal: produced an invalid tag "${tag}"`); // encodeField writes only tag characters
+  // encodeField writes only tag characters.
+  if (!isValidTag(tag)) throw new Error(`internal: produced an invalid tag "${tag}"`);
   return tag;
 }
 

@@ -97,7 +97,8 @@ export class GhcrClient {
   }
 
   private base(kind: OwnerKind, pkg: GhcrPackage): string {
-    return `${this.apiUrl}/${kind}/${encodeURIComponent(pkg.owner)}/packages/container/${encodeURIComponent(pkg.name)}/versions`;
+    const owner = encodeURIComponent(pkg.owner);
+    return `${this.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(pkg.name)}/versions`;
   }
 
   private async fail(res: Response, what: string): Promise<GitHubApiError> {
@@ -140,7 +141,8 @@ export class GhcrClient {
           // The GitHub API pages within itself: a next page elsewhere gets neither the token nor a request.
           throw new GitHubApiError(
             0,
-            `${what}: the next page is at ${new URL(next, `${this.apiUrl}/`).origin}, not at the API (${this.apiUrl}): not sending the token there`,
+            `${what}: the next page is at ${new URL(next, `${this.apiUrl}/`).origin}, ` +
+              `not at the API (${this.apiUrl}): not sending the token there`,
           );
         }
         if (next !== undefined) next = new URL(next, `${this.apiUrl}/`).toString();
@@ -212,7 +214,8 @@ export async function deleteGhcrTags(
     if (sharing.length > 0) {
       set(
         'kept',
-        `version ${version.id} (${version.name}) is also tagged ${sharing.join(', ')}: deleting it would delete those too`,
+        `version ${version.id} (${version.name}) is also tagged ` +
+          `${sharing.join(', ')}: deleting it would delete those too`,
       );
     } else if (opts.dryRun) {
       set('would delete', `version ${version.id} (${version.name})`);

@@ -75,7 +75,10 @@ export function requestFailure(e: unknown, host: string, timeoutMs?: number): st
   return `connection to ${host} failed: ${why}${meaning ? ` (${meaning})` : ''}`;
 }
 
-/** Run `op` (a request and the reading of its answer); a network failure or timeout becomes a RegistryError saying `what` failed where and why. */
+/**
+ * Run `op` (a request and the reading of its answer); a network failure or
+ * timeout becomes a RegistryError saying `what` failed where and why.
+ */
 async function failingAs<T>(
   what: string,
   host: string,
@@ -212,7 +215,8 @@ export function credentialsFor(config: DockerConfig, host: string): CredentialLo
     return {
       note:
         `the Docker config keeps the credentials for ${host} in the credential helper docker-credential-${helper}, ` +
-        'which this action does not read: log in with docker/login-action (it writes them to config.json on Linux runners)',
+        'which this action does not read: log in with docker/login-action ' +
+        '(it writes them to config.json on Linux runners)',
     };
   }
   return {};
@@ -395,7 +399,8 @@ export class RegistryClient {
     const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
     if (scheme === 'basic') {
       // Judge by what this request sent: parallel requests may all have gone out before the first challenge.
-      if (sent?.startsWith('Basic ') || !this.basicHeader()) return res; // refused, or nothing to offer: the answer stands
+      // Refused, or nothing to offer: the answer stands.
+      if (sent?.startsWith('Basic ') || !this.basicHeader()) return res;
       this.basic = true;
     } else if (scheme === 'bearer') {
       // A new scope (DELETE after HEAD): a token for this challenge. The same

@@ -72,7 +72,8 @@ export async function preflight(
   if (minor !== undefined && minor < MIN_BUILDX_MINOR) {
     // Older buildx prints plain progress for an unknown mode: the report would be silently empty.
     throw new Error(
-      `docker buildx 0.${minor} is too old (0.${MIN_BUILDX_MINOR} or later reports what the cache did): ${remedies.noBuildx}`,
+      `docker buildx 0.${minor} is too old (0.${MIN_BUILDX_MINOR} ` +
+        `or later reports what the cache did): ${remedies.noBuildx}`,
     );
   }
   const inspect = await docker(['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'], 30_000);
@@ -110,7 +111,8 @@ export async function lookUp(
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
   const type = d.backend.type === 'inline' ? 'registry' : d.backend.type;
   if (type !== 'registry' && type !== 'local') return undefined;
-  // No docker or no buildx (a flags-only job on a bare runner): the build happens elsewhere, maybe with other credentials.
+  // No docker or no buildx (a flags-only job on a bare runner): the build happens elsewhere, maybe with other
+  // credentials.
   if (type === 'registry' && checkBuildx && (await docker(['buildx', 'version'], PROBE_TIMEOUT_MS)).code !== 0) {
     log.info('docker buildx is not available here, so the cache refs were not checked');
     return undefined;
@@ -123,7 +125,8 @@ export async function lookUp(
   });
   if (found.skipped > 0) {
     log.warn(
-      `${found.skipped} of the planned cache refs were not looked at or imported: at most ${MAX_LOOKUPS} are, in order of preference (narrow cache-stages)`,
+      `${found.skipped} of the planned cache refs were not looked at or imported: ` +
+        `at most ${MAX_LOOKUPS} are, in order of preference (narrow cache-stages)`,
     );
   }
   return found;
@@ -162,13 +165,16 @@ export async function prepare(
   }
   if (selection.unreadable.length > 0) {
     log.warn(
-      `could not read ${selection.unreadable.length} cache ref(s), the build goes on without them if they fail: ${selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; ')}`,
+      `could not read ${selection.unreadable.length} cache ref(s), the build goes on without them if they fail: ` +
+        selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; '),
     );
   }
   const opaque = results.filter((r) => r.state === 'exists' && r.content === undefined);
   if (opaque.length > 0) {
     log.warn(
-      `could not read what ${opaque.length} cache ref(s) hold, so they are imported without checking that they add anything: ${opaque.map((r) => `${r.ref} (${r.detail ?? 'no detail'})`).join('; ')}`,
+      `could not read what ${opaque.length} cache ref(s) hold, ` +
+        'so they are imported without checking that they add anything: ' +
+        opaque.map((r) => `${r.ref} (${r.detail ?? 'no detail'})`).join('; '),
     );
   }
   if (selection.cold) log.info('No cache exists for this branch or its fallbacks: this is a cold build.');
@@ -184,7 +190,8 @@ export function reportBuild(d: Decision, outcome: Outcome, log: Log): void {
   for (const w of report?.warnings ?? []) log.warn(w);
   if (report && report.importErrors.length > 0) {
     log.warn(
-      `BuildKit could not read ${report.importErrors.length} cache ref(s), the build went on without them: ${report.importErrors.join('; ')}`,
+      `BuildKit could not read ${report.importErrors.length} cache ref(s), ` +
+        `the build went on without them: ${report.importErrors.join('; ')}`,
     );
   }
   const ex = exportState(d, outcome);
