@@ -2,6 +2,7 @@
 // GitHub package versions, deleted through the GitHub Packages REST API.
 // A version is one manifest digest with all its tags (metadata.container.tags).
 import type { TagResult } from '../core/cleanup.js';
+import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from './registry.js';
 
@@ -197,36 +198,22 @@ export async function deleteGhcrTags(
     const detail = `no container package ${pkg.name} owned by ${pkg.owner} that this token can see`;
     return tags.map((tag) => ({ tag, state: 'not found', detail }));
   }
-  const results = new Map<string, TagResult>(tags.map((t) => [t, { tag: t, state: 'not found' }]));
-  const byVersion = new Map<number, { version: PackageVersion; ours: string[] }>();
-  for (const tag of tags) {
-    const version = listed.versions.find((v) => v.metadata?.container?.tags?.includes(tag));
-    if (version === undefined) continue;
-    const entry = byVersion.get(version.id) ?? { version, ours: [] };
-    entry.ours.push(tag);
-    byVersion.set(version.id, entry);
-  }
-  for (const { version, ours } of byVersion.values()) {
-    const set = (state: TagResult['state'], detail?: string) => {
-      for (const t of ours) results.set(t, { tag: t, state, detail });
-    };
-    const sharing = (version.metadata?.container?.tags ?? []).filter((t) => !tags.includes(t));
-    if (sharing.length > 0) {
-      set(
-        'kept',
-        `version ${version.id} (${version.name}) is also tagged ` +
-          `${sharing.join(', ')}: deleting it would delete those too`,
-      );
-    } else if (opts.dryRun) {
-      set('would delete', `version ${version.id} (${version.name})`);
-    } else {
-      try {
-        const r = await client.deleteVersion(listed.kind, pkg, version.id);
-        set(r, r === 'deleted' ? `version ${version.id} (${version.name})` : undefined);
-      } catch (e) {
-        set('failed', hint(e));
-      }
+  const holders = listed.versions.map((v) => ({
+    id: String(v.id),
+    label: `version ${v.id} (${v.name})`,
+    tags: v.metadata?.container?.tags ?? [],
+  }));
+  const plan = planDeletion(tags, holders, opts.dryRun);
+  const results = new Map<string, TagResult>(plan.decided.map((r) => [r.tag, r]));
+  for (const { holder, tags: ours } of plan.deletions) {
+    let result: Omit<TagResult, 'tag'>;
+    try {
+      const r = await client.deleteVersion(listed.kind, pkg, Number(holder.id));
+      result = { state: r, detail: r === 'deleted' ? holder.label : undefined };
+    } catch (e) {
+      result = { state: 'failed', detail: hint(e) };
     }
+    for (const tag of ours) results.set(tag, { tag, ...result });
   }
   return tags.map((t) => results.get(t)!);
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { unsupportedMessage, type TagResult } from '../core/cleanup.js';
+import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 
 /** Every manifest kind a cache or an image may be stored as; HEAD must accept them all or get a 404. */
@@ -546,30 +547,32 @@ export async function deleteRegistryTags(
     return tags.map((t) => results.get(t)!);
   }
 
+  const holders = [...byDigest].map(([digest, group]) => ({
+    id: digest,
+    label: digest,
+    tags: [...group, ...(others.get(digest) ?? [])],
+  }));
+  const plan = planDeletion(tags, holders, opts.dryRun);
+  for (const r of plan.decided) if (r.state !== 'not found') results.set(r.tag, r);
   let unsupported: string | undefined;
-  for (const [digest, group] of byDigest) {
+  for (const { holder, tags: group } of plan.deletions) {
     const set = (state: TagResult['state'], detail?: string) => {
       for (const t of group) results.set(t, { tag: t, state, detail });
     };
-    const sharing = others.get(digest);
-    if (sharing !== undefined) {
-      set('kept', `${digest} is also tagged ${sharing.join(', ')}: deleting it would delete those too`);
-    } else if (opts.dryRun) {
-      set('would delete', digest);
-    } else if (unsupported !== undefined) {
+    if (unsupported !== undefined) {
       set('unsupported', unsupported);
-    } else {
-      try {
-        const r = await client.deleteManifest(digest);
-        if (r.outcome === 'unsupported') {
-          unsupported = unsupportedMessage(host, r.detail ?? 'UNSUPPORTED');
-          set('unsupported', unsupported);
-        } else {
-          set(r.outcome, r.outcome === 'deleted' ? digest : undefined);
-        }
-      } catch (e) {
-        set('failed', authHint(host, e));
+      continue;
+    }
+    try {
+      const r = await client.deleteManifest(holder.id);
+      if (r.outcome === 'unsupported') {
+        unsupported = unsupportedMessage(host, r.detail ?? 'UNSUPPORTED');
+        set('unsupported', unsupported);
+      } else {
+        set(r.outcome, r.outcome === 'deleted' ? holder.id : undefined);
       }
+    } catch (e) {
+      set('failed', authHint(host, e));
     }
   }
   return tags.map((t) => results.get(t)!);
