@@ -33,3 +33,31 @@ export function gitAllows(name: string): boolean {
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
   return name.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
 }
+
+/** Characters git allows in branch names and shells love. */
+export const HOSTILE_CHARS = [
+  '$',
+  '`',
+  '"',
+  "'",
+  ';',
+  '|',
+  '#',
+  '&',
+  '(',
+  ')',
+  '{',
+  '}',
+  '<',
+  '>',
+  '!',
+  '%',
+  '=',
+  ',',
+  '+',
+  '@',
+  '/',
+  '.',
+  '-',
+  '_',
+];

@@ -6,42 +6,16 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { parseImage } from '../src/core/image.js';
 import { cacheName } from '../src/core/plan.js';
-import { gitAllows } from './helpers.js';
+import { gitAllows, HOSTILE_CHARS } from './helpers.js';
 
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const REPO_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
-// Characters git allows and shells love, plus letters from other scripts and emoji.
-const hostile = [
-  '$',
-  '`',
-  '"',
-  "'",
-  ';',
-  '|',
-  '#',
-  '&',
-  '(',
-  ')',
-  '{',
-  '}',
-  '<',
-  '>',
-  '!',
-  '%',
-  '=',
-  ',',
-  '+',
-  '@',
-  '/',
-  '.',
-  '-',
-  '_',
-];
+// Characters git allows and shells love (helpers.ts), plus letters from other scripts and emoji.
 const unicode = ['ü', 'ß', 'é', 'ø', 'ł', 'ж', '日', '本', '語', '한', 'ع', '🚀', '🐳', '👩‍💻', '\u200d', 'İ'];
 const char = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...'abcxyzABCXYZ0189'.split('')) },
-  { weight: 3, arbitrary: fc.constantFrom(...hostile) },
+  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_CHARS) },
   { weight: 2, arbitrary: fc.constantFrom(...unicode) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
 );

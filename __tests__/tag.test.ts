@@ -6,37 +6,12 @@ import { planCleanup } from '../src/core/cleanup.js';
 import { legacyCacheName } from '../src/core/legacy-tag.js';
 import { cacheName } from '../src/core/plan.js';
 import { decodeField, encodeField, encodeTag, MAX_TAG_LENGTH, parseTag } from '../src/core/tag.js';
-import { gitAllows } from './helpers.js';
+import { gitAllows, HOSTILE_CHARS } from './helpers.js';
 
-const hostile = [
-  '$',
-  '`',
-  '"',
-  "'",
-  ';',
-  '|',
-  '#',
-  '&',
-  '(',
-  ')',
-  '{',
-  '}',
-  '<',
-  '>',
-  '!',
-  '%',
-  '=',
-  ',',
-  '+',
-  '@',
-  '/',
-  '.',
-  '-',
-  '_',
-];
+// The hostile characters of hostile-names.test.ts, plus pairs that 0.1 slugged alike (ü/u, ß/ss, İ/i).
 const char = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...'abcxyzABCXYZ0189'.split('')) },
-  { weight: 3, arbitrary: fc.constantFrom(...hostile) },
+  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_CHARS) },
   { weight: 2, arbitrary: fc.constantFrom('ü', 'u', 'ß', 'ss', '日', '🚀', 'İ', 'i') },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) },
 );
