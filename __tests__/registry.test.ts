@@ -9,18 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ghcrPackage } from '../src/registry/ghcr.js';
-import {
-  credentialsFor,
-  deleteRegistryTags,
-  dockerConfigPath,
-  MANIFEST_ACCEPT,
-  parseChallenge,
-  parseRepository,
-  readDockerConfig,
-  registryBaseUrl,
-  RegistryClient,
-  type Credentials,
-} from '../src/registry/registry.js';
+import { credentialsFor, dockerConfigPath, readDockerConfig, type Credentials } from '../src/registry/credentials.js';
+import { deleteRegistryTags } from '../src/registry/delete-tags.js';
+import { MANIFEST_ACCEPT, parseChallenge, RegistryClient } from '../src/registry/registry.js';
+import { parseRepository, registryBaseUrl } from '../src/registry/reference.js';
 
 const USER = 'ci';
 const PASSWORD = 's3cret';

@@ -21,14 +21,10 @@ import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
 import { parseBool, parseConfig, parseList, type Config, type InputGetter, withDefaults } from '../core/inputs.js';
 import { checkNamePart } from '../core/plan.js';
 import type { EventContext } from '../core/ref.js';
-import {
-  credentialsFor,
-  deleteRegistryTags,
-  dockerConfigPath,
-  parseRepository,
-  readDockerConfig,
-  RegistryClient,
-} from '../registry/registry.js';
+import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
+import { deleteRegistryTags } from '../registry/delete-tags.js';
+import { parseRepository } from '../registry/reference.js';
+import { RegistryClient } from '../registry/registry.js';
 import { parseStages } from '../core/stages.js';
 import { readEventPayload } from '../shell/event.js';
 

@@ -11,16 +11,10 @@ import { errorMessage } from '../core/errors.js';
 import type { CacheEntry } from '../core/plan.js';
 import type { ProbeResult } from '../core/probe.js';
 import { probeRefs } from '../shell/proc.js';
-import {
-  credentialsFor,
-  dockerConfigPath,
-  MANIFEST_ACCEPT,
-  mapLimit,
-  parseRepository,
-  readDockerConfig,
-  RegistryClient,
-  RegistryError,
-} from './registry.js';
+import { credentialsFor, dockerConfigPath, readDockerConfig } from './credentials.js';
+import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from './registry.js';
+import { mapLimit } from '../core/map-limit.js';
+import { parseRepository } from './reference.js';
 
 /** Requests in flight at once: every ref is looked at together, politely. */
 const CONCURRENCY = 8;

@@ -3,12 +3,9 @@
 // Authenticates as docker does: credentials from the Docker config, then
 // Basic, or a Bearer token from the realm a 401 challenge names.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { unsupportedMessage, type TagResult } from '../core/cleanup.js';
-import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
+import type { Credentials } from './credentials.js';
+import { registryBaseUrl, type RegistryRef } from './reference.js';
 
 /** Every manifest kind a cache or an image may be stored as; HEAD must accept them all or get a 404. */
 export const MANIFEST_ACCEPT = [
@@ -20,8 +17,6 @@ export const MANIFEST_ACCEPT = [
 
 const USER_AGENT = 'buildx-branch-cache';
 const TAGS_PAGE = 1000;
-/** Parallel HEADs when comparing digests: polite to the registry, still quick. */
-const CONCURRENCY = 8;
 /** Each request's limit unless told otherwise (the `request-timeout` input's default): fetch's own is 300 s. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -92,135 +87,6 @@ async function failingAs<T>(
     if (e instanceof RegistryError) throw e;
     throw new RegistryError(0, undefined, `${what}: ${requestFailure(e, host, timeoutMs)}`);
   }
-}
-
-// ------------------------------------------------------------- references --
-
-export interface RegistryRef {
-  /** The registry as the user wrote it (the Docker config's key), e.g. ghcr.io, docker.io, 127.0.0.1:5000 */
-  host: string;
-  /** Where the API answers: registry-1.docker.io for Docker Hub, else the host. */
-  apiHost: string;
-  /** Repository name inside the registry, e.g. acme/app, library/redis */
-  name: string;
-}
-
-const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
-
-/** Split a repository (as image.ts normalises it) into registry and name, like Docker. */
-export function parseRepository(repository: string): RegistryRef {
-  const slash = repository.indexOf('/');
-  // Host names are case-insensitive: GHCR.IO is ghcr.io (its API, its credentials).
-  const first = slash === -1 ? '' : repository.slice(0, slash).toLowerCase();
-  const hasHost = first.includes('.') || first.includes(':') || first === 'localhost';
-  const host = hasHost ? first : 'docker.io';
-  let name = hasHost ? repository.slice(slash + 1) : repository;
-  if (DOCKER_HUB.has(host)) {
-    if (!name.includes('/')) name = `library/${name}`;
-    return { host: 'docker.io', apiHost: 'registry-1.docker.io', name };
-  }
-  return { host, apiHost: host, name };
-}
-
-/** Plain http only for a registry on this machine (as Docker allows); https everywhere else. */
-export function registryBaseUrl(apiHost: string): string {
-  const hostname = apiHost.replace(/:\d+$/, '').toLowerCase();
-  const local = hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-  return `${local ? 'http' : 'https'}://${apiHost}`;
-}
-
-// ------------------------------------------------------------ credentials --
-
-export interface Credentials {
-  username?: string;
-  password?: string;
-  /** An OAuth refresh token (`docker login` to registries that hand one out): exchanged at the realm. */
-  identityToken?: string;
-  /** A ready bearer token. */
-  registryToken?: string;
-}
-
-interface AuthEntry {
-  auth?: string;
-  username?: string;
-  password?: string;
-  identitytoken?: string;
-  registrytoken?: string;
-}
-
-export interface DockerConfig {
-  auths?: Record<string, AuthEntry>;
-  credsStore?: string;
-  credHelpers?: Record<string, string>;
-}
-
-/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
-export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
-  return join(env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker'), 'config.json');
-}
-
-/** The Docker config, or an empty one when there is no file (nobody logged in). */
-export function readDockerConfig(path: string): DockerConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`cannot read the Docker config ${path}: ${errorMessage(e)}`);
-  }
-  try {
-    return JSON.parse(text) as DockerConfig;
-  } catch (e) {
-    throw new Error(`the Docker config ${path} is not JSON: ${errorMessage(e)}`);
-  }
-}
-
-/** A config key (`https://index.docker.io/v1/`, `ghcr.io`, `http://127.0.0.1:5000`) as a bare host. */
-function normaliseKey(key: string): string {
-  const host = key
-    .replace(/^[a-z]+:\/\//i, '')
-    .replace(/\/.*$/, '')
-    .toLowerCase();
-  return DOCKER_HUB.has(host) ? 'docker.io' : host;
-}
-
-export interface CredentialLookup {
-  credentials?: Credentials;
-  /** Set when credentials exist but live where this action cannot read them. */
-  note?: string;
-}
-
-export function credentialsFor(config: DockerConfig, host: string): CredentialLookup {
-  const want = normaliseKey(host);
-  const entry = Object.entries(config.auths ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? {};
-  const creds: Credentials = {};
-  if (entry.auth) {
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon > 0) {
-      creds.username = decoded.slice(0, colon);
-      creds.password = decoded.slice(colon + 1);
-    }
-  }
-  if (entry.username && entry.password) {
-    creds.username = entry.username;
-    creds.password = entry.password;
-  }
-  if (entry.identitytoken) creds.identityToken = entry.identitytoken;
-  if (entry.registrytoken) creds.registryToken = entry.registrytoken;
-  if (Object.keys(creds).length > 0) return { credentials: creds };
-
-  const helper =
-    Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? config.credsStore;
-  if (helper) {
-    return {
-      note:
-        `the Docker config keeps the credentials for ${host} in the credential helper docker-credential-${helper}, ` +
-        'which this action does not read: log in with docker/login-action ' +
-        '(it writes them to config.json on Linux runners)',
-    };
-  }
-  return {};
 }
 
 // ----------------------------------------------------------------- client --
@@ -480,100 +346,4 @@ export class RegistryClient {
       return { outcome: 'unsupported', detail: `HTTP ${res.status} ${err.code ?? ''}`.trim() };
     throw err;
   }
-}
-
-// --------------------------------------------------------------- deleting --
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-function authHint(host: string, e: unknown): string {
-  const status = e instanceof RegistryError ? e.status : 0;
-  if (status === 401) return `${errorMessage(e)}: log in to ${host} first (docker/login-action)`;
-  if (status === 403) return `${errorMessage(e)}: the credentials for ${host} may not delete`;
-  return errorMessage(e);
-}
-
-/**
- * Delete `tags` through the distribution API. A manifest DELETE removes every
- * tag on that digest, so a digest another tag also points to is kept (and
- * said so). Tags that do not exist are fine.
- */
-export async function deleteRegistryTags(
-  client: RegistryClient,
-  tags: string[],
-  opts: { dryRun: boolean },
-): Promise<TagResult[]> {
-  const host = client.ref.host;
-  let digests: (string | undefined)[];
-  try {
-    digests = await mapLimit(tags, CONCURRENCY, (t) => client.digest(t));
-  } catch (e) {
-    return tags.map((tag) => ({ tag, state: 'failed', detail: authHint(host, e) }));
-  }
-  const results = new Map<string, TagResult>(
-    tags.map((t, i) => [t, { tag: t, state: digests[i] === undefined ? 'not found' : 'failed' }]),
-  );
-  const byDigest = new Map<string, string[]>();
-  tags.forEach((t, i) => {
-    const d = digests[i];
-    if (d !== undefined) byDigest.set(d, [...(byDigest.get(d) ?? []), t]);
-  });
-  if (byDigest.size === 0) return tags.map((t) => results.get(t)!);
-
-  // Which other tags share a digest: the API has no reverse lookup, so ask per tag.
-  const others = new Map<string, string[]>();
-  try {
-    const rest = (await client.tags()).filter((t) => !tags.includes(t));
-    const restDigests = await mapLimit(rest, CONCURRENCY, (t) => client.digest(t));
-    rest.forEach((t, i) => {
-      const d = restDigests[i];
-      if (d !== undefined && byDigest.has(d)) others.set(d, [...(others.get(d) ?? []), t]);
-    });
-  } catch (e) {
-    for (const group of byDigest.values())
-      for (const t of group) results.set(t, { tag: t, state: 'failed', detail: authHint(host, e) });
-    return tags.map((t) => results.get(t)!);
-  }
-
-  const holders = [...byDigest].map(([digest, group]) => ({
-    id: digest,
-    label: digest,
-    tags: [...group, ...(others.get(digest) ?? [])],
-  }));
-  const plan = planDeletion(tags, holders, opts.dryRun);
-  for (const r of plan.decided) if (r.state !== 'not found') results.set(r.tag, r);
-  let unsupported: string | undefined;
-  for (const { holder, tags: group } of plan.deletions) {
-    const set = (state: TagResult['state'], detail?: string) => {
-      for (const t of group) results.set(t, { tag: t, state, detail });
-    };
-    if (unsupported !== undefined) {
-      set('unsupported', unsupported);
-      continue;
-    }
-    try {
-      const r = await client.deleteManifest(holder.id);
-      if (r.outcome === 'unsupported') {
-        unsupported = unsupportedMessage(host, r.detail ?? 'UNSUPPORTED');
-        set('unsupported', unsupported);
-      } else {
-        set(r.outcome, r.outcome === 'deleted' ? holder.id : undefined);
-      }
-    } catch (e) {
-      set('failed', authHint(host, e));
-    }
-  }
-  return tags.map((t) => results.get(t)!);
 }
