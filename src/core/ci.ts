@@ -71,23 +71,29 @@ function facts(
   };
 }
 
+/** A tag build, on any CI: no branch, the default branch's cache only, nothing written. */
+function tagBuild(
+  provider: Provider,
+  tag: string,
+  def: string,
+  reasons: string[],
+  kind: 'tag pipeline' | 'tag build',
+): CiFacts {
+  const reason = `${kind === 'tag pipeline' ? 'tag pipeline' : 'tag'} ${tag}: not a branch, so imports only`;
+  return facts(
+    provider,
+    { branch: undefined, fallbacks: [def], exportAllowed: false, defaultBranch: def, reason },
+    reasons,
+    `${kind} (${tag})`,
+  );
+}
+
 function gitlab(env: Env): CiFacts {
   const reasons: string[] = [];
   const def = defaultBranch(v(env, 'CI_DEFAULT_BRANCH'), 'GitLab', 'CI_DEFAULT_BRANCH', reasons);
   const tag = v(env, 'CI_COMMIT_TAG');
   if (tag !== undefined) {
-    return facts(
-      'gitlab',
-      {
-        branch: undefined,
-        fallbacks: [def],
-        exportAllowed: false,
-        defaultBranch: def,
-        reason: `tag pipeline ${tag}: not a branch, so imports only`,
-      },
-      reasons,
-      `tag pipeline (${tag})`,
-    );
+    return tagBuild('gitlab', tag, def, reasons, 'tag pipeline');
   }
   const source = v(env, 'CI_MERGE_REQUEST_SOURCE_BRANCH_NAME');
   if (source !== undefined) {
@@ -151,18 +157,7 @@ function jenkins(env: Env): CiFacts {
   const def = defaultBranch(primary, 'Jenkins', 'BRANCH_IS_PRIMARY', reasons);
   const tag = v(env, 'TAG_NAME');
   if (tag !== undefined) {
-    return facts(
-      'jenkins',
-      {
-        branch: undefined,
-        fallbacks: [def],
-        exportAllowed: false,
-        defaultBranch: def,
-        reason: `tag ${tag}: not a branch, so imports only`,
-      },
-      reasons,
-      `tag build (${tag})`,
-    );
+    return tagBuild('jenkins', tag, def, reasons, 'tag build');
   }
   const change = v(env, 'CHANGE_BRANCH');
   if (change !== undefined || v(env, 'CHANGE_ID') !== undefined) {
@@ -251,18 +246,7 @@ function buildkite(env: Env): CiFacts {
   const tag = v(env, 'BUILDKITE_TAG');
   if (tag !== undefined) {
     // On a tag build BUILDKITE_BRANCH holds the tag's name: it is not a branch.
-    return facts(
-      'buildkite',
-      {
-        branch: undefined,
-        fallbacks: [def],
-        exportAllowed: false,
-        defaultBranch: def,
-        reason: `tag ${tag}: not a branch, so imports only`,
-      },
-      reasons,
-      `tag build (${tag})`,
-    );
+    return tagBuild('buildkite', tag, def, reasons, 'tag build');
   }
   const branch = v(env, 'BUILDKITE_BRANCH');
   const pr = v(env, 'BUILDKITE_PULL_REQUEST');
