@@ -1,3 +1,4 @@
+import { decode } from './helpers.js';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { marked } from 'marked';
@@ -51,16 +52,6 @@ function closedPr(
 
 function request(event: EventContext, over: Partial<CleanupRequest> = {}): CleanupRequest {
   return { event, protectedBranches: [], prefix: 'cache', stages: ['dependencies', 'build'], ...over };
-}
-
-/** HTML entities back to characters (what the reader sees). */
-function decode(html: string): string {
-  return html
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 function expectInputError(fn: () => unknown, message: RegExp): void {

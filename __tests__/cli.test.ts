@@ -2,7 +2,7 @@
 // runs it: a process with only that CI's variables. `build` runs against a fake
 // `docker` on PATH that records its argv (the real engine is e2e/cli.test.ts).
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pullRequestEvent, runAction } from '../scripts/action-harness.mjs';
+import { bundledCli } from './helpers.js';
 
 const root = join(import.meta.dirname, '..');
 const CLI = join(root, 'dist', 'cli.js');
@@ -39,15 +40,7 @@ function cli(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string; node?: string } = {},
 ): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      opts.node ?? process.execPath,
-      [CLI, ...args],
-      { cwd: opts.cwd ?? workdir(), env: { PATH: NO_DOCKER, ...opts.env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+  return bundledCli(args, { ...opts, cwd: opts.cwd ?? workdir(), env: { PATH: NO_DOCKER, ...opts.env } });
 }
 
 const lines = (s: string) => s.split('\n').filter((l) => l !== '');

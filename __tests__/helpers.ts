@@ -1,4 +1,6 @@
 // Small helpers shared by the unit tests.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import type { EventContext } from '../src/core/ref.js';
 
 /** What `f` throws; fails the test when it throws nothing. */
@@ -61,3 +63,35 @@ export const HOSTILE_CHARS = [
   '-',
   '_',
 ];
+
+/** HTML entities back to characters (what the reader of a rendered summary sees). */
+export function decode(html: string): string {
+  return html
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The bundled command line (dist/cli.js) as a process; PATH finds no docker unless env says otherwise. */
+export function bundledCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; node?: string } = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      opts.node ?? process.execPath,
+      [join(import.meta.dirname, '..', 'dist', 'cli.js'), ...args],
+      { cwd: opts.cwd, env: { PATH: '/nonexistent', ...opts.env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
+}

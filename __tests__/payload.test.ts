@@ -2,15 +2,14 @@
 // bundled action (build and cleanup) and the bundled command line (dist/,
 // `npm run bundle` first), run as the runner runs them; a UTF-8 BOM is read.
 import { describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { readEventPayload } from '../src/shell/event.js';
-import { thrown } from './helpers.js';
+import { thrown, bundledCli } from './helpers.js';
 
-const root = join(import.meta.dirname, '..');
+const _root = join(import.meta.dirname, '..');
 const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\n\nFROM dependencies AS build\nRUN echo build\n';
 
 function workdir(): string {
@@ -93,22 +92,6 @@ describe('item 3: the bundled action with a malformed payload', () => {
   });
 });
 
-function cli(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(root, 'dist', 'cli.js'), ...args],
-      { cwd, env: { PATH: '/nonexistent', ...env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe('item 3: the bundled command line under GitHub Actions with a malformed payload', () => {
   test('item 3: one error naming GITHUB_EVENT_PATH, exit 1 (never a plan made without the event)', async () => {
     const cwd = workdir();
@@ -156,3 +139,5 @@ describe('item 3: readEventPayload', () => {
     expect(thrown(() => readEventPayload({ GITHUB_EVENT_PATH: path })).message).not.toContain('::warning::x');
   });
 });
+
+const cli = (args: string[], env: Record<string, string>, cwd: string) => bundledCli(args, { env, cwd });

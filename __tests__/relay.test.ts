@@ -2,8 +2,8 @@
 // its own, then the bundled action and command line (dist/, `npm run bundle`
 // first) with a fake `docker` whose build prints what a fork's Dockerfile can
 // make BuildKit print. The real engine: e2e/faults.test.ts.
+import { bundledCli } from './helpers.js';
 import { describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { pushEvent, runAction } from '../scripts/action-harness.mjs';
 import { commandOutputs, forgedCommands as forged, runnerCommands } from '../scripts/runner-log.mjs';
 import { clean, oneLine, Relay, relayLines } from '../src/core/relay.js';
 
-const root = join(import.meta.dirname, '..');
+const _root = join(import.meta.dirname, '..');
 
 /** What a RUN step (or a step name) can print: a command after \r, the legacy form, a forged output. */
 const HOSTILE = [
@@ -164,18 +164,6 @@ describe('item 1: the bundled action relays build output', () => {
   });
 });
 
-function cli(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'dist', 'cli.js'), ...args], { cwd, env }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe('item 1: the bundled command line relays both of buildx streams under GitHub Actions', () => {
   test('item 1: the command line under GITHUB_ACTIONS=true: no forged command from buildx stdout or stderr', async () => {
     const docker = fakeDocker();
@@ -275,3 +263,5 @@ describe('item 1: cleanup relays what a registry says', () => {
     }
   });
 });
+
+const cli = (args: string[], env: Record<string, string>, cwd: string) => bundledCli(args, { env, cwd });

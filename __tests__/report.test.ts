@@ -7,7 +7,7 @@ import { parseConfig } from '../src/core/inputs.js';
 import { selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
 import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/core/progress.js';
 import { exportState, headline, logLines, resultLines, summaryMarkdown } from '../src/core/report.js';
-import { forkPullRequest } from './helpers.js';
+import { forkPullRequest, decode } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
 // The Dockerfile of the rawjson fixtures (partial-hit's version).
@@ -81,15 +81,6 @@ function probed(d: Decision, states: RefState[], detail?: string) {
 }
 
 // ---- rendering the Markdown as GitHub would (GFM) ----
-
-function decode(html: string): string {
-  return html
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
 
 interface Table {
   head: string[];
