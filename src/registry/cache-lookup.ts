@@ -12,7 +12,7 @@ import type { CacheEntry } from '../core/plan.js';
 import type { ProbeResult } from '../core/probe.js';
 import { probeRefs } from '../shell/proc.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig } from './credentials.js';
-import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from './registry.js';
+import { MANIFEST_ACCEPT, RegistryClient, RegistryError, requestFailure } from './registry.js';
 import { mapLimit } from '../core/map-limit.js';
 import { parseRepository } from './reference.js';
 
@@ -86,18 +86,13 @@ async function lookUpTag(
       return { ...exists, detail: `its cache config does not match ${config.digest}` };
     return { ...exists, content: readCacheConfig(JSON.parse(configBody.toString('utf8'))) };
   } catch (e) {
-    return { ref, state: 'unknown', detail: failure(e, where) };
+    // The client's own errors already say what failed where and why (registry.ts requestFailure).
+    const why =
+      e instanceof Unreadable || e instanceof RegistryError
+        ? e.message
+        : `reading ${where}: ${requestFailure(e, new URL(client.baseUrl).host)}`;
+    return { ref, state: 'unknown', detail: why };
   }
-}
-
-/** A fetch failure in words: timeouts by name, network errors with their cause (ECONNREFUSED...). */
-function failure(e: unknown, where: string): string {
-  const name = (e as { name?: unknown } | null)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `timed out reading ${where}`;
-  if (e instanceof Unreadable || e instanceof RegistryError) return e.message;
-  const cause = (e as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const why = cause ? String(cause.code ?? cause.message ?? '') : '';
-  return `${errorMessage(e)}${why ? ` (${why})` : ''} reading ${where}`;
 }
 
 /**
@@ -116,8 +111,11 @@ export async function lookUpRegistry(
   } catch (e) {
     return tags.map(({ ref }) => ({ ref, state: 'unknown', detail: errorMessage(e) }));
   }
-  const timed: typeof fetch = (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
-  const client = new RegistryClient(repo, { credentials: lookup.credentials, baseUrl: opts.baseUrl, fetch: timed });
+  const client = new RegistryClient(repo, {
+    credentials: lookup.credentials,
+    baseUrl: opts.baseUrl,
+    timeoutMs: opts.timeoutMs,
+  });
   return mapLimit(tags, CONCURRENCY, ({ ref, tag }) => lookUpTag(client, ref, tag, lookup.note));
 }
 
