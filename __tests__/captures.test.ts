@@ -228,7 +228,7 @@ describe('lint warnings: sent by the current engine only, one plain line each', 
 
   test('0.13 (dockerd 26.1): the same Dockerfile warns about nothing', () => {
     expect(report('0.13', 'lint-warnings').warnings).toEqual([]);
-    expect(whole('0.13', 'lint-warnings').lines.some((l) => l.startsWith('WARNING'))).toBe(false);
+    expect(whole('0.13', 'lint-warnings').lines.filter((l) => l.startsWith('WARNING'))).toEqual([]);
   });
 
   test('both: the one unnamed... named-but-alone stage is reported under its name, all three steps ran', () => {

@@ -247,10 +247,15 @@ describe('planImports', () => {
           }
         }
         // Some ref is imported whenever one exists.
-        expect(chosen.length > 0).toBe(cands.some((c) => c.state === 'exists'));
-        for (const r of v)
-          if (!r.imported && r.why !== 'missing')
-            expect(r.other === undefined || imported(v).includes(r.other) || r.why === 'diverges').toBe(true);
+        const existing = cands.filter((c) => c.state === 'exists').map((c) => c.ref);
+        expect({ existing, imports: chosen.length > 0 }).toEqual({ existing, imports: existing.length > 0 });
+        const unexplained = v.filter(
+          (r) =>
+            !r.imported &&
+            r.why !== 'missing' &&
+            !(r.other === undefined || imported(v).includes(r.other) || r.why === 'diverges'),
+        );
+        expect(unexplained).toEqual([]);
       }),
       { numRuns: 2000 },
     );
