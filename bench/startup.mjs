@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { PIPELINE } from '../e2e/fixtures.mjs';
 import { pullRequestEvent, runAction } from '../scripts/action-harness.mjs';
 
 const runs = Number(process.argv[2] ?? 21);
@@ -14,10 +15,7 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 const cwd = mkdtempSync(join(tmpdir(), 'bbc-bench-'));
-writeFileSync(
-  join(cwd, 'Dockerfile'),
-  'FROM scratch AS dependencies\nRUN echo deps\nFROM dependencies AS build\nRUN echo build\n',
-);
+writeFileSync(join(cwd, 'Dockerfile'), PIPELINE);
 
 const nodes = [['node ' + process.version, process.execPath]];
 try {

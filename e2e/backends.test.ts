@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushEvent, runAction } from '../scripts/action-harness.mjs';
+import { busyboxStage } from './fixtures.mjs';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext } from './pipeline.js';
 
@@ -64,9 +65,7 @@ describe('cache-type local: a persistent runner disk', () => {
 
 describe('matrix jobs: one stage, one branch, two platforms', () => {
   const DOCKERFILE = [
-    'FROM scratch AS app',
-    'COPY busybox /bin/busybox',
-    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+    ...busyboxStage('app'),
     'ARG TARGETPLATFORM',
     'RUN echo "$TARGETPLATFORM" > /platform',
     'RUN uname -m > /arch',

@@ -5,6 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { FAILING_STAGE } from './fixtures.mjs';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, uniqueRepo, type StepCount } from './lib.js';
 import { pipelineContext } from './pipeline.js';
 
@@ -128,7 +129,7 @@ describe("the article's pipeline with the command line on GitLab CI", () => {
 });
 
 test("a failed build: the command's exit status is buildx's", async () => {
-  const context = fixture({ Dockerfile: 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n' });
+  const context = fixture({ Dockerfile: FAILING_STAGE });
   const job = await cliJob({ context, repo: uniqueRepo('cli-fail'), job: 'final', vars: gitlabPush('main'), tag: 'x' });
   expect(job.code).toBe(1);
   expect(job.stderr.trim().split('\n').pop()).toBe(

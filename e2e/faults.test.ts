@@ -9,17 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pullRequestEvent, pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { commandOutputs, forgedCommands, runnerCommands, type RunnerCommand } from '../scripts/runner-log.mjs';
+import { busyboxStage, FAILING_STAGE, SINGLE_STAGE } from './fixtures.mjs';
 import { emptyBuilder, engine, fixture, registryDigest, registryTags, uniqueRepo } from './lib.js';
 
 const E = engine();
-
-const SINGLE = [
-  'FROM scratch AS app',
-  'COPY busybox /bin/busybox',
-  'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-  'RUN echo app > /app',
-  '',
-].join('\n');
 
 async function act(
   cwd: string,
@@ -55,7 +48,7 @@ async function deadPort(): Promise<number> {
 describe('a hostile branch name', () => {
   test('builds, and nothing in the name runs', async () => {
     const branch = 'x";touch${IFS}pwned;#$(touch${IFS}pwned2)`touch pwned3`';
-    const context = fixture({ Dockerfile: SINGLE });
+    const context = fixture({ Dockerfile: SINGLE_STAGE });
     const repo = uniqueRepo('hostile');
     const image = `${E.registry}/${repo}`;
     const r = await act(context, { image, push: 'true', tags: `${image}:hostile` }, { branch });
@@ -73,27 +66,22 @@ describe('a hostile branch name', () => {
 describe('registry faults', () => {
   test('the registry is down: the build succeeds, with warnings naming the refs it could not read and the cache it could not save', async () => {
     const port = await deadPort();
-    const context = fixture({ Dockerfile: SINGLE });
+    const context = fixture({ Dockerfile: SINGLE_STAGE });
     const image = `127.0.0.1:${port}/down`;
     const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
     expect([r.code, errors(r)]).toEqual([0, []]);
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
-    expect(
-      warnings.some(
-        (w) =>
-          w.includes('could not read 2 cache ref(s)') &&
-          w.includes(`${image}:cache.app.feature_x`) &&
-          w.includes(`${image}:cache.app.main`),
-      ),
-    ).toBe(true);
-    expect(
-      warnings.some((w) => w.startsWith(`::warning::the cache was not saved to ${image}:cache.app.feature_x:`)),
-    ).toBe(true);
+    expect(warnings).toContainEqual(expect.stringContaining('could not read 2 cache ref(s)'));
+    const unread = warnings.find((w) => w.includes('could not read 2 cache ref(s)'))!;
+    expect(unread).toContain(`${image}:cache.app.feature_x`);
+    expect(unread).toContain(`${image}:cache.app.main`);
+    const unsaved = `::warning::the cache was not saved to ${image}:cache.app.feature_x:`;
+    expect(warnings.map((w) => w.slice(0, unsaved.length))).toContain(unsaved);
     expect(r.outputs['cache-hit']).toBe('false');
   });
 
   test('a ref that disappears between the check and the build (probe off): the build succeeds and a warning names it', async () => {
-    const context = fixture({ Dockerfile: SINGLE });
+    const context = fixture({ Dockerfile: SINGLE_STAGE });
     const image = `${E.registry}/${uniqueRepo('gone')}`;
     const r = await act(
       context,
@@ -116,7 +104,7 @@ describe('builders that cannot export caches', () => {
   maybe(
     'the docker driver without the containerd image store: refused before the build, naming the remedy',
     async () => {
-      const context = fixture({ Dockerfile: SINGLE });
+      const context = fixture({ Dockerfile: SINGLE_STAGE });
       const image = `${E.registry}/${uniqueRepo('classic')}`;
       const r = await runAction({
         cwd: context,
@@ -136,7 +124,7 @@ describe('builders that cannot export caches', () => {
   );
 
   maybe('with fallback-to-inline: the build succeeds with the inline cache, and a warning says so', async () => {
-    const context = fixture({ Dockerfile: SINGLE });
+    const context = fixture({ Dockerfile: SINGLE_STAGE });
     const repo = uniqueRepo('inline-fallback');
     const image = `${E.registry}/${repo}`;
     const r = await runAction({
@@ -157,7 +145,7 @@ describe('builders that cannot export caches', () => {
   });
 
   maybe('a fork pull request on such a builder still builds: it only imports', async () => {
-    const context = fixture({ Dockerfile: SINGLE });
+    const context = fixture({ Dockerfile: SINGLE_STAGE });
     const image = `${E.registry}/${uniqueRepo('classic-fork')}`;
     const r = await runAction({
       cwd: context,
@@ -170,7 +158,7 @@ describe('builders that cannot export caches', () => {
 });
 
 describe('no docker, no buildx, no daemon: one clear error', () => {
-  const context = () => fixture({ Dockerfile: SINGLE });
+  const context = () => fixture({ Dockerfile: SINGLE_STAGE });
   const image = 'ghcr.io/acme/app';
 
   test('docker not on PATH', async () => {
@@ -213,9 +201,7 @@ describe('no docker, no buildx, no daemon: one clear error', () => {
 
 describe('a build that fails', () => {
   test("fails the step with buildx's exit code, and the plan's outputs are still set", async () => {
-    const context = fixture({
-      Dockerfile: 'FROM scratch AS app\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "false"]\n',
-    });
+    const context = fixture({ Dockerfile: FAILING_STAGE });
     const image = `${E.registry}/${uniqueRepo('fails')}`;
     const r = await act(context, { image, push: 'false' }, { branch: 'feature/x' });
     expect(r.code).toBe(1); // what buildx exits with for a failed RUN
@@ -263,9 +249,7 @@ describe('secrets', () => {
 // line, so build output must reach the log only inside stop-commands blocks.
 describe('item 1: build output cannot issue runner commands', () => {
   const HOSTILE = [
-    'FROM scratch AS app',
-    'COPY busybox /bin/busybox',
-    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+    ...busyboxStage('app'),
     'ARG FAIL=0',
     // Octal escapes: \015 is \r, \342\200\250 is U+2028.
     "RUN printf 'a\\015::warning::FORGED-CR\\n' && echo 'b ##[warning]FORGED-LEGACY' && echo '::set-output name=digest::sha256:0000000000000000000000000000000000000000000000000000000000000000' && echo 'c ##[set-output name=imageid;]sha256:1111111111111111111111111111111111111111111111111111111111111111' && printf 'd\\342\\200\\250::error::FORGED-LS\\n' && echo '::add-mask::FORGED-MASK' && exit $FAIL",

@@ -9,25 +9,8 @@ import {
   type RunnerEvent,
   type RunResult,
 } from '../scripts/action-harness.mjs';
+import { pipelineDockerfile } from './fixtures.mjs';
 import { countRawRunSteps, countRunSteps, docker, emptyBuilder, engine, fixture, type StepCount } from './lib.js';
-
-/** `sleep` stands in for a slow `yarn install` and `yarn build`; there is no network in builds here. */
-export function pipelineDockerfile(sleep = 1): string {
-  return [
-    'FROM scratch AS dependencies',
-    'COPY busybox /bin/busybox',
-    'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
-    'COPY package.json /app/package.json',
-    `RUN cp /app/package.json /app/installed.json && sleep ${sleep}`,
-    'RUN mkdir -p /app/node_modules && echo lib > /app/node_modules/lib.js',
-    'COPY src/ /app/src/',
-    '',
-    'FROM dependencies AS build',
-    `RUN cat /app/src/*.js > /app/bundle.js && sleep ${sleep}`,
-    'RUN echo built >> /app/bundle.js',
-    '',
-  ].join('\n');
-}
 
 export function pipelineContext(opts: { sleep?: number; deps?: string; source?: string } = {}): string {
   return fixture({

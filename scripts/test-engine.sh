@@ -2,33 +2,33 @@
 # scripts/test-engine.sh: a real BuildKit engine and two local registries for
 # the end-to-end tests.
 #
-#   bash scripts/test-engine.sh start    ensure engine + registries, write env files
-#   bash scripts/test-engine.sh stop     stop what `start` started (pidfiles); idempotent
-#   bash scripts/test-engine.sh status   say whether each piece is up (exit 0 only if all are)
-#   bash scripts/test-engine.sh env      print the export lines: eval "$(bash scripts/test-engine.sh env)"
-#   bash scripts/test-engine.sh smoke    prove the engine does what the project needs (after start)
-#   bash scripts/test-engine.sh versions print the engine's versions and debs (after start)
+# Usage:
+#   bash scripts/test-engine.sh start      ensure engine + registries, write env files
+#   bash scripts/test-engine.sh stop [engine] [registry] [auth-registry]
+#                                          stop what `start` started (the pieces named, else all); idempotent
+#   bash scripts/test-engine.sh status     say whether each piece is up (exit 0 only if all are)
+#   bash scripts/test-engine.sh env        print the export lines: eval "$(bash scripts/test-engine.sh env)"
+#   bash scripts/test-engine.sh versions   print the engine's versions and debs (after start)
 #
-# What `start` does:
+# What `start` does (every port, suite, version, package and directory named
+# here is set once, under "settings" below):
 #   1. Registries, always ours, bound to 127.0.0.1 only, both with
-#      `storage: delete: enabled: true`: an open one on $BBC_REGISTRY_PORT
-#      (5000) and one with htpasswd auth (user bbc, password bbc-secret) on
-#      $BBC_AUTH_REGISTRY_PORT (5001). Debian's docker-registry (distribution
-#      2.8). A registry we started earlier and that still runs is reused (and
-#      keeps its data); a freshly started one starts with empty storage.
+#      `storage: delete: enabled: true`: an open one on REG_PORT and one with
+#      htpasswd auth (AUTH_USER, AUTH_PASSWORD) on AUTH_PORT. Debian's
+#      docker-registry (distribution 2.8). A registry we started earlier and
+#      that still runs is reused (and keeps its data); a freshly started one
+#      starts with empty storage.
 #   2. The engine. By default (BBC_ENGINE=private) always a private engine that
 #      this script starts itself: our engine from an earlier `start` in the
-#      same $BBC_ENGINE_DIR if it still runs (and is of the same flavour), else
-#      a new one. Debian's dockerd, containerd, docker CLI and buildx unpacked
-#      with `dpkg -x` into a private prefix (the system's apt state is
-#      untouched), with bookworm's runc, the containerd image store (the only
-#      way the default `docker` buildx driver can export registry caches), no
-#      bridge, no iptables, listening on a unix socket only. Two flavours
-#      (BBC_ENGINE_FLAVOR):
-#        current  Debian sid's docker.io 28/29, docker-cli, containerd 2.x and
-#                 docker-buildx 0.x (x >= 12): what users run today.
-#        oldest   Debian trixie's docker.io 26.1, containerd 1.7, buildx 0.13:
-#                 the oldest engine the project supports.
+#      same ENGINE_DIR if it still runs (and is of the same flavour), else a
+#      new one. Debian's ENGINE_PKGS unpacked with `dpkg -x` into a private
+#      prefix (the system's apt state is untouched), with the system suite's
+#      HOST_ENGINE_PKGS, the containerd image store (the only way the default
+#      `docker` buildx driver can export registry caches), no bridge, no
+#      iptables, listening on a unix socket only. Two flavours
+#      (BBC_ENGINE_FLAVOR): `current`, what users run today, and `oldest`, the
+#      oldest engine the project supports; each names its Debian suite and
+#      its supported versions below.
 #      Every .deb is checked against the SHA256 that the archive's own
 #      Packages index (signed through its InRelease file, which apt checks
 #      with debian-archive-keyring) gives for that package and version, with
@@ -37,30 +37,24 @@
 #      "last good" and preferred by every later start, without touching the
 #      network. Without a last-good set the flavour's suite is asked for its
 #      current versions, which are taken when they are within the supported
-#      majors (see SUPPORTED_* below), and said so when they differ from the
-#      versions this script was tested with (sid moves, and keeps only its
-#      current versions). BBC_ENGINE_REFRESH=1 ignores the last-good set and
-#      takes the suite's current versions (they become last good once they
-#      pass).
+#      majors, and said so when they differ from the versions this script was
+#      tested with (an unstable suite moves, and keeps only its current
+#      versions).
+#      BBC_ENGINE_REFRESH=1 ignores the last-good set and takes the suite's
+#      current versions (they become last good once they pass).
 #      BBC_ENGINE=external uses the engine the caller's DOCKER_HOST (or docker
 #      context) points at instead, if `docker buildx` works there and a real
 #      tiny build can export a registry cache to our local registry. Such an
-#      engine is not ours: nothing here (the smoke command, the e2e tests'
-#      emptyBuilder) prunes its build cache or removes its images unless
-#      BBC_EXTERNAL_ENGINE_DISPOSABLE=1 says it may. BBC_ENGINE=auto is an old
-#      name for private (it no longer picks an external engine).
+#      engine is not ours: the e2e tests' emptyBuilder never prunes its build
+#      cache or removes its images unless BBC_EXTERNAL_ENGINE_DISPOSABLE=1
+#      says it may. BBC_ENGINE=auto is an old name for private (it no longer
+#      picks an external engine).
 #      Next to a private engine runs a second dockerd on the classic image
 #      store (no containerd snapshotter) on the same containerd: the `docker`
 #      driver there cannot export registry caches, which the tests of that
 #      failure need.
-#   3. Writes $BBC_ENGINE_DIR/env (shell export lines) and
-#      $BBC_ENGINE_DIR/env.json (keys: DOCKER_HOST, DOCKER_CONFIG, PATH,
-#      registry, authRegistry, authUser, authPassword, busybox,
-#      classicDockerHost, engine (private|external), flavor
-#      (current|oldest|external), engineDir, binDir, dockerVersion,
-#      buildxVersion, containerdVersion, runcVersion, debs (file names),
-#      debsFrom (last-good|downloaded|external), started{engine, registry,
-#      authRegistry}) and prints a summary with the versions.
+#   3. Writes ENV_FILE (shell export lines) and ENV_JSON (what the tests
+#      read: see write_env) and prints a summary with the versions.
 #   The DOCKER_CONFIG written there is always a private one (never ~/.docker)
 #   and is reset to `{}` by every `start`, so no registry login survives it.
 #
@@ -69,93 +63,88 @@
 # `RUN ["/bin/busybox", "--install", "-s", "/bin"]` (busybox: env.json's
 # `busybox`), and use no `# syntax=` directive.
 #
-# `stop [engine] [registry] [auth-registry]` stops only the pieces named (all
-# of them without arguments); the e2e teardown names only what its setup
-# started, so an engine that was already running stays up.
-#
-# Environment:
-#   BBC_ENGINE_FLAVOR       current | oldest                           (current)
-#   BBC_ENGINE              private | external (auto = private)        (private)
-#   BBC_ENGINE_DIR          runtime state, sockets, logs, env files    (/tmp/bbc-engine)
-#   BBC_ENGINE_CACHE        debs, last-good sets, unpacked prefixes    (~/.cache/buildx-branch-cache-engine)
-#   BBC_REGISTRY_PORT       open registry port                         (5000)
-#   BBC_AUTH_REGISTRY_PORT  authenticated registry port                (5001)
-#   BBC_ENGINE_WAIT         seconds to wait for a daemon to answer     (60)
-#   BBC_ENGINE_REFRESH      1: skip the last-good set, take the suite's current debs
-#   BBC_DEBIAN_MIRROR       Debian archive URI                         (taken from /etc/apt sources)
-#   BBC_EXTERNAL_ENGINE_DISPOSABLE  1: an external engine may be pruned and emptied
-#
-# Cache layout ($BBC_ENGINE_CACHE):
-#   tools/{debs,prefix}       busybox-static, docker-registry (the system's suite)
-#   <flavor>/apt/             private apt sources, lists and cache for the suite
-#   <flavor>/download/        debs fetched by a start that has not passed yet
-#   <flavor>/good/            the last-good debs and their MANIFEST
-#   <flavor>/prefix/, bin/    the unpacked engine and links to its programs
+# The e2e teardown stops only the pieces its setup started, so an engine that
+# was already running stays up.
 #
 # Needs: root for the private engine, apt-get/dpkg (Debian), curl, flock, setsid.
 set -euo pipefail
 
 # ---------------------------------------------------------------- settings --
-ENGINE_DIR="${BBC_ENGINE_DIR:-/tmp/bbc-engine}"
+# The environment, and what each variable defaults to:
+ENGINE_DIR="${BBC_ENGINE_DIR:-/tmp/bbc-engine}" # runtime state, sockets, logs, env files
+# debs, last-good sets, unpacked prefixes (layout below):
 CACHE_DIR="${BBC_ENGINE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/buildx-branch-cache-engine}"
-REG_PORT="${BBC_REGISTRY_PORT:-5000}"
-AUTH_PORT="${BBC_AUTH_REGISTRY_PORT:-5001}"
-ENGINE_MODE="${BBC_ENGINE:-private}"
-FLAVOR="${BBC_ENGINE_FLAVOR:-current}"
-WAIT_SECS="${BBC_ENGINE_WAIT:-60}"
-REFRESH="${BBC_ENGINE_REFRESH:-}"
+REG_PORT="${BBC_REGISTRY_PORT:-5000}"       # the open registry
+AUTH_PORT="${BBC_AUTH_REGISTRY_PORT:-5001}" # the authenticated registry
+ENGINE_MODE="${BBC_ENGINE:-private}"        # private | external (auto: an old name of private)
+FLAVOR="${BBC_ENGINE_FLAVOR:-current}"      # current | oldest
+WAIT_SECS="${BBC_ENGINE_WAIT:-60}"          # seconds to wait for a daemon to answer
+REFRESH="${BBC_ENGINE_REFRESH:-}"           # 1: skip the last-good set, take the suite's current debs
+# BBC_DEBIAN_MIRROR: the Debian archive URI (default: the one the system's apt sources use).
+
+# The two registries, by name: where each listens, what its /v2/ answers a
+# request without credentials, and the variable that moves it.
+REGISTRY="127.0.0.1:$REG_PORT"
+AUTH_REGISTRY="127.0.0.1:$AUTH_PORT"
+declare -A REGISTRY_ADDR=([open]="$REGISTRY" [auth]="$AUTH_REGISTRY")
+declare -A REGISTRY_ANSWER=([open]=200 [auth]=401)
+declare -A REGISTRY_PORT_VAR=([open]=BBC_REGISTRY_PORT [auth]=BBC_AUTH_REGISTRY_PORT)
+AUTH_USER=bbc
+AUTH_PASSWORD=bbc-secret
+# bcrypt of AUTH_PASSWORD (distribution's htpasswd auth accepts bcrypt only).
+# Embedded so that no htpasswd tool (apache2-utils) is needed. Made with:
+#   python3 -c "import crypt; print(crypt.crypt('bbc-secret', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))"
+# shellcheck disable=SC2016 # a literal hash, not an expansion
+AUTH_HTPASSWD_LINE="$AUTH_USER:"'$2b$10$nhkw60GPRm9X2NYLcZPN0ew89T1t1g/YLKYY//RCtHqB6aSceLWeu'
 
 # Ports that fetch() (undici, in Node and browsers) refuses to connect to
 # ("bad port"): the tests read the registries' HTTP API with it.
 FETCH_BAD_PORTS=" 1 7 9 11 13 15 17 19 20 21 22 23 25 37 42 43 53 69 77 79 87 95 101 102 103 104 109 110 111 113 115 117 119 123 135 137 139 143 161 179 389 427 465 512 513 514 515 526 530 531 532 540 548 554 556 563 587 601 636 989 990 993 995 1719 1720 1723 2049 3659 4045 4190 5060 5061 6000 6566 6665 6666 6667 6668 6669 6679 6697 10080 "
 for p in "$REG_PORT" "$AUTH_PORT"; do
   case "$FETCH_BAD_PORTS" in
-    *" $p "*) printf '[test-engine] error: port %s is one that fetch() refuses ("bad port"), and the tests read the registries with fetch(): choose another BBC_REGISTRY_PORT/BBC_AUTH_REGISTRY_PORT\n' "$p" >&2; exit 2 ;;
+    *" $p "*) printf '[test-engine] error: port %s is one that fetch() refuses ("bad port"), and the tests read the registries with fetch(): choose another %s\n' "$p" "${REGISTRY_PORT_VAR[*]}" >&2; exit 2 ;;
   esac
 done
 
-AUTH_USER=bbc
-AUTH_PASSWORD=bbc-secret
-# bcrypt of "bbc-secret" (distribution's htpasswd auth accepts bcrypt only).
-# Embedded so that no htpasswd tool (apache2-utils) is needed. Made with:
-#   python3 -c "import crypt; print(crypt.crypt('bbc-secret', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))"
-# shellcheck disable=SC2016 # a literal hash, not an expansion
-AUTH_HTPASSWD_LINE='bbc:$2b$10$nhkw60GPRm9X2NYLcZPN0ew89T1t1g/YLKYY//RCtHqB6aSceLWeu'
-
-# Debian packages. Tools come from the system's own suite (bookworm here).
-# The engine from the flavour's suite, except runc, which comes from the
-# system's suite (sid's and trixie's need GLIBC 2.38).
+# Debian packages. Tools come from the system's own suite (HOST_SUITE). The
+# engine from the flavour's suite, except HOST_ENGINE_PKGS, which come from
+# the system's suite (the flavours' suites build runc against GLIBC 2.38).
 TOOL_PKGS=(docker-registry busybox-static)
 ENGINE_PKGS=(docker.io docker-cli containerd docker-buildx)
 HOST_ENGINE_PKGS=(runc)
+# The engine's programs, linked into one directory that goes on PATH.
+ENGINE_PROGRAMS=(docker dockerd docker-proxy containerd containerd-shim-runc-v2 ctr runc)
 # shellcheck disable=SC1091
 HOST_SUITE="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
 [[ -n $HOST_SUITE ]] || HOST_SUITE=bookworm
 
 # Per flavour: the suite, the versions this script was last tested with (only
-# compared, to say when the suite has moved on), and the supported majors:
-# docker.io/docker-cli major versions, containerd major versions, and the
-# lowest and highest buildx 0.x minor.
+# compared, to say when the suite has moved on), and the supported versions:
+# docker.io/docker-cli majors, containerd majors, and the lowest and highest
+# buildx 0.x minor.
 case "$FLAVOR" in
   current)
     SUITE=sid
     TESTED="docker.io=28.5.2+dfsg4-5 docker-cli=28.5.2+dfsg4-5 containerd=2.1.9+ds1-5 docker-buildx=0.29.1+ds1-4"
     SUPPORTED_DOCKER="28 29" SUPPORTED_CONTAINERD="2" BUILDX_MIN=12 BUILDX_MAX=999
-    SUPPORTED_TEXT="docker 28 or 29, containerd 2.x, buildx 0.x with x >= 12"
     ;;
   oldest)
     SUITE=trixie
     TESTED="docker.io=26.1.5+dfsg1-9+deb13u1+b1 docker-cli=26.1.5+dfsg1-9+deb13u1+b1 containerd=1.7.24~ds1-6+deb13u1 docker-buildx=0.13.1+ds1-3"
     SUPPORTED_DOCKER="26" SUPPORTED_CONTAINERD="1" BUILDX_MIN=12 BUILDX_MAX=13
-    SUPPORTED_TEXT="docker 26, containerd 1.x, buildx 0.12 or 0.13"
     ;;
   *) printf '[test-engine] error: BBC_ENGINE_FLAVOR must be current or oldest, not "%s"\n' "$FLAVOR" >&2; exit 2 ;;
 esac
+SUPPORTED_TEXT="docker ${SUPPORTED_DOCKER// / or }, containerd ${SUPPORTED_CONTAINERD// / or }.x, buildx 0.x with x >= $BUILDX_MIN"
+if ((BUILDX_MAX < 999)); then SUPPORTED_TEXT+=" and x <= $BUILDX_MAX"; fi
 
-# Persistent (download) cache.
-TOOLS_DIR="$CACHE_DIR/tools"
-TOOLS_DEB_DIR="$TOOLS_DIR/debs"
-TOOLS_PREFIX="$TOOLS_DIR/prefix"
+LOCK_WAIT=600       # seconds to wait for another start/stop in the same ENGINE_DIR
+CACHE_LOCK_WAIT=900 # seconds to wait for another start's downloads
+
+# Persistent (download) cache, shared by every ENGINE_DIR.
+TOOLS_DIR="$CACHE_DIR/tools"         # TOOL_PKGS, from the system's suite:
+TOOLS_DEB_DIR="$TOOLS_DIR/debs"      #   their debs (and checksums)
+TOOLS_PREFIX="$TOOLS_DIR/prefix"     #   unpacked
 FLAVOR_DIR="$CACHE_DIR/$FLAVOR"
 APT_DIR="$FLAVOR_DIR/apt"            # private sources.list, lists and apt cache
 DL_DIR="$FLAVOR_DIR/download"        # fetched, verified, not yet passed
@@ -199,7 +188,7 @@ elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 take_lock() {
   mkdir -p "$ENGINE_DIR"
   exec 9>"$LOCK_FILE"
-  flock -w 600 9 || die "could not lock $LOCK_FILE within 600 s"
+  flock -w "$LOCK_WAIT" 9 || die "could not lock $LOCK_FILE within $LOCK_WAIT s"
 }
 
 # The download cache is shared by every $BBC_ENGINE_DIR (and flavour): hold
@@ -207,7 +196,7 @@ take_lock() {
 take_cache_lock() {
   mkdir -p "$CACHE_DIR"
   exec 8>"$CACHE_LOCK"
-  flock -w 900 8 || die "could not lock $CACHE_LOCK within 900 s"
+  flock -w "$CACHE_LOCK_WAIT" 8 || die "could not lock $CACHE_LOCK within $CACHE_LOCK_WAIT s"
 }
 drop_cache_lock() { exec 8>&-; }
 
@@ -291,9 +280,7 @@ json_str() {
 # (deb822 *.sources and one-line *.list formats). No host is hard-coded.
 debian_mirror() {
   if [[ -n ${BBC_DEBIAN_MIRROR:-} ]]; then echo "$BBC_DEBIAN_MIRROR"; return; fi
-  local codename files=() uri
-  # shellcheck disable=SC1091
-  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
+  local files=() uri
   [[ -f /etc/apt/sources.list ]] && files+=(/etc/apt/sources.list)
   shopt -s nullglob
   files+=(/etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources)
@@ -301,7 +288,7 @@ debian_mirror() {
   ((${#files[@]})) || die "no apt sources found; set BBC_DEBIAN_MIRROR"
   # Prefer a source whose suite is exactly the system's codename; else any
   # URI ending in /debian.
-  uri="$(awk -v want="$codename" '
+  uri="$(awk -v want="$HOST_SUITE" '
     function consider(u, suites,   n, i, s) {
       if (u !~ /^https?:\/\//) return
       n = split(suites, s, /[ \t]+/)
@@ -358,6 +345,9 @@ supported() {
     *) return 0 ;;
   esac
 }
+
+# suite_of PKG: the suite an engine package comes from.
+suite_of() { if [[ " ${HOST_ENGINE_PKGS[*]} " == *" $1 "* ]]; then echo "$HOST_SUITE"; else echo "$SUITE"; fi; }
 
 # tested_version PKG: the version this script was last tested with.
 tested_version() {
@@ -502,7 +492,7 @@ fetch_engine_set() {
   FETCH_ERROR=""
   mirror="$(debian_mirror)"
   private_apt "$mirror"
-  log "asking $SUITE (and $HOST_SUITE, for runc) at $mirror for the engine's packages"
+  log "asking $SUITE (and $HOST_SUITE, for ${HOST_ENGINE_PKGS[*]}) at $mirror for the engine's packages"
   if ! apt-get "${APT_OPTS[@]}" --error-on=any update >"$APT_DIR/update.log" 2>&1; then
     sed 's/^/    /' "$APT_DIR/update.log" | tail -n 5 >&2
     FETCH_ERROR="apt-get update of $SUITE from $mirror failed (no network?)"
@@ -510,7 +500,7 @@ fetch_engine_set() {
   fi
   declare -gA FETCH_VERSION=()
   for p in "${ENGINE_PKGS[@]}" "${HOST_ENGINE_PKGS[@]}"; do
-    want="$SUITE"; [[ " ${HOST_ENGINE_PKGS[*]} " == *" $p "* ]] && want="$HOST_SUITE"
+    want="$(suite_of "$p")"
     v="$(suite_version "$p" "$want" "${APT_OPTS[@]}")"
     if [[ -z $v ]]; then FETCH_ERROR="$want has no package $p"; return 1; fi
     FETCH_VERSION[$p]="$v"
@@ -529,7 +519,7 @@ fetch_engine_set() {
   : >"$DL_DIR/MANIFEST.new"
   for p in "${ENGINE_PKGS[@]}" "${HOST_ENGINE_PKGS[@]}"; do
     v="${FETCH_VERSION[$p]}"
-    want="$SUITE"; [[ " ${HOST_ENGINE_PKGS[*]} " == *" $p "* ]] && want="$HOST_SUITE"
+    want="$(suite_of "$p")"
     deb=""
     for f in "$DL_DIR/$p"_*.deb; do
       [[ -f $f && "$(dpkg-deb -f "$f" Version 2>/dev/null)" == "$v" ]] && deb="$f" && continue
@@ -573,7 +563,7 @@ install_engine_set() {
   # One directory with just the engine's programs, for PATH (the daemons find
   # containerd-shim-runc-v2 and runc through it; users find the engine's CLI).
   mkdir -p "$BIN_DIR"
-  for b in docker dockerd docker-proxy containerd containerd-shim-runc-v2 ctr runc; do
+  for b in "${ENGINE_PROGRAMS[@]}"; do
     src=""
     for d in usr/bin usr/sbin; do [[ -e $PREFIX/$d/$b ]] && src="$PREFIX/$d/$b" && break; done
     [[ -n $src ]] || die "$b missing from the unpacked packages"
@@ -583,10 +573,10 @@ install_engine_set() {
 }
 
 # ---------------------------------------------------------------- registries --
-# registry_config NAME PORT: write the registry's config.yml; the auth one gets
+# registry_config NAME: write the registry's config.yml; the auth one gets
 # the htpasswd file.
 registry_config() {
-  local name="$1" port="$2" dir="$REGISTRY_DIR/$1"
+  local name="$1" dir="$REGISTRY_DIR/$1"
   mkdir -p "$dir/data"
   {
     echo "version: 0.1"
@@ -600,7 +590,7 @@ registry_config() {
     echo "  delete:"
     echo "    enabled: true"
     echo "http:"
-    echo "  addr: 127.0.0.1:$port"
+    echo "  addr: ${REGISTRY_ADDR[$name]}"
     echo "  secret: $(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
     if [[ $name == auth ]]; then
       echo "auth:"
@@ -612,41 +602,42 @@ registry_config() {
   if [[ $name == auth ]]; then printf '%s\n' "$AUTH_HTPASSWD_LINE" >"$dir/htpasswd"; fi
 }
 
-# ensure_registry NAME PORT: reuse ours if it runs, else start it fresh.
+# registry_up NAME: it answers its /v2/ as it should without credentials.
+registry_up() { [[ "$(http_code "http://${REGISTRY_ADDR[$1]}/v2/")" == "${REGISTRY_ANSWER[$1]}" ]]; }
+
+# ensure_registry NAME: reuse ours if it runs, else start it fresh.
 # Sets STARTED_<NAME>=true|false.
 ensure_registry() {
-  local name="$1" port="$2" pid i code want
-  want=200; [[ $name == auth ]] && want=401
+  local name="$1" addr="${REGISTRY_ADDR[$1]}" pid i
   if pid="$(pid_of "registry-$name")"; then
-    code="$(http_code "http://127.0.0.1:$port/v2/")"
-    if [[ $code == "$want" ]]; then
-      log "registry $name: reusing ours (pid $pid) on 127.0.0.1:$port"
+    if registry_up "$name"; then
+      log "registry $name: reusing ours (pid $pid) on $addr"
       printf -v "STARTED_${name^^}" false
       return
     fi
-    log "registry $name (pid $pid) does not answer on port $port: restarting it"
+    log "registry $name (pid $pid) does not answer on $addr: restarting it"
     stop_pid "registry-$name" 10 >/dev/null || true
   fi
-  if port_busy "$port"; then
-    die "127.0.0.1:$port is in use by something this script did not start; stop it or set BBC_$([[ $name == auth ]] && echo AUTH_)REGISTRY_PORT"
+  if port_busy "${addr##*:}"; then
+    die "$addr is in use by something this script did not start; stop it or set ${REGISTRY_PORT_VAR[$name]}"
   fi
   rm -rf "$REGISTRY_DIR/$name/data"   # a fresh registry starts empty
-  registry_config "$name" "$port"
+  registry_config "$name"
   spawn "registry-$name" "$LOG_DIR/registry-$name.log" \
     "$REGISTRY_BIN" serve "$REGISTRY_DIR/$name/config.yml"
   for ((i = 0; i < 200; i++)); do
-    [[ "$(http_code "http://127.0.0.1:$port/v2/")" == "$want" ]] && break
+    registry_up "$name" && break
     pid_of "registry-$name" >/dev/null || break
     sleep 0.1
   done
-  if [[ "$(http_code "http://127.0.0.1:$port/v2/")" != "$want" ]]; then
+  if ! registry_up "$name"; then
     tail -n 20 "$LOG_DIR/registry-$name.log" >&2 || true
-    die "registry $name did not answer on 127.0.0.1:$port/v2/"
+    die "registry $name did not answer on $addr/v2/"
   fi
-  if [[ $name == auth && "$(http_code "http://127.0.0.1:$port/v2/" -u "$AUTH_USER:$AUTH_PASSWORD")" != 200 ]]; then
+  if [[ $name == auth && "$(http_code "http://$addr/v2/" -u "$AUTH_USER:$AUTH_PASSWORD")" != 200 ]]; then
     die "registry auth refuses $AUTH_USER's password (htpasswd)"
   fi
-  log "registry $name: started on 127.0.0.1:$port"
+  log "registry $name: started on $addr"
   printf -v "STARTED_${name^^}" true
 }
 
@@ -676,7 +667,7 @@ with_engine() {
 # $LOG_DIR/probe.log. The probe's cache tag is deleted again.
 probe() {
   local host="$1" path="$2" ctx="$ENGINE_DIR/probe" ref digest
-  ref="127.0.0.1:$REG_PORT/bbc-engine-probe:cache"
+  ref="$REGISTRY/bbc-engine-probe:cache"
   rm -rf "$ctx"; mkdir -p "$ctx"
   cp "$BUSYBOX" "$ctx/busybox"
   head -c 16 /dev/urandom | od -An -tx1 >"$ctx/nonce"   # so the RUN really runs
@@ -694,10 +685,10 @@ EOF
   fi
   grep -q 'writing cache image manifest\|writing cache manifest' "$LOG_DIR/probe.log" || return 1
   digest="$(curl -s -m 5 -I -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
-    "http://127.0.0.1:$REG_PORT/v2/bbc-engine-probe/manifests/cache" |
+    "http://$REGISTRY/v2/bbc-engine-probe/manifests/cache" |
     tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" { print $2 }')"
   [[ -n $digest ]] || return 1
-  curl -s -m 5 -o /dev/null -X DELETE "http://127.0.0.1:$REG_PORT/v2/bbc-engine-probe/manifests/$digest" || true
+  curl -s -m 5 -o /dev/null -X DELETE "http://$REGISTRY/v2/bbc-engine-probe/manifests/$digest" || true
   rm -rf "$ctx"
 }
 
@@ -731,7 +722,7 @@ try_external_engine() {
     log "external engine at $EXT_HOST: the docker CLI has no buildx plugin"; return 1
   fi
   if ! probe "$EXT_HOST" "$ORIG_PATH"; then
-    log "external engine at $EXT_HOST cannot export a registry cache to 127.0.0.1:$REG_PORT:"
+    log "external engine at $EXT_HOST cannot export a registry cache to $REGISTRY:"
     tail -n 5 "$LOG_DIR/probe.log" | sed 's/^/    /' >&2 || true
     return 1
   fi
@@ -937,46 +928,47 @@ print_versions() {
   fi
 }
 
+# write_env HOST PATH KIND BINDIR FLAVOR: ENV_FILE and ENV_JSON, from one
+# list of facts: the name in ENV_FILE (- for ENV_JSON only), the key in
+# ENV_JSON, the value. e2e/lib.ts reads ENV_JSON.
 write_env() {
-  local host="$1" path="$2" kind="$3" bindir="$4" flavor="$5" debs_json="[]"
+  local host="$1" path="$2" kind="$3" bindir="$4" flavor="$5" debs_json="[]" i
   engine_versions "$host" "$path" "$kind"
   if [[ $kind == private && -f $RUN_MANIFEST ]]; then
     debs_json="[$(awk '{ printf "%s\"%s\"", (NR > 1 ? ", " : ""), $3 }' "$RUN_MANIFEST")]"
   fi
+  local facts=(
+    DOCKER_HOST DOCKER_HOST "$host"
+    DOCKER_CONFIG DOCKER_CONFIG "$DOCKER_CONFIG_DIR"
+    PATH PATH "$path"
+    BBC_REGISTRY registry "$REGISTRY"
+    BBC_AUTH_REGISTRY authRegistry "$AUTH_REGISTRY"
+    BBC_AUTH_USER authUser "$AUTH_USER"
+    BBC_AUTH_PASSWORD authPassword "$AUTH_PASSWORD"
+    BBC_BUSYBOX busybox "$BUSYBOX"
+    - classicDockerHost "$CLASSIC_HOST"
+    BBC_ENGINE_KIND engine "$kind"
+    - flavor "$flavor"
+    BBC_ENGINE_DIR engineDir "$ENGINE_DIR"
+    - binDir "$bindir"
+    - dockerVersion "$V_DOCKER"
+    - buildxVersion "$V_BUILDX"
+    - containerdVersion "$V_CONTAINERD"
+    - runcVersion "$V_RUNC"
+    - debsFrom "$DEBS_FROM"
+  )
   {
     echo 'unset DOCKER_CONTEXT'
-    printf 'export DOCKER_HOST=%q\n' "$host"
-    printf 'export DOCKER_CONFIG=%q\n' "$DOCKER_CONFIG_DIR"
-    printf 'export PATH=%q\n' "$path"
-    printf 'export BBC_REGISTRY=%q\n' "127.0.0.1:$REG_PORT"
-    printf 'export BBC_AUTH_REGISTRY=%q\n' "127.0.0.1:$AUTH_PORT"
-    printf 'export BBC_AUTH_USER=%q\n' "$AUTH_USER"
-    printf 'export BBC_AUTH_PASSWORD=%q\n' "$AUTH_PASSWORD"
-    printf 'export BBC_BUSYBOX=%q\n' "$BUSYBOX"
-    printf 'export BBC_ENGINE_DIR=%q\n' "$ENGINE_DIR"
-    printf 'export BBC_ENGINE_KIND=%q\n' "$kind"
+    for ((i = 0; i < ${#facts[@]}; i += 3)); do
+      [[ ${facts[i]} == - ]] || printf 'export %s=%q\n' "${facts[i]}" "${facts[i + 2]}"
+    done
   } >"$ENV_FILE.tmp"
   {
     echo "{"
-    echo "  \"DOCKER_HOST\": $(json_str "$host"),"
-    echo "  \"DOCKER_CONFIG\": $(json_str "$DOCKER_CONFIG_DIR"),"
-    echo "  \"PATH\": $(json_str "$path"),"
-    echo "  \"registry\": $(json_str "127.0.0.1:$REG_PORT"),"
-    echo "  \"authRegistry\": $(json_str "127.0.0.1:$AUTH_PORT"),"
-    echo "  \"authUser\": $(json_str "$AUTH_USER"),"
-    echo "  \"authPassword\": $(json_str "$AUTH_PASSWORD"),"
-    echo "  \"busybox\": $(json_str "$BUSYBOX"),"
-    echo "  \"classicDockerHost\": $(json_str "$CLASSIC_HOST"),"
-    echo "  \"engine\": $(json_str "$kind"),"
-    echo "  \"flavor\": $(json_str "$flavor"),"
-    echo "  \"engineDir\": $(json_str "$ENGINE_DIR"),"
-    echo "  \"binDir\": $(json_str "$bindir"),"
-    echo "  \"dockerVersion\": $(json_str "$V_DOCKER"),"
-    echo "  \"buildxVersion\": $(json_str "$V_BUILDX"),"
-    echo "  \"containerdVersion\": $(json_str "$V_CONTAINERD"),"
-    echo "  \"runcVersion\": $(json_str "$V_RUNC"),"
+    for ((i = 0; i < ${#facts[@]}; i += 3)); do
+      echo "  \"${facts[i + 1]}\": $(json_str "${facts[i + 2]}"),"
+    done
     echo "  \"debs\": $debs_json,"
-    echo "  \"debsFrom\": $(json_str "$DEBS_FROM"),"
     echo "  \"started\": { \"engine\": $STARTED_ENGINE, \"registry\": $STARTED_OPEN, \"authRegistry\": $STARTED_AUTH }"
     echo "}"
   } >"$ENV_JSON.tmp"
@@ -1015,8 +1007,8 @@ cmd_start() {
   take_cache_lock
   ensure_tools
   drop_cache_lock
-  ensure_registry open "$REG_PORT"
-  ensure_registry auth "$AUTH_PORT"
+  ensure_registry open
+  ensure_registry auth
 
   local host path kind bindir flavor running
   STARTED_ENGINE=false DEBS_FROM=""
@@ -1056,8 +1048,8 @@ cmd_start() {
   word() { [[ $1 == true ]] && echo started || echo reused; }
   echo "test engine ready in $(elapsed "$t0")s ($kind engine $(word "$STARTED_ENGINE"), DOCKER_HOST=$host)"
   print_versions
-  echo "  registry:      127.0.0.1:$REG_PORT ($(word "$STARTED_OPEN"))"
-  echo "  auth registry: 127.0.0.1:$AUTH_PORT user $AUTH_USER ($(word "$STARTED_AUTH"))"
+  echo "  registry:      $REGISTRY ($(word "$STARTED_OPEN"))"
+  echo "  auth registry: $AUTH_REGISTRY user $AUTH_USER ($(word "$STARTED_AUTH"))"
   echo "  env:           $ENV_FILE, $ENV_JSON"
 }
 
@@ -1102,11 +1094,11 @@ cmd_status() {
       ;;
     *) echo "engine:        not started"; ok=1 ;;
   esac
-  if pid="$(pid_of registry-open)" && [[ "$(http_code "http://127.0.0.1:$REG_PORT/v2/")" == 200 ]]; then
-    echo "registry:      up (pid $pid, 127.0.0.1:$REG_PORT)"
+  if pid="$(pid_of registry-open)" && registry_up open; then
+    echo "registry:      up (pid $pid, $REGISTRY)"
   else echo "registry:      down"; ok=1; fi
-  if pid="$(pid_of registry-auth)" && [[ "$(http_code "http://127.0.0.1:$AUTH_PORT/v2/")" == 401 ]]; then
-    echo "auth registry: up (pid $pid, 127.0.0.1:$AUTH_PORT)"
+  if pid="$(pid_of registry-auth)" && registry_up auth; then
+    echo "auth registry: up (pid $pid, $AUTH_REGISTRY)"
   else echo "auth registry: down"; ok=1; fi
   [[ -f $ENV_JSON ]] && echo "env:           $ENV_JSON"
   return $ok
@@ -1125,120 +1117,8 @@ cmd_versions() {
   print_versions
 }
 
-# rawjson_run_counts: read buildx's `--progress=rawjson` (a stream of JSON
-# objects: pretty-printed over many lines by buildx 0.13, one compact object
-# per line by 0.29; other text may stand between them) and print "RUNS
-# CACHED": the RUN vertexes and how many of them ended cached.
-rawjson_run_counts() {
-  node -e '
-    let text = require("fs").readFileSync(0, "utf8"), depth = 0, start = -1, inStr = false, esc = false;
-    const name = new Map(), cached = new Map();
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i];
-      if (inStr) { if (esc) esc = false; else if (c === "\\") esc = true; else if (c === "\"") inStr = false; continue; }
-      if (depth > 0 && c === "\"") { inStr = true; continue; }
-      if (c === "{") { if (depth++ === 0) start = i; }
-      else if (c === "}" && depth > 0 && --depth === 0) {
-        let s; try { s = JSON.parse(text.slice(start, i + 1)); } catch { continue; }
-        for (const v of s.vertexes ?? []) {
-          if (v.name) name.set(v.digest, v.name);
-          if (v.cached !== undefined) cached.set(v.digest, cached.get(v.digest) || v.cached);
-        }
-      }
-    }
-    const runs = [...name].filter(([, n]) => /^\[[^\]]*\d+\/\d+\] RUN /.test(n));
-    console.log(runs.length, runs.filter(([d]) => cached.get(d)).length);
-  '
-}
-
-# smoke: the checks the project relies on, against the started engine. It
-# prunes the build cache and deletes images only on an engine this script
-# started (private); on an external one it deletes only the images it made and
-# skips the check that needs an emptied builder, unless
-# BBC_EXTERNAL_ENGINE_DISPOSABLE=1.
-cmd_smoke() {
-  [[ -f $ENV_FILE ]] || die "no $ENV_FILE: run '$0 start' first"
-  # shellcheck disable=SC1090
-  . "$ENV_FILE"
-  local kind; kind="$(cat "$RUN_DIR/engine-kind")"
-  local may_empty=false
-  [[ $kind == private || ${BBC_EXTERNAL_ENGINE_DISPOSABLE:-} == 1 ]] && may_empty=true
-  local fixture; fixture="$(cd "$(dirname "$0")/.." && pwd)/test/fixtures/engine-smoke"
-  local ctx repo reg="$BBC_REGISTRY" areg="$BBC_AUTH_REGISTRY" out t rc
-  ctx="$(mktemp -d)"; repo="smoke-$(date +%s)-$$"
-  cp "$fixture/Dockerfile" "$ctx/"; cp "$BBC_BUSYBOX" "$ctx/busybox"
-  local cache="$reg/$repo:cache-dependencies-main"
-  build() { docker buildx build --network=none --progress=plain "$@" "$ctx" 2>&1; }
-  fresh() {
-    docker buildx prune -af >/dev/null
-    docker image ls -aq | sort -u | xargs -r docker image rm -f >/dev/null
-  }
-  own_images_rm() {
-    docker image ls -a --format '{{.Repository}}:{{.Tag}}' | grep -E "/$repo:" | xargs -r docker image rm -f >/dev/null || true
-  }
-  step() { printf '%-68s' "$1"; }
-  pass() { echo "ok ($(elapsed "$t")s)"; }
-  fail() { echo "FAILED"; echo "$out" | tail -n 25; rm -rf "$ctx"; exit 1; }
-  echo "smoke on $(cat "$RUN_FLAVOR" 2>/dev/null || echo "$kind") engine: dockerd $(docker version --format '{{.Server.Version}}' 2>/dev/null), $(docker buildx version 2>/dev/null | awk '{ print "buildx " $2 }')"
-  docker logout "$areg" >/dev/null 2>&1 || true
-
-  t="$(now)"; step "1. build+push deps stage, export cache to $reg"
-  out="$(build --target dependencies \
-    --cache-to "type=registry,ref=$cache,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true" \
-    --cache-from "type=registry,ref=$cache" -t "$reg/$repo:deps-main" --push)" || fail
-  curl -s "http://$reg/v2/$repo/tags/list" | grep -q '"cache-dependencies-main"' || fail
-  pass
-
-  if [[ $may_empty == true ]]; then
-    t="$(now)"; step "2. fresh builder: every RUN step CACHED from the registry"
-    fresh
-    # --progress=rawjson, not plain: in plain output the last step's `CACHED`
-    # line is sometimes missing (its layers are pulled lazily while the image
-    # is exported, and the printer then shows only the pull); the vertex's
-    # "cached": true in the raw JSON is reliable.
-    out="$(build --progress=rawjson --target dependencies --cache-from "type=registry,ref=$cache" \
-      -t "$reg/$repo:deps-main2")" || fail
-    local runs cached
-    read -r runs cached < <(rawjson_run_counts <<<"$out") || fail
-    ((runs > 0 && cached == runs)) || { out="$out"$'\n'"($cached of $runs RUN steps cached)"; fail; }
-    echo -n "($cached/$runs RUN steps CACHED) "; pass
-  else
-    echo "2. skipped: it needs an emptied builder, and this engine is not ours ($DOCKER_HOST);"
-    echo "   BBC_EXTERNAL_ENGINE_DISPOSABLE=1 lets smoke prune its build cache and remove all its images"
-  fi
-
-  t="$(now)"; step "3a. export to $areg, no login: build ok, export fails"
-  local acache="$areg/$repo:cache-dependencies-main"
-  out="$(build --target dependencies \
-    --cache-to "type=registry,ref=$acache,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true")" || fail
-  grep -q '401 Unauthorized' <<<"$out" || fail   # the failed export is reported
-  [[ "$(curl -s -u "$BBC_AUTH_USER:$BBC_AUTH_PASSWORD" "http://$areg/v2/$repo/tags/list")" != *cache-dependencies-main* ]] || fail
-  pass
-  t="$(now)"; step "3b. same without ignore-error: build fails"
-  rc=0; out="$(build --target dependencies \
-    --cache-to "type=registry,ref=$acache,mode=max,image-manifest=true,oci-mediatypes=true")" || rc=$?
-  ((rc != 0)) || fail
-  pass
-  t="$(now)"; step "3c. after docker login: export to $areg works"
-  echo "$BBC_AUTH_PASSWORD" | docker login "$areg" -u "$BBC_AUTH_USER" --password-stdin >/dev/null 2>&1 || { out="login failed"; fail; }
-  out="$(build --target dependencies \
-    --cache-to "type=registry,ref=$acache,mode=max,image-manifest=true,oci-mediatypes=true")" || fail
-  [[ "$(curl -s -u "$BBC_AUTH_USER:$BBC_AUTH_PASSWORD" "http://$areg/v2/$repo/tags/list")" == *cache-dependencies-main* ]] || fail
-  docker logout "$areg" >/dev/null 2>&1 || true
-  pass
-
-  t="$(now)"; step "4. --metadata-file has containerimage.digest after --push"
-  out="$(build --target build --cache-from "type=registry,ref=$cache" -t "$reg/$repo:build-main" --push \
-    --metadata-file "$ctx/meta.json")" || fail
-  grep -q '"containerimage.digest": *"sha256:' "$ctx/meta.json" || { out="$(cat "$ctx/meta.json")"; fail; }
-  pass
-  [[ $kind == private ]] || own_images_rm
-  rm -rf "$ctx"
-  echo "smoke: all checks passed"
-}
-
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '/^# Usage:/,/^#$/p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
@@ -1247,7 +1127,6 @@ case "${1:-}" in
   status) cmd_status ;;
   env) cmd_env ;;
   versions) cmd_versions ;;
-  smoke) cmd_smoke ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac
