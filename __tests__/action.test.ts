@@ -135,7 +135,7 @@ describe('action.yml', () => {
   });
 
   test('the outputs the code sets are declared', () => {
-    const src = ['src/action/run.ts', 'src/action/cleanup-run.ts']
+    const src = ['src/shell/pipeline.ts', 'src/shell/cleanup.ts']
       .map((f) => readFileSync(join(root, f), 'utf8'))
       .join('\n');
     const set = [...src.matchAll(/setOutput\('([a-z-]+)'/g)].map((m) => m[1]!);

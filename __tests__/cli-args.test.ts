@@ -1,16 +1,9 @@
 // The command line's argument parsing and printing, without a process.
 import { describe, expect, test } from '@jest/globals';
-import {
-  cliMessage,
-  helpText,
-  inputGetter,
-  inputNames,
-  parseArgs,
-  planFlags,
-  unsafeWords,
-  UsageError,
-  withExtraArgs,
-} from '../src/cli/args.js';
+import { helpText, inputGetter, inputNames, parseArgs, planFlags, unsafeWords, UsageError } from '../src/cli/args.js';
+import { CLI_WORDS } from '../src/cli/host.js';
+import { withExtraArgs } from '../src/core/buildx.js';
+import { InputError } from '../src/core/errors.js';
 import { ciFacts } from '../src/core/ci.js';
 import { decide } from '../src/core/decide.js';
 import { INPUT_DEFAULTS, parseConfig } from '../src/core/inputs.js';
@@ -184,10 +177,10 @@ test('extra buildx arguments go before the context', () => {
 });
 
 test('errors name options, not inputs', () => {
-  expect(
-    cliMessage('export-cache: is true, but x has no branch to write to: also set the `branch` input', 'export-cache'),
-  ).toBe('--export-cache: is true, but x has no branch to write to: also set --branch');
-  expect(cliMessage('image: is required', 'image')).toBe('--image: is required');
+  const noBranch = new InputError('export-cache', (w) => `is true, but x has no branch: also set ${w.ref('branch')}`);
+  expect(noBranch.describe(CLI_WORDS)).toBe('--export-cache: is true, but x has no branch: also set --branch');
+  expect(noBranch.message).toBe('export-cache: is true, but x has no branch: also set the `branch` input');
+  expect(new InputError('image', 'is required').describe(CLI_WORDS)).toBe('--image: is required');
 });
 
 test('the help names every option and the exit codes', () => {

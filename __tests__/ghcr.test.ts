@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { runAction } from '../scripts/action-harness.mjs';
-import { CLEANUP_INPUTS, runCleanup, type CleanupIO } from '../src/action/cleanup-run.js';
+import { chooseMode } from '../src/core/inputs.js';
+import { CLEANUP_INPUTS, runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
 import { deleteGhcrTags, GhcrClient, ghcrPackage, type PackageVersion } from '../src/registry/ghcr.js';
 
 const TOKEN = 'ghs_test-token';
@@ -302,11 +303,11 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const failed: string[] = [];
     const secrets: string[] = [];
     const summaries: string[] = [];
-    const io: CleanupIO = {
+    const io: CleanupHost = {
       info: (m) => log.push(m),
-      warning: (m) => log.push(`warning: ${m}`),
+      warn: (m) => log.push(`warning: ${m}`),
       setOutput: (n, v) => (outputs[n] = v),
-      setFailed: (m) => failed.push(m),
+      fail: (m) => failed.push(m),
       setSecret: (v) => secrets.push(v),
       summary: async (md) => void summaries.push(md),
     };
@@ -350,7 +351,8 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': versions });
     const rec = await cleanup({}, gh);
     expect(rec.failed).toEqual([]);
-    expect([...CLEANUP_INPUTS].filter((name) => !rec.read.has(name))).toEqual([]);
+    // `cleanup` itself is read by the front door's chooseMode, before runCleanup.
+    expect([...CLEANUP_INPUTS].filter((name) => name !== 'cleanup' && !rec.read.has(name))).toEqual([]);
     expect(rec.secrets).toEqual([TOKEN]);
     expect(rec.outputs['deleted-refs']!.split('\n')).toEqual([
       'ghcr.io/acme/app:cache.dependencies.feature_x',
@@ -540,15 +542,16 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
 
   test('input errors: a non-boolean, a non-registry cache type, no image, no Dockerfile', async () => {
     const gh = await fakeGitHub({});
-    expect((await cleanup({ cleanup: 'yes' }, gh)).failed).toEqual([
+    // The front door chooses the mode first: a switch that is not a boolean is an error, not a build.
+    expect(() => chooseMode((name) => (name === 'cleanup' ? 'yes' : ''))).toThrow(
       'cleanup: "yes" is not a boolean: use true or false',
-    ]);
+    );
     expect((await cleanup({ 'cache-type': 'gha' }, gh)).failed[0]).toMatch(
       /^cache-type: cleanup deletes registry cache tags/,
     );
     expect((await cleanup({ image: '' }, gh)).failed[0]).toMatch(/^image: is required for cleanup/);
     expect((await cleanup({ context: '/nonexistent' }, gh)).failed[0]).toMatch(
-      /^file: \/nonexistent\/Dockerfile cannot be read: .*check out the repository first or list them in cache-stages$/,
+      /^file: \/nonexistent\/Dockerfile does not exist: .*check out the repository first or list them in cache-stages$/,
     );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
 import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, parseSecrets, type Config } from '../src/core/inputs.js';
-import { CLEANUP_INPUTS } from '../src/action/cleanup-run.js';
+import { CLEANUP_INPUTS } from '../src/shell/cleanup.js';
 import { thrown } from './helpers.js';
 
 /** The getter @actions/core gives: '' for anything not set. */

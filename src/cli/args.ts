@@ -186,22 +186,6 @@ export function inputGetter(cli: Cli): InputGetter {
 }
 
 /**
- * An error as the command line names things: the core speaks of inputs
- * ("image: is required", "set the `branch` input"); here they are options.
- */
-export function cliMessage(message: string, input?: string): string {
-  let m = message;
-  if (input !== undefined && m.startsWith(`${input}: `)) m = `--${input}: ${m.slice(input.length + 2)}`;
-  return m.replace(/the `([a-z0-9-]+)` input/g, '--$1').replace(/set `([a-z0-9-]+)`/g, 'set --$1');
-}
-
-/** docker buildx argv with the user's extra arguments before the context (always the last word). */
-export function withExtraArgs(args: string[], extra: readonly string[]): string[] {
-  if (extra.length === 0) return args;
-  return [...args.slice(0, -1), ...extra, ...args.slice(-1)];
-}
-
-/**
  * `plan`'s flags, one per line, each a single shell word: `--flag=value` with
  * no space, so `docker buildx build $(buildx-branch-cache plan ...)` splits
  * them right. The inline cache also needs the image tagged with its cache name.

@@ -115,3 +115,9 @@ export function parseMetadata(text: string): BuildMetadata {
   const digest = s(raw['containerimage.digest']);
   return { digest, imageid: s(raw['containerimage.config.digest']) || digest, raw };
 }
+
+/** docker buildx argv with the user's extra arguments before the context (always the last word). */
+export function withExtraArgs(args: string[], extra: readonly string[]): string[] {
+  if (extra.length === 0) return args;
+  return [...args.slice(0, -1), ...extra, ...args.slice(-1)];
+}

@@ -74,8 +74,9 @@ function branchOfEvent(ctx: EventContext): EventBranch {
     default:
       throw new InputError(
         'cleanup',
-        `runs on \`delete\` events of branches and closed pull requests, not on ` +
-          `${eventName || 'this'} events: or name the branch with the \`branch\` input`,
+        (w) =>
+          `runs on \`delete\` events of branches and closed pull requests, not on ` +
+          `${eventName || 'this'} events: or name the branch with ${w.ref('branch')}`,
       );
   }
 }
@@ -185,33 +186,14 @@ export function cleanupBranch(
   const target = { ...found, defaultBranch };
   const branch = found.branch;
   if (branch === undefined) return target;
-  return guarded(target, event, input, () => refuseProtected(branch, defaultBranch, protectedBranches));
-}
-
-/**
- * Runs a refusal check. A closed pull request from a protected branch (develop
- * into main) is ordinary: nothing to clean, not an error. A protected branch
- * named by the `branch` input, or deleted, is a mistake worth failing for.
- */
-function guarded(
-  target: CleanupBranch,
-  event: EventContext,
-  input: string | undefined,
-  check: () => void,
-): CleanupBranch {
-  try {
-    check();
-    return target;
-  } catch (e) {
-    const closedPullRequest =
-      input === undefined && (event.eventName === 'pull_request' || event.eventName === 'pull_request_target');
-    if (!closedPullRequest || !(e instanceof InputError)) throw e;
-    return {
-      branch: undefined,
-      defaultBranch: target.defaultBranch,
-      reason: `${target.reason}; ${e.message.replace(/^cleanup: refusing to delete/, 'keeping')}`,
-    };
-  }
+  const why = whyProtected(branch, defaultBranch, protectedBranches);
+  if (why === undefined) return target;
+  // A closed pull request from a protected branch (develop into main) is ordinary: nothing to clean, not an
+  // error. A protected branch named by the `branch` input, or deleted, is a mistake worth failing for.
+  const closedPullRequest =
+    input === undefined && (event.eventName === 'pull_request' || event.eventName === 'pull_request_target');
+  if (!closedPullRequest) throw new InputError('cleanup', `refusing to delete the caches of ${branch}: ${why}`);
+  return { branch: undefined, defaultBranch, reason: `${target.reason}; keeping the caches of ${branch}: ${why}` };
 }
 
 /** The branch to clean up and its cache tags; InputError when the branch is protected. */
@@ -232,16 +214,11 @@ export function planCleanup(req: CleanupRequest): CleanupPlan {
   return { ...target, tags: [...current, ...legacy].filter((t, i, all) => all.indexOf(t) === i) };
 }
 
-function refuse(branch: string, why: string): never {
-  throw new InputError('cleanup', `refusing to delete the caches of ${branch}: ${why}`);
-}
-
-/** InputError when the branch is the default branch or matches protected-branches (by name or slug). */
-function refuseProtected(branch: string, defaultBranch: string, protectedBranches: string[]): void {
-  if (branch === defaultBranch) refuse(branch, 'it is the default branch');
-  for (const pattern of protectedBranches) {
-    if (matchesProtected(pattern, branch)) refuse(branch, `it matches "${pattern}" in protected-branches`);
-  }
+/** Why the branch's caches are never deleted (the default branch, a protected-branches match), if they are not. */
+function whyProtected(branch: string, defaultBranch: string, protectedBranches: string[]): string | undefined {
+  if (branch === defaultBranch) return 'it is the default branch';
+  const pattern = protectedBranches.find((p) => matchesProtected(p, branch));
+  return pattern === undefined ? undefined : `it matches "${pattern}" in protected-branches`;
 }
 
 // ---------------------------------------------------------------- results --

@@ -323,3 +323,18 @@ export function parseConfig(get: InputGetter): Config {
     provenance: optional(input('provenance')),
   };
 }
+
+/**
+ * How the action chooses what it does: one action.yml, and a boolean switch
+ * per mode other than building (`cleanup: true`; the modes to come follow
+ * it). A switch that is not a boolean is an error, not a build; two at once
+ * are too.
+ */
+export const MODE_SWITCHES = ['cleanup'] as const;
+export type Mode = 'build' | (typeof MODE_SWITCHES)[number];
+
+export function chooseMode(get: InputGetter): Mode {
+  const on = MODE_SWITCHES.filter((name) => parseBool(name, get(name).trim() || 'false'));
+  if (on.length > 1) throw new InputError(on[1]!, `and ${on[0]} are both true: a step does one of them`);
+  return on[0] ?? 'build';
+}

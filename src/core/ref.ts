@@ -307,7 +307,7 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
   if (exportCache && branch === undefined) {
     throw new InputError(
       'export-cache',
-      `is true, but ${where} has no branch to write to: also set the \`branch\` input`,
+      (w) => `is true, but ${where} has no branch to write to: also set ${w.ref('branch')}`,
     );
   }
   return { branch, fallbacks, exportCache, defaultBranch: facts.defaultBranch, reasons, warnings };

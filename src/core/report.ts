@@ -185,3 +185,9 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
   }
   return out.join('\n');
 }
+
+/** The summary of a run that failed before it had a plan (a bad input, a malformed event payload): the error. */
+export function failureMarkdown(message: string): string {
+  const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `### buildx-branch-cache: failed before planning\n\n<pre>${escaped}</pre>\n`;
+}

@@ -1,5 +1,6 @@
 // The workflow event's payload, read once, lazily and guarded (the runner writes it to GITHUB_EVENT_PATH).
 import { readFileSync } from 'node:fs';
+import type { EventContext } from '../core/ref.js';
 
 /**
  * The payload, read when it is needed, by the one reader that the build, the
@@ -40,4 +41,15 @@ export function readEventPayload(env: NodeJS.ProcessEnv = process.env): Record<s
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw fail('does not hold a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** The workflow event as the core reads it: the runner's variables and the payload. */
+export function eventContext(env: NodeJS.ProcessEnv = process.env): EventContext {
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    ref: env.GITHUB_REF ?? '',
+    headRef: env.GITHUB_HEAD_REF,
+    baseRef: env.GITHUB_BASE_REF,
+    payload: readEventPayload(env),
+  };
 }

@@ -15,25 +15,15 @@ import { verdictText } from '../core/import-plan.js';
 import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';
 import { UNNAMED_FINAL } from '../core/decide.js';
+import type { Log, Remedies } from './host.js';
 import { docker } from './proc.js';
 import { exportState, logLines, resultLines, type Outcome } from '../core/report.js';
 
 /** Each ref check is bounded; they all run at once. */
 export const PROBE_TIMEOUT_MS = 15_000;
 
-export interface Log {
-  info(line: string): void;
-  warn(message: string): void;
-}
-
-/** What to tell the user to do, in the words of the front door they used. */
-export interface Remedies {
-  file: string;
-  noDocker: string;
-  noBuildx: string;
-}
-
-export function readDockerfile(file: string, remedies: Remedies): string {
+/** The Dockerfile's text; an error names the file, what is wrong with it, and `remedy`. */
+export function readDockerfile(file: string, remedy: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
@@ -44,7 +34,7 @@ export function readDockerfile(file: string, remedies: Remedies): string {
         : code === 'EISDIR'
           ? 'is a directory'
           : `cannot be read (${code ?? errorMessage(e)})`;
-    throw new InputError('file', `${file} ${why}: ${remedies.file}`);
+    throw new InputError('file', `${file} ${why}: ${remedy}`);
   }
 }
 

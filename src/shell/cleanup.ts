@@ -1,10 +1,7 @@
-// Cleanup mode's shell (`cleanup: true`): reads the inputs, the event and the
+// Cleanup, start to end (`cleanup: true`): reads the inputs, the event and the
 // Dockerfile's stages, deletes the gone branch's cache tags (or, in a dry run,
 // lists them), and writes the `deleted-refs` output and a job summary section.
-// run.ts calls runCleanup instead of building.
-import * as core from '@actions/core';
-import { oneLine, relayLines } from '../core/relay.js';
-import { readFileSync } from 'node:fs';
+// The front door passes its Host (host.ts), as for a build (pipeline.ts).
 import { join } from 'node:path';
 import {
   cleanupBranch,
@@ -26,7 +23,9 @@ import { deleteRegistryTags } from '../registry/delete-tags.js';
 import { parseRepository } from '../registry/reference.js';
 import { RegistryClient } from '../registry/registry.js';
 import { parseStages } from '../core/stages.js';
-import { readEventPayload } from '../shell/event.js';
+import { eventContext } from './event.js';
+import type { Host } from './host.js';
+import { readDockerfile } from './prepare.js';
 
 /** The inputs only cleanup reads (parseConfig reads the rest). */
 export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token', 'request-timeout'] as const;
@@ -50,50 +49,8 @@ export function parseRequestTimeout(raw: string): number {
   return Math.round(s * 1000);
 }
 
-/** What the shell does to the outside world; the action's is @actions/core. */
-export interface CleanupIO {
-  info(message: string): void;
-  warning(message: string): void;
-  setOutput(name: string, value: string): void;
-  setFailed(message: string): void;
-  setSecret(value: string): void;
-  summary(markdown: string): Promise<void>;
-}
-
-/**
- * Cleanup's log lines echo what others wrote (branch names, registry error
- * bodies): each is relayed, so it can never be a runner command (relay.ts).
- */
-export const actionsIO: CleanupIO = {
-  info: (m) => relayLines((text) => void process.stdout.write(text), true, [m]),
-  warning: (m) => core.warning(oneLine(m)),
-  setOutput: (n, v) => core.setOutput(n, v),
-  setFailed: (m) => core.setFailed(m),
-  setSecret: (v) => core.setSecret(v),
-  summary: async (md) => {
-    await core.summary.addRaw(md).write();
-  },
-};
-
-/**
- * True unless `cleanup` is plainly false: a value that is not a boolean goes
- * to runCleanup, which reports it, rather than silently starting a build.
- */
-export function cleanupRequested(get: InputGetter): boolean {
-  const v = get('cleanup').trim();
-  return v !== '' && !['false', 'False', 'FALSE'].includes(v);
-}
-
-function eventFrom(env: NodeJS.ProcessEnv): EventContext {
-  const payload = readEventPayload(env);
-  return {
-    eventName: env.GITHUB_EVENT_NAME ?? '',
-    ref: env.GITHUB_REF ?? '',
-    headRef: env.GITHUB_HEAD_REF,
-    baseRef: env.GITHUB_BASE_REF,
-    payload,
-  };
-}
+/** What cleanup needs of its front door. */
+export type CleanupHost = Pick<Host, 'info' | 'warn' | 'setOutput' | 'fail' | 'setSecret' | 'summary'>;
 
 /** Every stage the branch may have a cache for: `cache-stages` as given, else all of the Dockerfile's. */
 function stagesOf(config: Config): string[] {
@@ -101,16 +58,10 @@ function stagesOf(config: Config): string[] {
   if (config.cacheStages !== 'auto')
     return [...extra, ...config.cacheStages].map((s) => checkNamePart('cache-stages', s));
   const file = config.file ?? join(config.context, 'Dockerfile');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new InputError(
-      'file',
-      `${file} cannot be read: cleanup takes the stage names from the ` +
-        `Dockerfile, so check out the repository first or list them in cache-stages`,
-    );
-  }
+  const text = readDockerfile(
+    file,
+    'cleanup takes the stage names from the Dockerfile, so check out the repository first or list them in cache-stages',
+  );
   const stages = knownStages(parseStages(text));
   if (stages.length === 0)
     throw new InputError('file', `${file} has no FROM instruction: point \`file\` at a Dockerfile`);
@@ -126,7 +77,7 @@ interface Deletion {
 async function deleteTags(
   image: string,
   tags: string[],
-  opts: { dryRun: boolean; token: string; timeoutMs: number; env: NodeJS.ProcessEnv; io: CleanupIO },
+  opts: { dryRun: boolean; token: string; timeoutMs: number; env: NodeJS.ProcessEnv; io: CleanupHost },
 ): Promise<Deletion> {
   const ref = parseRepository(image);
   if (ref.host === GHCR_HOST) {
@@ -142,7 +93,7 @@ async function deleteTags(
     // No package in sight: none was ever pushed, or the token cannot see it. Say so, without failing.
     const unseen = results.find((r) => r.state === 'not found' && r.detail);
     if (unseen)
-      opts.io.warning(
+      opts.io.warn(
         `${unseen.detail}: nothing was deleted; if the package exists, give ` +
           `the token packages: write (and the repository access to the package)`,
       );
@@ -150,7 +101,7 @@ async function deleteTags(
   }
   const configPath = dockerConfigPath(opts.env);
   const lookup = credentialsFor(readDockerConfig(configPath), ref.host);
-  if (lookup.note) opts.io.warning(lookup.note);
+  if (lookup.note) opts.io.warn(lookup.note);
   opts.io.info(`${ref.host}: ${lookup.credentials ? `credentials from ${configPath}` : 'no credentials (anonymous)'}`);
   const client = new RegistryClient(ref, { credentials: lookup.credentials, timeoutMs: opts.timeoutMs });
   return {
@@ -159,10 +110,10 @@ async function deleteTags(
   };
 }
 
-/** The cleanup step, start to end. Never throws: failures end in io.setFailed. */
+/** The cleanup step, start to end. Never throws: failures end in io.fail. */
 export async function runCleanup(
   get: InputGetter,
-  io: CleanupIO = actionsIO,
+  io: CleanupHost,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   const input = withDefaults(get);
@@ -170,8 +121,6 @@ export async function runCleanup(
   try {
     const token = input('github-token').trim();
     if (token !== '') io.setSecret(token);
-    if (!parseBool('cleanup', input('cleanup')))
-      throw new InputError('cleanup', 'is false, so there is nothing to clean up');
     const dryRun = parseBool('dry-run', input('dry-run'));
     const timeoutMs = parseRequestTimeout(input('request-timeout'));
     const config = parseConfig(get);
@@ -187,7 +136,7 @@ export async function runCleanup(
     const image = config.image.repository;
     const scope = cacheScope(config);
 
-    const event = eventFrom(env);
+    const event = eventContext(env);
     const protectedBranches = parseList(input('protected-branches'), true);
     // Refused (or, for a closed pull request, skipped) before the Dockerfile is read.
     const gone = cleanupBranch(event, config.branch, protectedBranches);
@@ -218,19 +167,19 @@ export async function runCleanup(
 
     const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
     if (bad.length > 0) {
-      io.setFailed(
+      io.fail(
         `could not delete ${bad.length} of ${results.length} cache ` +
           `tag(s) of ${image}: ${bad[0]!.detail ?? bad[0]!.state}`,
       );
     }
   } catch (e) {
-    io.setFailed(errorMessage(e));
+    io.fail(errorMessage(e));
   } finally {
-    if (summary !== undefined && env.GITHUB_STEP_SUMMARY) {
+    if (summary !== undefined && io.summary && env.GITHUB_STEP_SUMMARY) {
       try {
         await io.summary(summary);
       } catch (e) {
-        io.warning(`could not write the job summary: ${errorMessage(e)}`);
+        io.warn(`could not write the job summary: ${errorMessage(e)}`);
       }
     }
   }

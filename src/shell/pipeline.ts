@@ -1,0 +1,151 @@
+// The build, start to end, for every front door: inputs -> secrets masked ->
+// the Dockerfile -> decide (core/decide.ts) -> builder and cache refs checked
+// (prepare.ts) -> buildx -> the report and the outputs. What differs between
+// the action and the command line comes in through the Host (host.ts).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOptions, buildxArgs, parseMetadata, withExtraArgs } from '../core/buildx.js';
+import { decide, type BuildSource, type Decision } from '../core/decide.js';
+import { errorMessage } from '../core/errors.js';
+import { optionWarnings, parseConfig, type Config, type InputGetter } from '../core/inputs.js';
+import type { ImportSelection } from '../core/probe.js';
+import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
+import { logLines, type Outcome } from '../core/report.js';
+import type { Host, Log } from './host.js';
+import { prepare, readDockerfile, reportBuild, writeSecretFiles } from './prepare.js';
+import { runBuildx } from './run-buildx.js';
+
+/** Where the branch facts come from, read once the inputs are known; `lines` open the decision log. */
+export interface SourceReading {
+  source: BuildSource;
+  lines: string[];
+}
+
+export interface Planned {
+  config: Config;
+  d: Decision;
+  selection?: ImportSelection;
+}
+
+/**
+ * One run of the pipeline. Its state (the redactor, the decision so far, the
+ * outcome) belongs to the run, so a failure at any point can still be said
+ * without secrets and summarised with whatever plan there was.
+ */
+export class BuildPipeline {
+  redact: (text: string) => string = (t) => t;
+  decision: Decision | undefined;
+  readonly outcome: Outcome = {};
+  /** The host's log with every line redacted. */
+  readonly log: Log;
+
+  constructor(readonly host: Host) {
+    this.log = {
+      info: (line) => host.info(this.redact(line)),
+      warn: (message) => host.warn(this.redact(message)),
+    };
+  }
+
+  /** A failure as one line in the host's words, without secrets. */
+  failure(e: unknown): string {
+    return this.redact(errorMessage(e, this.host.words));
+  }
+
+  /** Inputs to a checked plan: every planned ref looked up, the builder checked for a build (default: `build`). */
+  async plan(get: InputGetter, read: () => SourceReading, build?: boolean): Promise<Planned> {
+    const { host, log } = this;
+    const config = parseConfig(get);
+    const secrets = secretParts([
+      ...config.secrets.map((s) => s.value),
+      ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
+    ]);
+    for (const s of secrets) host.setSecret(s);
+    this.redact = redactor(secrets);
+    if (config.image?.lowered)
+      host.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
+    for (const w of optionWarnings(config)) log.warn(w);
+    const { source, lines } = read();
+    const file = config.file ?? join(config.context, 'Dockerfile');
+    const dockerfile = readDockerfile(file, host.remedies.file);
+    const planned = decide(config, source, dockerfile, file);
+    this.decision = planned;
+    const title = `buildx-branch-cache: ${planned.refs.branch ?? 'no branch'} (fallbacks: ${
+      planned.refs.fallbacks.join(', ') || 'none'
+    })`;
+    return host.group(title, async () => {
+      for (const line of [...lines, ...logLines(planned)]) log.info(line);
+      for (const w of planned.refs.warnings) log.warn(w);
+      // Set now, so that they are there even when what follows fails.
+      this.setPlanOutputs(planned);
+      const redo = (opts: Parameters<typeof decide>[4]) => decide(config, source, dockerfile, file, opts);
+      const prepared = await prepare(config, planned, build ?? config.build, redo, log, host.remedies);
+      this.decision = prepared.d;
+      this.outcome.selection = prepared.selection;
+      this.setPlanOutputs(prepared.d);
+      return { config, d: prepared.d, selection: prepared.selection };
+    });
+  }
+
+  /** The argv a build would run, for a run that does not build. */
+  argsWithoutBuild(p: Planned): string[] {
+    const args = buildxArgs(buildOptions(p.config, p.d, { secretFiles: [], progress: 'plain' }));
+    this.host.setOutput('args', JSON.stringify(args));
+    return args;
+  }
+
+  /**
+   * Runs buildx with the plan (and `extraArgs` before the context) and reports
+   * what the cache did. Returns buildx's exit status; a failed build has been
+   * reported to the host (fail) by then.
+   */
+  async build(p: Planned, extraArgs: readonly string[] = []): Promise<number> {
+    const { host, log, outcome } = this;
+    const dir = mkdtempSync(join(host.tempRoot, 'buildx-branch-cache-'));
+    try {
+      const metadataFile = join(dir, 'metadata.json');
+      const secretFiles = writeSecretFiles(dir, p.config.secrets);
+      const args = withExtraArgs(
+        buildxArgs(buildOptions(p.config, p.d, { metadataFile, secretFiles, progress: 'rawjson' })),
+        extraArgs,
+      );
+      host.setOutput('args', JSON.stringify(args));
+      host.showCommand(this.redact(`docker ${args.join(' ')}`));
+      const { code, report } = await runBuildx(args, host.buildxOutput(args), this.redact);
+      outcome.progress = report;
+      outcome.exitCode = code;
+      host.setOutput('cache-hit', String(report.cacheHit));
+      host.setOutput('cached-steps', String(report.cached));
+      host.setOutput('total-steps', String(report.total));
+      await host.group('buildx-branch-cache: what the cache did', async () => reportBuild(p.d, outcome, log));
+      if (code !== 0) {
+        host.fail(`docker buildx build failed with exit code ${code}: see the build log above`);
+        return code;
+      }
+      let metadata = '';
+      try {
+        metadata = readFileSync(metadataFile, 'utf8');
+      } catch {
+        // The user's own --metadata-file among the extra arguments replaces ours: nothing to say then.
+        if (extraArgs.length === 0)
+          log.warn('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
+      }
+      const meta = parseMetadata(metadata);
+      host.setOutput('imageid', meta.imageid);
+      host.setOutput('digest', meta.digest);
+      host.setOutput('metadata', JSON.stringify(meta.raw));
+      if (meta.digest) log.info(`digest: ${meta.digest}`);
+      return 0;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private setPlanOutputs(d: Decision): void {
+    const { host } = this;
+    host.setOutput('branch', d.refs.branch ?? '');
+    host.setOutput('branch-slug', d.branchSlug);
+    host.setOutput('cache-from', d.plan.cacheFrom.join('\n'));
+    host.setOutput('cache-to', d.plan.cacheTo.join('\n'));
+    host.setOutput('cache-ref', d.plan.export?.ref ?? '');
+  }
+}
