@@ -42,6 +42,17 @@ describe('planDeletion', () => {
       deletions: [],
     },
     {
+      name: 'several requested tags on a holder another tag shares: all kept, naming only the other',
+      tags: ['a', 'b'],
+      holders: [h('1', 'a', 'b', 'main')],
+      dryRun: false,
+      decided: [
+        { tag: 'a', state: 'kept', detail: 'm-1 is also tagged main: deleting it would delete those too' },
+        { tag: 'b', state: 'kept', detail: 'm-1 is also tagged main: deleting it would delete those too' },
+      ],
+      deletions: [],
+    },
+    {
       name: 'a holder listed twice is decided once',
       tags: ['a'],
       holders: [h('1', 'a'), h('1', 'a')],

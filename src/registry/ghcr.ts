@@ -4,10 +4,12 @@
 import type { TagResult } from '../core/cleanup.js';
 import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from './registry.js';
+import { GitHubApiError, GitHubRateLimitError, GitHubRest } from '../github/rest.js';
 
 export const GHCR_HOST = 'ghcr.io';
 const PER_PAGE = 100;
+/** A busy package holds tens of thousands of versions: allow a million before calling it a runaway. */
+const MAX_PAGES = 10_000;
 
 export interface PackageVersion {
   id: number;
@@ -31,16 +33,6 @@ export function ghcrPackage(repository: string): GhcrPackage {
   return { owner: parts[1]!, name: parts.slice(2).join('/') };
 }
 
-export class GitHubApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'GitHubApiError';
-  }
-}
-
 /** The owner's kind decides the URL: /orgs/... or /users/... */
 type OwnerKind = 'orgs' | 'users';
 
@@ -53,120 +45,61 @@ export interface GhcrOptions {
   timeoutMs?: number;
 }
 
+/** GHCR's two calls on the GitHub REST client; its errors say which operation failed, not which URL. */
 export class GhcrClient {
-  private readonly apiUrl: string;
-  /** The only origin the token is sent to. */
-  private readonly origin: string;
-  readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly rest: GitHubRest;
 
-  constructor(private readonly opts: GhcrOptions) {
-    this.apiUrl = (opts.apiUrl || 'https://api.github.com').replace(/\/+$/, '');
-    this.origin = new URL(this.apiUrl).origin;
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.fetch = opts.fetch ?? fetch;
+  constructor(opts: GhcrOptions | GitHubRest) {
+    // An unset or empty apiUrl is api.github.com: the caller passes GITHUB_API_URL itself.
+    this.rest = opts instanceof GitHubRest ? opts : new GitHubRest({ ...opts, apiUrl: opts.apiUrl ?? '' });
+  }
+
+  get timeoutMs(): number {
+    return this.rest.timeoutMs;
+  }
+
+  private path(kind: OwnerKind, pkg: GhcrPackage): string {
+    return `/${kind}/${encodeURIComponent(pkg.owner)}/packages/container/${encodeURIComponent(pkg.name)}/versions`;
   }
 
   /**
-   * `op` (a request and the reading of its answer) with every request bounded
-   * in time; a network failure or timeout becomes an error naming `what`, the
-   * host and the cause.
-   */
-  private async guarded<T>(what: string, url: string, op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (e) {
-      if (e instanceof GitHubApiError) throw e;
-      throw new GitHubApiError(0, `${what}: ${requestFailure(e, new URL(url).host, this.timeoutMs)}`);
-    }
-  }
-
-  private async call(method: string, url: string): Promise<Response> {
-    // The token is for the API: a URL anywhere else is refused before anything is sent.
-    if (new URL(url).origin !== this.origin)
-      throw new GitHubApiError(0, `${url} is not at the API (${this.apiUrl}): not sending the token there`);
-    return this.fetch(url, {
-      method,
-      signal: AbortSignal.timeout(this.timeoutMs),
-      headers: {
-        Accept: 'application/vnd.github+json',
-        Authorization: `Bearer ${this.opts.token}`,
-        'X-GitHub-Api-Version': '2022-11-28',
-        'User-Agent': 'buildx-branch-cache',
-      },
-    });
-  }
-
-  private base(kind: OwnerKind, pkg: GhcrPackage): string {
-    const owner = encodeURIComponent(pkg.owner);
-    return `${this.apiUrl}/${kind}/${owner}/packages/container/${encodeURIComponent(pkg.name)}/versions`;
-  }
-
-  private async fail(res: Response, what: string): Promise<GitHubApiError> {
-    let message = '';
-    try {
-      const body = (await res.json()) as { message?: string };
-      message = body.message ?? '';
-    } catch {
-      // no JSON body
-    }
-    return new GitHubApiError(res.status, `${what}: HTTP ${res.status}${message ? ` ${message}` : ''}`);
-  }
-
-  /**
-   * Every version of the package, following the Link header's pages. The owner
-   * may be an organization or a user: /orgs first, /users on a 404. Undefined
-   * when neither has the package (or the token cannot see it).
+   * Every version of the package, every page. The owner may be an
+   * organization or a user: /orgs first, /users on a 404. Undefined when
+   * neither has the package (or the token cannot see it).
    */
   async versions(pkg: GhcrPackage): Promise<{ kind: OwnerKind; versions: PackageVersion[] } | undefined> {
+    const what = `listing the versions of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`;
     for (const kind of ['orgs', 'users'] as const) {
-      const out: PackageVersion[] = [];
-      let next: string | undefined = `${this.base(kind, pkg)}?per_page=${PER_PAGE}`;
-      let missing = false;
-      const what = `listing the versions of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`;
-      for (let page = 0; next !== undefined && page < 10_000; page++) {
-        const url: string = next;
-        const answer = await this.guarded(what, url, async () => {
-          const res = await this.call('GET', url);
-          if (res.status === 404) return undefined;
-          if (!res.ok) throw await this.fail(res, what);
-          return { res, versions: (await res.json()) as PackageVersion[] };
-        });
-        if (answer === undefined) {
-          missing = true;
-          break;
-        }
-        out.push(...answer.versions);
-        next = /<([^>]+)>\s*;\s*rel="next"/.exec(answer.res.headers.get('link') ?? '')?.[1];
-        if (next !== undefined && new URL(next, `${this.apiUrl}/`).origin !== this.origin) {
-          // The GitHub API pages within itself: a next page elsewhere gets neither the token nor a request.
-          throw new GitHubApiError(
-            0,
-            `${what}: the next page is at ${new URL(next, `${this.apiUrl}/`).origin}, ` +
-              `not at the API (${this.apiUrl}): not sending the token there`,
-          );
-        }
-        if (next !== undefined) next = new URL(next, `${this.apiUrl}/`).toString();
+      try {
+        const path = `${this.path(kind, pkg)}?per_page=${PER_PAGE}`;
+        return { kind, versions: await this.rest.paginate<PackageVersion>(path, { maxPages: MAX_PAGES }) };
+      } catch (e) {
+        if (isNotFound(e)) continue;
+        throw e instanceof GitHubApiError ? e.about(what) : e;
       }
-      if (!missing) return { kind, versions: out };
     }
     return undefined;
   }
 
   async deleteVersion(kind: OwnerKind, pkg: GhcrPackage, id: number): Promise<'deleted' | 'not found'> {
-    const url = `${this.base(kind, pkg)}/${id}`;
-    const what = `deleting version ${id} of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`;
-    return this.guarded(what, url, async () => {
-      const res = await this.call('DELETE', url);
-      if (res.status === 204 || res.status === 200) return 'deleted';
-      if (res.status === 404) return 'not found';
-      throw await this.fail(res, what);
-    });
+    try {
+      await this.rest.request('DELETE', `${this.path(kind, pkg)}/${id}`);
+      return 'deleted';
+    } catch (e) {
+      if (isNotFound(e)) return 'not found';
+      const what = `deleting version ${id} of ${GHCR_HOST}/${pkg.owner}/${pkg.name}`;
+      throw e instanceof GitHubApiError ? e.about(what) : e;
+    }
   }
 }
 
+function isNotFound(e: unknown): boolean {
+  return e instanceof GitHubApiError && e.status === 404;
+}
+
 function hint(e: unknown): string {
-  const status = e instanceof GitHubApiError ? e.status : 0;
+  // A rate limit is also a 403, and no permission fixes it: its message says when to try again.
+  const status = e instanceof GitHubApiError && !(e instanceof GitHubRateLimitError) ? e.status : 0;
   if (status === 401) return `${errorMessage(e)}: github-token was refused`;
   if (status === 403) {
     return (
