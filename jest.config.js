@@ -8,9 +8,27 @@ const esm = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
 };
 
+// Three tiers (npm test runs all three; __tests__/tiers.test.ts keeps them apart):
+//   unit    in this process only: no dist/, no Docker.
+//   bundle  the bundled dist/index.js and dist/cli.js as processes, as the runner and a CI run them;
+//           its setup bundles src/ first and installs Node 24.
+//   e2e     a real engine and registries (scripts/test-engine.sh).
+const BUNDLE = '<rootDir>/__tests__/bundle/';
+
 export default {
   projects: [
-    { ...esm, displayName: 'unit', testMatch: ['<rootDir>/__tests__/**/*.test.ts'] },
+    {
+      ...esm,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', BUNDLE],
+    },
+    {
+      ...esm,
+      displayName: 'bundle',
+      testMatch: [`${BUNDLE}**/*.test.ts`],
+      globalSetup: `${BUNDLE}setup.ts`,
+    },
     {
       ...esm,
       displayName: 'e2e',

@@ -3,13 +3,11 @@
 // Link pagination; delete a version) and records every request. Also runCleanup
 // as the action runs it, with a GHCR image, through the same server.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { runAction } from '../scripts/action-harness.mjs';
 import { chooseMode } from '../src/core/inputs.js';
 import { CLEANUP_INPUTS, runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
 import { deleteGhcrTags, GhcrClient, ghcrPackage, type PackageVersion } from '../src/registry/ghcr.js';
@@ -552,69 +550,6 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect((await cleanup({ image: '' }, gh)).failed[0]).toMatch(/^image: is required for cleanup/);
     expect((await cleanup({ context: '/nonexistent' }, gh)).failed[0]).toMatch(
       /^file: \/nonexistent\/Dockerfile does not exist: .*check out the repository first or list them in cache-stages$/,
-    );
-  });
-});
-
-describe("the README's cleanup workflow, through the bundle (dist/index.js) as the runner runs it", () => {
-  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
-  const workflows = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]!) as Record<string, unknown>);
-  const cleanupWorkflow = workflows.find((w) =>
-    Object.values((w.jobs ?? {}) as Record<string, { steps?: { with?: Record<string, unknown> }[] }>).some((j) =>
-      j.steps?.some((st) => st.with?.cleanup),
-    ),
-  );
-
-  test('it runs on delete and on closed pull requests, with packages: write', () => {
-    expect(cleanupWorkflow).toBeDefined();
-    expect(Object.keys(cleanupWorkflow!.on as object).sort()).toEqual(['delete', 'pull_request']);
-    expect(cleanupWorkflow!.on).toMatchObject({ pull_request: { types: ['closed'] } });
-    expect(cleanupWorkflow!.permissions).toMatchObject({ packages: 'write' });
-  });
-
-  test('its step deletes the deleted branch’s cache versions from GHCR', async () => {
-    const job = Object.values(
-      cleanupWorkflow!.jobs as Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>,
-    )[0]!;
-    const step = job.steps.find((st) => st.with?.cleanup)!;
-    const expressions: Record<string, string> = { 'github.repository': 'acme/app', 'github.token': TOKEN };
-    const inputs = Object.fromEntries(
-      Object.entries(step.with!).map(([k, v]) => [
-        k,
-        String(v).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_m, e: string) => expressions[e] ?? 'x'),
-      ]),
-    );
-    const gh = await fakeGitHub({ 'orgs/acme/app': acmeVersions() });
-    const { dir } = workspace({});
-    const r = await runAction({
-      cwd: dir,
-      inputs,
-      env: { GITHUB_API_URL: gh.url },
-      event: { name: 'delete', ref: 'refs/heads/main', payload: deletePayload },
-    });
-    expect([r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([0, undefined]);
-    expect(r.outputs['deleted-refs']).toBe(
-      'ghcr.io/acme/app:cache.dependencies.feature_x\nghcr.io/acme/app:cache.build.feature_x',
-    );
-    expect(gh.requests.filter((q) => q.method === 'DELETE').map((q) => q.url)).toEqual([
-      '/orgs/acme/packages/container/app/versions/21',
-      '/orgs/acme/packages/container/app/versions/22',
-    ]);
-    // Masked (the runner then hides it), and never printed otherwise.
-    expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
-    expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
-    expect(r.summary).toContain('### buildx-branch-cache cleanup: `feature/x`');
-
-    // The protected branches of the example hold.
-    const refused = await runAction({
-      cwd: dir,
-      inputs,
-      env: { GITHUB_API_URL: gh.url },
-      event: { name: 'delete', ref: 'refs/heads/main', payload: { ...deletePayload, ref: 'release/3' } },
-    });
-    expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain(
-      '::error::cleanup: refusing to delete the caches of release/3: it matches "release/*" in protected-branches',
     );
   });
 });

@@ -1,5 +1,5 @@
-// Small helpers shared by the unit tests.
-import { execFile } from 'node:child_process';
+// Small helpers shared by the unit tests (and the bundle tests: __tests__/bundle/harness.ts has theirs).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventContext } from '../src/core/ref.js';
 
@@ -74,24 +74,34 @@ export function decode(html: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+/** What a RUN step (or a step name) can print to forge runner commands: after \r, the legacy form, a forged output. */
+export const HOSTILE_OUTPUT = [
+  'a\r::warning::FORGED-CR',
+  'b ##[warning]FORGED-LEGACY',
+  '::set-output name=digest::sha256:0000000000000000000000000000000000000000000000000000000000000000',
+  'c ##[set-output name=imageid;]FORGED-ID',
+  'd\u2028::error::FORGED-LS',
+  '::add-mask::FORGED-MASK',
+  '::stop-commands::guessed',
+  '::guessed::',
+  'e\r\n::notice::FORGED-CRLF',
+].join('\n');
 
-/** The bundled command line (dist/cli.js) as a process; PATH finds no docker unless env says otherwise. */
-export function bundledCli(
-  args: string[],
-  opts: { env?: Record<string, string>; cwd?: string; node?: string } = {},
-): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      opts.node ?? process.execPath,
-      [join(import.meta.dirname, '..', 'dist', 'cli.js'), ...args],
-      { cwd: opts.cwd, env: { PATH: '/nonexistent', ...opts.env } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
+/** Event payload files that are not what the runner writes, and what the error says of each. */
+export const BAD_PAYLOADS = [
+  ['invalid JSON', 'is not valid JSON'],
+  ['an empty file', 'is empty'],
+  ['a directory', 'is a directory'],
+  ['a JSON array', 'does not hold a JSON object'],
+] as const;
+
+/** Writes a bad payload of that kind at DIR/event.json; returns its path. */
+export function badPayload(dir: string, kind: (typeof BAD_PAYLOADS)[number][0]): string {
+  const path = join(dir, 'event.json');
+  if (kind === 'invalid JSON') writeFileSync(path, '{"ref": "refs/heads/main",');
+  else if (kind === 'an empty file') writeFileSync(path, '');
+  else if (kind === 'a directory') mkdirSync(path);
+  else if (kind === 'a JSON array') writeFileSync(path, '[]');
+  else throw new Error(kind);
+  return path;
 }

@@ -1,13 +1,8 @@
 // Issue 13, items 6, 12 and 13: inputs that would become runner commands,
 // credentials quoted in errors, and cache options that break the export. The
-// pure checks, then the bundled action (dist/index.js, `npm run bundle` first)
-// as the runner runs it.
+// pure checks; the bundled action as the runner runs it:
+// __tests__/bundle/option-checks.test.ts.
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runAction, type RunResult } from '../scripts/action-harness.mjs';
-import { runnerCommands } from '../scripts/runner-log.mjs';
 import { CACHE_OPTION_KEYS, checkCacheOptions } from '../src/core/backend.js';
 import { InputError } from '../src/core/errors.js';
 import { optionWarnings, parseConfig, type Config } from '../src/core/inputs.js';
@@ -24,25 +19,6 @@ function inputError(f: () => unknown, input: string): string {
   expect(e).toBeInstanceOf(InputError);
   expect((e as InputError).input).toBe(input);
   return e.message;
-}
-
-const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\nFROM dependencies AS build\nRUN echo build\n';
-
-function workdir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'bbc-options-'));
-  writeFileSync(join(d, 'Dockerfile'), PIPELINE);
-  return d;
-}
-
-function action(inputs: Record<string, string>): Promise<RunResult> {
-  return runAction({
-    cwd: workdir(),
-    inputs: { image: 'ghcr.io/acme/app', build: 'false', 'probe-cache': 'false', ...inputs },
-  });
-}
-
-function errors(r: RunResult): string[] {
-  return r.stdout.split('\n').filter((l) => l.startsWith('::error::'));
 }
 
 const SINGLE_LINE = [
@@ -93,21 +69,6 @@ describe('item 6: control characters in single-line inputs', () => {
   test('item 6: secrets are multi-line by design and never echoed', () => {
     expect(config({ secrets: 'KEY="-----BEGIN-----\nabc\n-----END-----"' }).secrets).toHaveLength(1);
   });
-
-  test('item 6: through the bundle, build and cleanup: one ::error:: line, and the runner sees no forged command', async () => {
-    const cases: Record<string, string>[] = [
-      { branch: 'x\r::warning::FORGED' },
-      { network: 'host\n::warning::FORGED' },
-      { branch: 'x\n::warning::FORGED', cleanup: 'true' },
-    ];
-    for (const inputs of cases) {
-      const r = await action(inputs);
-      expect(r.code).toBe(1);
-      expect(errors(r)).toHaveLength(1);
-      expect(errors(r)[0]).toMatch(/^::error::(branch|network): holds a line break/);
-      expect(runnerCommands(r.stdout).commands.filter((c) => c.data.startsWith('FORGED'))).toEqual([]);
-    }
-  });
 });
 
 describe('item 12: a mistyped credential is never echoed', () => {
@@ -145,23 +106,6 @@ describe('item 12: a mistyped credential is never echoed', () => {
       expect(thrown(() => config({ 'cache-options': raw })).message).not.toContain('ghp_0123456789abcdef');
       expect(thrown(() => config({ 'cache-options': raw })).message).toMatch(/not shown: it may hold a secret/);
     }
-  });
-
-  test('item 12: through the bundle, cache-options and cache-to-options values are masked', async () => {
-    const r = await action({
-      'cache-type': 'gha',
-      'cache-options': 'token=t0ken,url=http://127.0.0.1:1/a-long-cache-url',
-      'cache-to-options': 'password=pw',
-    });
-    expect(r.code).toBe(0);
-    const masks = r.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
-    expect(masks).toEqual(
-      expect.arrayContaining([
-        '::add-mask::t0ken',
-        '::add-mask::http://127.0.0.1:1/a-long-cache-url',
-        '::add-mask::pw',
-      ]),
-    );
   });
 });
 
@@ -263,22 +207,5 @@ describe('item 13: cache options checked against what BuildKit 0.13 knows', () =
         config({ 'cache-type': 'inline', 'cache-options': 'registry.insecure=true', 'cache-to-options': 'mode=min' }),
       ),
     ).toEqual([]);
-  });
-
-  test('item 13: through the bundle: warnings for the export-breaking options, an error for a="b', async () => {
-    const ok = await action({ 'cache-to-options': 'oci-mediatypes=false,ignore_error=true' });
-    expect(ok.code).toBe(0);
-    const warnings = ok.stdout.split('\n').filter((l) => l.startsWith('::warning::'));
-    expect(warnings).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^::warning::cache-to-options: oci-mediatypes=false: GHCR, ECR and Harbor/),
-        expect.stringMatching(
-          /^::warning::cache-to-options: "ignore_error" is not an option.*did you mean ignore-error\?/,
-        ),
-      ]),
-    );
-    const bad = await action({ 'cache-to-options': 'a=b"c' });
-    expect(bad.code).toBe(1);
-    expect(errors(bad)).toEqual([expect.stringMatching(/^::error::cache-to-options: item 1, a, holds a double quote/)]);
   });
 });

@@ -8,6 +8,9 @@
  */
 export const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\n\nFROM dependencies AS build\nRUN echo build\n';
 
+/** One stage, `app`, for runs that plan without building (or build with a fake docker). */
+export const ONE_STAGE = 'FROM scratch AS app\nRUN echo app\n';
+
 /**
  * The first lines of a stage built on the test engine, which pulls nothing:
  * the static busybox (each fixture context holds it at ./busybox), its applets on PATH.

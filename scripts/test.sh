@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# `npm test`: unit tests, then end-to-end tests on a real BuildKit engine and
-# registry (jest's e2e project starts them through scripts/test-engine.sh: the
-# current engine, Debian sid's, unless BBC_ENGINE_FLAVOR=oldest says trixie's).
-# Extra arguments go to jest, e.g. `npm test -- --selectProjects unit`.
+# `npm test`: jest's three projects (jest.config.js): unit tests (in this
+# process), bundle tests (dist/ as the runner and a CI run it; the project's
+# setup bundles src/ and installs Node 24 first), and end-to-end tests on a
+# real BuildKit engine and registry (the e2e project starts them through
+# scripts/test-engine.sh: BBC_ENGINE_FLAVOR picks the current or the oldest).
+# Extra arguments go to jest, e.g. `npm test -- --selectProjects unit bundle`.
 # Ends with one plain line `tests: N passed, M failed` (BBC_TESTS_LABEL
 # replaces `tests`); jest's JSON results go to $BBC_JEST_RESULTS
 # (.cache/jest-results.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
-bash scripts/node24.sh >/dev/null
 export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning"
 mkdir -p .cache
 results="${BBC_JEST_RESULTS:-.cache/jest-results.json}"

@@ -1,45 +1,30 @@
-// The bundled command line (dist/cli.js, `npm run bundle` first), run as a CI
+// The bundled command line (dist/cli.js; setup.ts bundles it first), run as a CI
 // runs it: a process with only that CI's variables. `build` runs against a fake
 // `docker` on PATH that records its argv (the real engine is e2e/cli.test.ts).
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pullRequestEvent, runAction } from '../scripts/action-harness.mjs';
-import { bundledCli } from './helpers.js';
+import { pullRequestEvent, runAction } from '../../scripts/action-harness.mjs';
+import { README } from '../readme.js';
+import { bundledCli, CLI, type CliResult, NODE24, ROOT, workdir } from './harness.js';
 
-const root = join(import.meta.dirname, '..');
-const CLI = join(root, 'dist', 'cli.js');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
   bin: Record<string, string>;
 };
 
-const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\n\nFROM dependencies AS build\nRUN echo build\n';
-
-function workdir(dockerfile = PIPELINE): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-cli-'));
-  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-  return dir;
-}
-
 /** An empty directory as PATH: no docker, so plan checks no refs and build says docker is missing. */
 const NO_DOCKER = mkdtempSync(join(tmpdir(), 'bbc-nodocker-'));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 function cli(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string; node?: string } = {},
-): Promise<Result> {
+): Promise<CliResult> {
   return bundledCli(args, { ...opts, cwd: opts.cwd ?? workdir(), env: { PATH: NO_DOCKER, ...opts.env } });
 }
 
@@ -50,14 +35,14 @@ const to = (name: string) =>
   `--cache-to=type=registry,ref=${IMAGE}:${name},mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`;
 
 beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run bundle` first');
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: the bundle project's setup.ts should have built it`);
 });
 
 describe('the package', () => {
   test('bin points at the bundle, which starts with a node shebang and is executable', () => {
     expect(pkg.bin['buildx-branch-cache']).toBe('dist/cli.js');
     const text = readFileSync(CLI, 'utf8');
-    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text.slice(0, text.indexOf('\n') + 1)).toBe('#!/usr/bin/env node\n');
     // The bundle carries no @actions toolkit: it starts fast under npx.
     expect(text).not.toMatch(/GITHUB_STEP_SUMMARY|ACTIONS_ID_TOKEN_REQUEST_URL/);
     if (process.platform !== 'win32')
@@ -290,9 +275,7 @@ describe("plan, with each CI's variables", () => {
   });
 
   test('PATH names the context; secrets never reach standard error', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'bbc-cli-'));
-    mkdirSync(join(parent, 'app'));
-    writeFileSync(join(parent, 'app', 'Dockerfile'), 'FROM scratch AS only\nRUN x\n');
+    const parent = workdir({ 'app/Dockerfile': 'FROM scratch AS only\nRUN x\n' });
     const r = await cli(['plan', 'app', '--cache-type', 'gha', '--cache-options', 'token=hunter2'], {
       cwd: parent,
       env: { BRANCH_NAME: 'b' },
@@ -491,17 +474,9 @@ describe('build (a fake docker)', () => {
 });
 
 // The runner's runtime for the action is Node 24; the command runs under whatever node the CI has.
-const node24 = (() => {
-  try {
-    return execFileSync('bash', [join(root, 'scripts/node24.sh')], { encoding: 'utf8' }).trim();
-  } catch {
-    return undefined;
-  }
-})();
-
-(node24 && existsSync(node24) ? test : test.skip)('under Node 24 too', async () => {
+(NODE24 ? test : test.skip)('under Node 24 too', async () => {
   const r = await cli(['plan', '--image', IMAGE, '--target', 'dependencies'], {
-    node: node24!,
+    node: NODE24!,
     env: { BRANCH_NAME: 'main' },
   });
   expect(r.code).toBe(0);
@@ -509,8 +484,7 @@ const node24 = (() => {
 });
 
 describe("the README's GitLab CI and Jenkins examples (a fake docker)", () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Other CI systems (command line)'), readme.indexOf('## Development'));
+  const section = README.slice(README.indexOf('## Other CI systems (command line)'), README.indexOf('## Development'));
   /** The command's words, as sh would give them after expanding the CI's variables. */
   const words = (command: string, vars: Record<string, string>) =>
     command
