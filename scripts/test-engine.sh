@@ -100,9 +100,10 @@ AUTH_HTPASSWD_LINE="$AUTH_USER:"'$2b$10$nhkw60GPRm9X2NYLcZPN0ew89T1t1g/YLKYY//RC
 # Ports that fetch() (undici, in Node and browsers) refuses to connect to
 # ("bad port"): the tests read the registries' HTTP API with it.
 FETCH_BAD_PORTS=" 1 7 9 11 13 15 17 19 20 21 22 23 25 37 42 43 53 69 77 79 87 95 101 102 103 104 109 110 111 113 115 117 119 123 135 137 139 143 161 179 389 427 465 512 513 514 515 526 530 531 532 540 548 554 556 563 587 601 636 989 990 993 995 1719 1720 1723 2049 3659 4045 4190 5060 5061 6000 6566 6665 6666 6667 6668 6669 6679 6697 10080 "
-for p in "$REG_PORT" "$AUTH_PORT"; do
+for name in open auth; do
+  p="${REGISTRY_ADDR[$name]##*:}"
   case "$FETCH_BAD_PORTS" in
-    *" $p "*) printf '[test-engine] error: port %s is one that fetch() refuses ("bad port"), and the tests read the registries with fetch(): choose another %s\n' "$p" "${REGISTRY_PORT_VAR[*]}" >&2; exit 2 ;;
+    *" $p "*) printf '[test-engine] error: port %s is one that fetch() refuses ("bad port"), and the tests read the registries with fetch(): choose another %s\n' "$p" "${REGISTRY_PORT_VAR[$name]}" >&2; exit 2 ;;
   esac
 done
 
