@@ -1,6 +1,8 @@
 // The command line's argument parsing and printing, without a process.
 import { describe, expect, test } from '@jest/globals';
-import { helpText, inputGetter, inputNames, parseArgs, planFlags, unsafeWords, UsageError } from '../src/cli/args.js';
+import { inputGetter, inputNames, parseArgs, UsageError } from '../src/cli/args.js';
+import { helpText } from '../src/cli/help.js';
+import { planFlags, unsafeWords } from '../src/cli/plan-output.js';
 import { CLI_WORDS } from '../src/cli/host.js';
 import { withExtraArgs } from '../src/core/buildx.js';
 import { InputError } from '../src/core/errors.js';

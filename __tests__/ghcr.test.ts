@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseMode } from '../src/core/inputs.js';
-import { CLEANUP_INPUTS, runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
+import { CLEANUP_INPUTS } from '../src/core/inputs-cleanup.js';
+import { runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
 import { deleteGhcrTags, GhcrClient, ghcrPackage, type PackageVersion } from '../src/registry/ghcr.js';
 
 const TOKEN = 'ghs_test-token';
@@ -350,7 +351,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const rec = await cleanup({}, gh);
     expect(rec.failed).toEqual([]);
     // `cleanup` itself is read by the front door's chooseMode, before runCleanup.
-    expect([...CLEANUP_INPUTS].filter((name) => name !== 'cleanup' && !rec.read.has(name))).toEqual([]);
+    expect(CLEANUP_INPUTS.map((i) => i.name).filter((name) => name !== 'cleanup' && !rec.read.has(name))).toEqual([]);
     expect(rec.secrets).toEqual([TOKEN]);
     expect(rec.outputs['deleted-refs']!.split('\n')).toEqual([
       'ghcr.io/acme/app:cache.dependencies.feature_x',

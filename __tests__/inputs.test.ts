@@ -1,7 +1,18 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
-import { INPUT_DEFAULTS, parseBool, parseConfig, parseList, parseSecrets, type Config } from '../src/core/inputs.js';
-import { CLEANUP_INPUTS } from '../src/shell/cleanup.js';
+import {
+  chooseMode,
+  INPUT_DEFAULTS,
+  parseBool,
+  parseConfig,
+  parseList,
+  parseSecrets,
+  secretInputValues,
+  unusedInputs,
+  withDefaults,
+  type Config,
+} from '../src/core/inputs.js';
+import { inputsOf, INPUTS } from '../src/core/input-table.js';
 import { thrown } from './helpers.js';
 
 /** The getter @actions/core gives: '' for anything not set. */
@@ -237,16 +248,56 @@ describe('key=value inputs', () => {
   });
 });
 
-describe('INPUT_DEFAULTS', () => {
-  test('covers every input parseConfig reads', () => {
-    const read: string[] = [];
+describe('the input table', () => {
+  test('parseConfig reads exactly the inputs the table gives a build', () => {
+    const read = new Set<string>();
     parseConfig((name) => {
-      read.push(name);
+      read.add(name);
       return name === 'image' ? 'a/b' : '';
     });
-    for (const name of read) expect(Object.keys(INPUT_DEFAULTS)).toContain(name);
-    // Cleanup mode's own inputs are read by cleanup-run.ts (ghcr.test.ts checks that).
-    expect(new Set([...read, ...CLEANUP_INPUTS])).toEqual(new Set(Object.keys(INPUT_DEFAULTS)));
+    expect([...read].sort()).toEqual(
+      inputsOf('build')
+        .map((i) => i.name)
+        .sort(),
+    );
+  });
+
+  test('one row per name, and a default every kind can parse', () => {
+    const names = INPUTS.map((i) => i.name);
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+    const bad = INPUTS.filter((i) => i.kind === 'bool' && !['true', 'false'].includes(i.default)).map((i) => i.name);
+    expect(bad).toEqual([]);
+  });
+
+  test('asking for an input that is not in the table is a bug, said as one', () => {
+    expect(() => withDefaults(() => '')('no-such-input')).toThrow(
+      'no input "no-such-input" in src/core/input-table.ts',
+    );
+  });
+});
+
+describe('modes', () => {
+  const get = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? '';
+
+  test('building unless a switch says otherwise; a switch that is not a boolean is an error', () => {
+    expect(chooseMode(get({}))).toBe('build');
+    expect(chooseMode(get({ cleanup: 'false' }))).toBe('build');
+    expect(chooseMode(get({ cleanup: 'true' }))).toBe('cleanup');
+    expectInputError(() => chooseMode(get({ cleanup: 'yes' })), 'cleanup', /^cleanup: "yes" is not a boolean/);
+  });
+
+  test('inputs given for another mode are named; defaults and the switches are not', () => {
+    expect(unusedInputs('build', get({ 'dry-run': 'true', push: 'true', 'request-timeout': '30' }))).toEqual([
+      'dry-run',
+    ]);
+    expect(unusedInputs('cleanup', get({ cleanup: 'true', push: 'true', image: 'a/b', 'dry-run': 'true' }))).toEqual([
+      'push',
+    ]);
+  });
+
+  test('secret inputs are masked whatever they hold; others are not', () => {
+    expect(secretInputValues(get({ 'github-token': ' ghp_x ', image: 'a/b' }))).toEqual(['ghp_x']);
+    expect(secretInputValues(get({}))).toEqual([]);
   });
 });
 

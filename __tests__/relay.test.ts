@@ -50,7 +50,7 @@ describe('item 1: the relay', () => {
 
 describe('item 1: which buildx stdout is data, not text for the log', () => {
   test('item 1: writesResultToStdout', async () => {
-    const { writesResultToStdout } = await import('../src/cli/args.js');
+    const { writesResultToStdout } = await import('../src/core/buildx.js');
     for (const args of [
       ['-o', '-'],
       ['--output=-'],

@@ -7,7 +7,8 @@ import { runCleanup } from '../shell/cleanup.js';
 import { eventContext } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { actionHost } from './host.js';
-import { chooseMode } from '../core/inputs.js';
+import { inputSpec } from '../core/input-table.js';
+import { chooseMode, unusedInputs } from '../core/inputs.js';
 
 const getInput = (name: string) => core.getInput(name);
 
@@ -16,7 +17,13 @@ export async function run(): Promise<void> {
   const pipeline = new BuildPipeline(host);
   let failure: string | undefined;
   try {
-    if (chooseMode(getInput) === 'cleanup') return await runCleanup(getInput, host);
+    const mode = chooseMode(getInput);
+    for (const name of unusedInputs(mode, getInput)) {
+      const readBy = inputSpec(name).modes.map((m) => (m === 'build' ? 'a build' : `${m}: true`));
+      const here = mode === 'build' ? 'in a build' : `with ${mode}: true`;
+      host.warn(`${name}: has no effect ${here}: it is read only by ${readBy.join(' and ')}`);
+    }
+    if (mode === 'cleanup') return await runCleanup(getInput, host);
     const planned = await pipeline.plan(getInput, () => ({ source: { event: eventContext() }, lines: [] }));
     if (planned.config.build) {
       const code = await pipeline.build(planned);

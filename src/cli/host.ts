@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import type { Words } from '../core/errors.js';
 import { onGitHubActions, relayLines } from '../core/relay.js';
 import type { Host } from '../shell/host.js';
-import { NAME, writesResultToStdout } from './args.js';
+import { writesResultToStdout } from '../core/buildx.js';
+import { NAME } from './args.js';
 
 /** Options are what the command line calls inputs. */
 export const CLI_WORDS: Words = { name: (n) => `--${n}`, ref: (n) => `--${n}` };

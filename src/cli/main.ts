@@ -8,18 +8,9 @@ import { ciFacts, detectProvider, type CiFacts, type Env } from '../core/ci.js';
 import { errorMessage } from '../core/errors.js';
 import { readEventPayload } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
-import {
-  ciLine,
-  helpText,
-  inputGetter,
-  NAME,
-  parseArgs,
-  planFlags,
-  planJson,
-  unsafeWords,
-  UsageError,
-  type Cli,
-} from './args.js';
+import { inputGetter, NAME, parseArgs, UsageError, type Cli } from './args.js';
+import { helpText } from './help.js';
+import { ciLine, planFlags, planJson, unsafeWords } from './plan-output.js';
 import { CLI_WORDS, cliHost } from './host.js';
 
 /** Lines of our own on standard error before the host exists (usage errors). */

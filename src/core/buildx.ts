@@ -121,3 +121,33 @@ export function withExtraArgs(args: string[], extra: readonly string[]): string[
   if (extra.length === 0) return args;
   return [...args.slice(0, -1), ...extra, ...args.slice(-1)];
 }
+
+/**
+ * Does buildx write the build's result to standard output (`--output -`,
+ * `dest=-`, or a tar or oci exporter without a dest)? Then its stdout is data
+ * for a pipe or a file, and passes untouched.
+ */
+export function writesResultToStdout(args: readonly string[]): boolean {
+  const values: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-o' || a === '--output') values.push(args[i + 1] ?? '');
+    else if (a.startsWith('--output=')) values.push(a.slice('--output='.length));
+    else if (a.startsWith('-o') && a.length > 2) values.push(a.slice(a[2] === '=' ? 3 : 2));
+  }
+  return values.some((v) => {
+    if (v.trim() === '-') return true;
+    const attrs = new Map(
+      v.split(',').map((kv) => [
+        kv
+          .slice(0, kv.indexOf('=') === -1 ? kv.length : kv.indexOf('='))
+          .trim()
+          .toLowerCase(),
+        kv.includes('=') ? kv.slice(kv.indexOf('=') + 1).trim() : '',
+      ]),
+    );
+    const dest = attrs.get('dest');
+    if (dest === '-') return true;
+    return dest === undefined && (attrs.get('type') === 'tar' || attrs.get('type') === 'oci');
+  });
+}

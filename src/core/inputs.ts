@@ -5,6 +5,7 @@ import { CACHE_TYPES, checkCacheOptions, type CacheType } from './backend.js';
 import { parseImage, type ImageName } from './image.js';
 import type { CacheMode } from './plan.js';
 import type { ExportSetting } from './ref.js';
+import { INPUTS, inputSpec, isMultiLine, MODE_SWITCHES, type Mode } from './input-table.js';
 
 export type InputGetter = (name: string) => string;
 
@@ -52,50 +53,10 @@ export interface Config {
   provenance: string | undefined;
 }
 
-/** Inputs with their defaults; action.yml must agree (a test checks it). */
-export const INPUT_DEFAULTS: Record<string, string> = {
-  image: '',
-  'cache-type': 'registry',
-  'cache-dir': '',
-  's3-bucket': '',
-  's3-region': '',
-  'cache-options': '',
-  'cache-scope': '',
-  'extra-cache-from': '',
-  'extra-cache-to': '',
-  'cache-tag-prefix': 'cache',
-  'cache-mode': 'max',
-  'cache-to-options': '',
-  stage: '',
-  'cache-stages': 'auto',
-  branch: '',
-  'fallback-branches': '',
-  'export-cache': 'auto',
-  build: 'true',
-  'probe-cache': 'true',
-  'fallback-to-inline': 'false',
-  context: '.',
-  file: '',
-  target: '',
-  tags: '',
-  push: 'false',
-  load: 'false',
-  'build-args': '',
-  labels: '',
-  platforms: '',
-  builder: '',
-  network: '',
-  'no-cache': 'false',
-  pull: 'false',
-  secrets: '',
-  provenance: '',
-  // Cleanup mode (read by cleanup-run.ts, not by parseConfig).
-  cleanup: 'false',
-  'protected-branches': '',
-  'dry-run': 'false',
-  'github-token': '',
-  'request-timeout': '30',
-};
+/** Every input's default (input-table.ts). */
+export const INPUT_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
+  INPUTS.map((i) => [i.name, i.default]),
+);
 
 export function parseBool(name: string, raw: string): boolean {
   const v = raw.trim();
@@ -121,7 +82,8 @@ function optional(raw: string): string | undefined {
  * `key=value` items. An error names the item by its number and never quotes
  * it: a credential typed with a colon for `=` (`token:ghp_...`) must not reach the log.
  */
-function keyValues(name: string, raw: string, commas: boolean): [string, string][] {
+function keyValues(name: string, raw: string): [string, string][] {
+  const commas = inputSpec(name).kind === 'items';
   return parseList(raw, commas).map((item, i) => {
     const eq = item.indexOf('=');
     if (eq <= 0) {
@@ -134,22 +96,6 @@ function keyValues(name: string, raw: string, commas: boolean): [string, string]
     return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
   });
 }
-
-/** Inputs that hold a list, one item per line (some also comma-separated). Every other input is one line. */
-export const MULTI_LINE_INPUTS = new Set([
-  'tags',
-  'build-args',
-  'labels',
-  'platforms',
-  'fallback-branches',
-  'secrets',
-  'extra-cache-from',
-  'extra-cache-to',
-  'cache-options',
-  'cache-to-options',
-  'cache-stages',
-  'protected-branches',
-]);
 
 /** C0 and C1 control characters, and the Unicode line and paragraph separators. */
 // Finding them in inputs is the point (issue 13, item 6).
@@ -165,8 +111,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  * error names the input, the line and the character, never the value.
  */
 export function checkInputText(name: string, raw: string): void {
-  if (name === 'secrets') return;
-  const multi = MULTI_LINE_INPUTS.has(name);
+  if (inputSpec(name).kind === 'secrets') return;
+  const multi = isMultiLine(name);
   const lines = multi ? raw.split('\n').map((l) => l.replace(/\r$/, '')) : [raw.trim()];
   lines.forEach((line, i) => {
     const m = CONTROL.exec(line);
@@ -228,7 +174,7 @@ export function withDefaults(get: InputGetter): InputGetter {
   return (name) => {
     const v = get(name);
     checkInputText(name, v);
-    return v === '' ? (INPUT_DEFAULTS[name] ?? '') : v;
+    return v === '' ? inputSpec(name).default : v;
   };
 }
 
@@ -256,6 +202,8 @@ export function optionWarnings(config: Config): string[] {
 export function parseConfig(get: InputGetter): Config {
   const input = withDefaults(get);
   const bool = (name: string) => parseBool(name, input(name));
+  // Lines, or lines and commas, as the input's kind says.
+  const list = (name: string) => parseList(input(name), inputSpec(name).kind === 'items');
 
   const mode = input('cache-mode').trim().toLowerCase();
   if (mode !== 'min' && mode !== 'max') {
@@ -266,7 +214,7 @@ export function parseConfig(get: InputGetter): Config {
     throw new InputError('export-cache', `"${input('export-cache')}" is not valid: use auto, true or false`);
   }
   const stagesRaw = input('cache-stages').trim();
-  const fallbacks = parseList(input('fallback-branches'), true);
+  const fallbacks = list('fallback-branches');
   const secrets = parseSecrets(input('secrets'));
 
   const cacheType = input('cache-type').trim().toLowerCase();
@@ -277,11 +225,11 @@ export function parseConfig(get: InputGetter): Config {
     );
   }
   const image = input('image').trim();
-  const cacheOptions = keyValues('cache-options', input('cache-options'), true).map(([k, v]): [string, string] => [
+  const cacheOptions = keyValues('cache-options', input('cache-options')).map(([k, v]): [string, string] => [
     k.toLowerCase(),
     v,
   ]);
-  const toOptions = keyValues('cache-to-options', input('cache-to-options'), true);
+  const toOptions = keyValues('cache-to-options', input('cache-to-options'));
   // Values buildx or BuildKit cannot read are errors now; the warnings are the shells' to say (optionWarnings).
   cacheOptionWarnings(cacheType as CacheType, cacheOptions, toOptions);
 
@@ -293,8 +241,8 @@ export function parseConfig(get: InputGetter): Config {
     s3Region: optional(input('s3-region')),
     cacheOptions,
     cacheScope: optional(input('cache-scope')),
-    extraCacheFrom: parseList(input('extra-cache-from'), false),
-    extraCacheTo: parseList(input('extra-cache-to'), false),
+    extraCacheFrom: list('extra-cache-from'),
+    extraCacheTo: list('extra-cache-to'),
     prefix: input('cache-tag-prefix').trim(),
     mode,
     toOptions,
@@ -309,12 +257,12 @@ export function parseConfig(get: InputGetter): Config {
     context: input('context').trim() || '.',
     file: optional(input('file')),
     target: optional(input('target')),
-    tags: parseList(input('tags'), true),
+    tags: list('tags'),
     push: bool('push'),
     load: bool('load'),
-    buildArgs: parseList(input('build-args'), false),
-    labels: parseList(input('labels'), false),
-    platforms: parseList(input('platforms'), true),
+    buildArgs: list('build-args'),
+    labels: list('labels'),
+    platforms: list('platforms'),
     builder: optional(input('builder')),
     network: optional(input('network')),
     noCache: bool('no-cache'),
@@ -324,17 +272,23 @@ export function parseConfig(get: InputGetter): Config {
   };
 }
 
-/**
- * How the action chooses what it does: one action.yml, and a boolean switch
- * per mode other than building (`cleanup: true`; the modes to come follow
- * it). A switch that is not a boolean is an error, not a build; two at once
- * are too.
- */
-export const MODE_SWITCHES = ['cleanup'] as const;
-export type Mode = 'build' | (typeof MODE_SWITCHES)[number];
-
+/** The mode the switches choose (input-table.ts): a switch that is not a boolean is an error, two at once too. */
 export function chooseMode(get: InputGetter): Mode {
   const on = MODE_SWITCHES.filter((name) => parseBool(name, get(name).trim() || 'false'));
   if (on.length > 1) throw new InputError(on[1]!, `and ${on[0]} are both true: a step does one of them`);
   return on[0] ?? 'build';
+}
+
+/** Inputs given a value other than their default that the mode does not read: each is a mistake to point out. */
+export function unusedInputs(mode: Mode, get: InputGetter): string[] {
+  return INPUTS.filter((i) => {
+    if (i.modes.includes(mode) || (MODE_SWITCHES as readonly string[]).includes(i.name)) return false;
+    const v = get(i.name).trim();
+    return v !== '' && v !== i.default;
+  }).map((i) => i.name);
+}
+
+/** The values of the inputs that are secret whatever they hold (input-table.ts), to mask. */
+export function secretInputValues(get: InputGetter): string[] {
+  return INPUTS.filter((i) => i.secret && get(i.name).trim() !== '').map((i) => get(i.name).trim());
 }

@@ -14,7 +14,7 @@ import {
   sameOrigin,
   statusReason,
 } from '../core/github-api.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from '../registry/registry.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from '../core/network-failure.js';
 
 /** Redirects followed per request: GitHub redirects once (a renamed repository, a download), never in a chain. */
 const MAX_REDIRECTS = 5;

@@ -12,7 +12,8 @@ import type { CacheEntry } from '../core/plan.js';
 import type { ProbeResult } from '../core/probe.js';
 import { probeRefs } from '../shell/proc.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig } from './credentials.js';
-import { MANIFEST_ACCEPT, RegistryClient, RegistryError, requestFailure } from './registry.js';
+import { requestFailure } from '../core/network-failure.js';
+import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from './registry.js';
 import { mapLimit } from '../core/map-limit.js';
 import { parseRepository } from './reference.js';
 

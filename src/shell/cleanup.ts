@@ -15,9 +15,16 @@ import {
 import { cacheScope, knownStages } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
 import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
-import { parseBool, parseConfig, parseList, type Config, type InputGetter, withDefaults } from '../core/inputs.js';
+import {
+  parseBool,
+  parseConfig,
+  parseList,
+  secretInputValues,
+  type Config,
+  type InputGetter,
+  withDefaults,
+} from '../core/inputs.js';
 import { checkNamePart } from '../core/plan.js';
-import type { EventContext } from '../core/ref.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { deleteRegistryTags } from '../registry/delete-tags.js';
 import { parseRepository } from '../registry/reference.js';
@@ -26,9 +33,6 @@ import { parseStages } from '../core/stages.js';
 import { eventContext } from './event.js';
 import type { Host } from './host.js';
 import { readDockerfile } from './prepare.js';
-
-/** The inputs only cleanup reads (parseConfig reads the rest). */
-export const CLEANUP_INPUTS = ['cleanup', 'protected-branches', 'dry-run', 'github-token', 'request-timeout'] as const;
 
 /**
  * The longest `request-timeout`: an hour is already far past any registry's
@@ -119,8 +123,8 @@ export async function runCleanup(
   const input = withDefaults(get);
   let summary: string | undefined;
   try {
+    for (const secret of secretInputValues(get)) io.setSecret(secret);
     const token = input('github-token').trim();
-    if (token !== '') io.setSecret(token);
     const dryRun = parseBool('dry-run', input('dry-run'));
     const timeoutMs = parseRequestTimeout(input('request-timeout'));
     const config = parseConfig(get);

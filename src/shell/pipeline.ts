@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildOptions, buildxArgs, parseMetadata, withExtraArgs } from '../core/buildx.js';
 import { decide, type BuildSource, type Decision } from '../core/decide.js';
 import { errorMessage } from '../core/errors.js';
-import { optionWarnings, parseConfig, type Config, type InputGetter } from '../core/inputs.js';
+import { optionWarnings, parseConfig, secretInputValues, type Config, type InputGetter } from '../core/inputs.js';
 import type { ImportSelection } from '../core/probe.js';
 import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
@@ -56,6 +56,7 @@ export class BuildPipeline {
     const { host, log } = this;
     const config = parseConfig(get);
     const secrets = secretParts([
+      ...secretInputValues(get),
       ...config.secrets.map((s) => s.value),
       ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
     ]);

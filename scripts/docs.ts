@@ -1,10 +1,24 @@
-// Regenerates the README's inputs and outputs tables from action.yml
-// (between the <!-- inputs --> / <!-- outputs --> markers). A test checks they agree.
+// `npm run docs`: writes action.yml's inputs from the input table
+// (src/core/input-table.ts), then the README's inputs and outputs tables from
+// action.yml (between the <!-- inputs:start --> / <!-- outputs:start -->
+// markers). Tests check that all three agree.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parse, parseDocument } from 'yaml';
+import { INPUTS } from '../src/core/input-table.js';
 
-const action = parse(readFileSync('action.yml', 'utf8'));
-const esc = (s) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
+const doc = parseDocument(readFileSync('action.yml', 'utf8'));
+doc.set(
+  'inputs',
+  doc.createNode(Object.fromEntries(INPUTS.map((i) => [i.name, { description: i.description, default: i.default }]))),
+);
+const yaml = doc.toString({ lineWidth: 0, singleQuote: true });
+writeFileSync('action.yml', yaml);
+
+const action = parse(yaml) as {
+  inputs: Record<string, { description: string; default?: string; required?: boolean }>;
+  outputs: Record<string, { description: string }>;
+};
+const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').trim();
 const inputs = [
   '| Input | Default | Description |',
   '|---|---|---|',

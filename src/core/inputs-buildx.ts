@@ -1,0 +1,111 @@
+// The action's inputs that become `docker buildx build` flags (the table:
+// input-table.ts).
+import type { InputSpec } from './input-table.js';
+
+export const BUILDX_INPUTS: readonly InputSpec[] = [
+  {
+    name: 'context',
+    default: '.',
+    kind: 'text',
+    modes: ['build', 'cleanup'],
+    description: 'Build context.',
+  },
+  {
+    name: 'file',
+    default: '',
+    kind: 'text',
+    modes: ['build', 'cleanup'],
+    description: 'Path to the Dockerfile. Default `<context>/Dockerfile`.',
+  },
+  {
+    name: 'target',
+    default: '',
+    kind: 'text',
+    modes: ['build'],
+    description: 'Stage to build.',
+  },
+  {
+    name: 'tags',
+    default: '',
+    kind: 'items',
+    modes: ['build'],
+    description: 'Image tags (comma- or newline-separated).',
+  },
+  {
+    name: 'push',
+    default: 'false',
+    kind: 'bool',
+    modes: ['build'],
+    description: 'Push the image (`--push`).',
+  },
+  {
+    name: 'load',
+    default: 'false',
+    kind: 'bool',
+    modes: ['build'],
+    description: 'Load the image into Docker (`--load`).',
+  },
+  {
+    name: 'build-args',
+    default: '',
+    kind: 'lines',
+    modes: ['build'],
+    description: 'Build arguments, one `KEY=value` per line.',
+  },
+  {
+    name: 'labels',
+    default: '',
+    kind: 'lines',
+    modes: ['build'],
+    description: 'Image labels, one `key=value` per line.',
+  },
+  {
+    name: 'platforms',
+    default: '',
+    kind: 'items',
+    modes: ['build', 'cleanup'],
+    description: 'Target platforms (comma- or newline-separated), e.g. `linux/amd64,linux/arm64`.',
+  },
+  {
+    name: 'builder',
+    default: '',
+    kind: 'text',
+    modes: ['build'],
+    description: 'Buildx builder instance to use.',
+  },
+  {
+    name: 'network',
+    default: '',
+    kind: 'text',
+    modes: ['build'],
+    description: 'Network mode for RUN steps (`--network`), e.g. `host` or `none`.',
+  },
+  {
+    name: 'no-cache',
+    default: 'false',
+    kind: 'bool',
+    modes: ['build'],
+    description: 'Build without any cache (`--no-cache`).',
+  },
+  {
+    name: 'pull',
+    default: 'false',
+    kind: 'bool',
+    modes: ['build'],
+    description: 'Always pull referenced images (`--pull`).',
+  },
+  {
+    name: 'secrets',
+    default: '',
+    kind: 'secrets',
+    modes: ['build'],
+    description: 'Build secrets, one `id=value` per line; values are masked in the log.',
+  },
+  {
+    name: 'provenance',
+    default: '',
+    kind: 'text',
+    modes: ['build'],
+    description: 'Provenance attestation (`--provenance`), e.g. `false` or `mode=max`.',
+  },
+];

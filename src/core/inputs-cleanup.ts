@@ -1,0 +1,52 @@
+// The inputs only cleanup mode reads (`cleanup: true`, shell/cleanup.ts; the
+// table: input-table.ts).
+import type { InputSpec } from './input-table.js';
+
+export const CLEANUP_INPUTS: readonly InputSpec[] = [
+  {
+    name: 'cleanup',
+    default: 'false',
+    kind: 'bool',
+    modes: ['cleanup'],
+    description:
+      'Delete instead of build: on a `delete` event of a branch or a closed pull request, delete that ' +
+      "branch's cache tags for every stage (from the Dockerfile, or `cache-stages`). Never the default " +
+      "branch's or a `protected-branches` one's.",
+  },
+  {
+    name: 'protected-branches',
+    default: '',
+    kind: 'items',
+    modes: ['cleanup'],
+    description:
+      'Branches whose caches cleanup never deletes, besides the default branch (comma- or ' +
+      'newline-separated; `*` matches within a path segment, `**` across).',
+  },
+  {
+    name: 'dry-run',
+    default: 'false',
+    kind: 'bool',
+    modes: ['cleanup'],
+    description: 'With `cleanup`, list what would be deleted and delete nothing.',
+  },
+  {
+    name: 'github-token',
+    default: '',
+    kind: 'text',
+    modes: ['cleanup'],
+    secret: true,
+    description:
+      "Token for the GitHub Packages API, which cleanup uses to delete from ghcr.io: the workflow's " +
+      '`github.token` with `packages: write` will do.',
+  },
+  {
+    name: 'request-timeout',
+    default: '30',
+    kind: 'text',
+    modes: ['cleanup'],
+    description:
+      'With `cleanup`, the seconds each request to the registry or the GitHub API may take, its answer ' +
+      'included, before cleanup gives it up and says which host did not answer (more than 0, at most ' +
+      '3600).',
+  },
+];
