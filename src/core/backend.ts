@@ -7,15 +7,31 @@ import { InputError } from './errors.js';
 export const CACHE_TYPES = ['registry', 'local', 'gha', 's3', 'inline'] as const;
 export type CacheType = (typeof CACHE_TYPES)[number];
 
-export interface Backend {
-  type: CacheType;
-  /** Repository for registry and inline caches. */
-  image?: string;
-  /** Parent directory of local caches (a persistent runner disk). */
-  cacheDir?: string;
-  s3?: { bucket: string; region: string };
-  /** Extra key=value options for every import and the export (gha url/token, s3 endpoint_url...). */
-  options: [string, string][];
+/** Extra key=value options for every import and the export (gha url/token, s3 endpoint_url...). */
+type Options = { options: [string, string][] };
+
+/** Each cache type with exactly what it needs: a repository, a directory, a bucket, or nothing. */
+export type Backend = Options &
+  (
+    | { type: 'registry' | 'inline' /** Repository of the cache images. */; image: string }
+    | { type: 'local' /** Parent directory of the caches (a persistent runner disk). */; cacheDir: string }
+    | { type: 's3'; s3: { bucket: string; region: string } }
+    | { type: 'gha' }
+  );
+
+/** The place all cache names of a backend live in: a repository, a directory, a bucket (gha: none). */
+export function cacheHome(b: Backend): string | undefined {
+  switch (b.type) {
+    case 'registry':
+    case 'inline':
+      return b.image;
+    case 'local':
+      return b.cacheDir;
+    case 's3':
+      return `s3://${b.s3.bucket}`;
+    case 'gha':
+      return undefined;
+  }
 }
 
 /** Render key=value pairs; later keys override earlier ones, in place. */
@@ -32,11 +48,11 @@ export function location(b: Backend, name: string): string {
     case 'inline':
       return `${b.image}:${name}`;
     case 'local':
-      return `${b.cacheDir!.replace(/\/+$/, '')}/${name}`;
+      return `${b.cacheDir.replace(/\/+$/, '')}/${name}`;
     case 'gha':
       return `gha:${name}`;
     case 's3':
-      return `s3://${b.s3!.bucket}/${name}`;
+      return `s3://${b.s3.bucket}/${name}`;
   }
 }
 
@@ -53,8 +69,8 @@ export function renderImport(b: Backend, name: string): string {
       // BuildKit's s3 importer reads only the first of `;`-separated names, so one entry each.
       return renderOptions([
         ['type', 's3'],
-        ['region', b.s3!.region],
-        ['bucket', b.s3!.bucket],
+        ['region', b.s3.region],
+        ['bucket', b.s3.bucket],
         ['name', name],
         ...b.options,
       ]);
@@ -88,8 +104,8 @@ export function renderExport(b: Backend, name: string, mode: string, toOptions: 
     case 's3':
       return renderOptions([
         ['type', 's3'],
-        ['region', b.s3!.region],
-        ['bucket', b.s3!.bucket],
+        ['region', b.s3.region],
+        ['bucket', b.s3.bucket],
         ['name', name],
         ...common,
         ...b.options,

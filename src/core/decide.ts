@@ -57,6 +57,7 @@ export function cacheScope(config: Config): string | undefined {
 /** The backend from the inputs; each backend's required inputs are checked here. */
 export function backendFor(config: Config): Backend {
   const type = config.cacheType;
+  const options = config.cacheOptions;
   let backend: Backend;
   switch (type) {
     case 'registry':
@@ -67,7 +68,7 @@ export function backendFor(config: Config): Backend {
           `is required for cache-type ${type}: give a repository such as ghcr.io/owner/app`,
         );
       }
-      backend = { type, image: config.image.repository, options: config.cacheOptions };
+      backend = { type, image: config.image.repository, options };
       break;
     case 'local':
       if (!config.cacheDir) {
@@ -76,7 +77,7 @@ export function backendFor(config: Config): Backend {
           'is required for cache-type local: give a directory on a disk that outlives the job',
         );
       }
-      backend = { type, cacheDir: config.cacheDir, options: config.cacheOptions };
+      backend = { type, cacheDir: config.cacheDir, options };
       break;
     case 's3':
       if (!config.s3Bucket || !config.s3Region) {
@@ -85,11 +86,11 @@ export function backendFor(config: Config): Backend {
           'is required for cache-type s3: set both s3-bucket and s3-region',
         );
       }
-      backend = { type, s3: { bucket: config.s3Bucket, region: config.s3Region }, options: config.cacheOptions };
+      backend = { type, s3: { bucket: config.s3Bucket, region: config.s3Region }, options };
       break;
     case 'gha':
       // BuildKit reads the runner's cache URL and token itself; url/token in cache-options override.
-      backend = { type, options: config.cacheOptions };
+      backend = { type, options };
       break;
   }
   checkOptions(backend, 'cache-options', backend.options);

@@ -1,5 +1,6 @@
 // What the user reads: the log's lines and the job summary's Markdown, from the
 // decision and, after a build, what happened (probe, progress, export).
+import { cacheHome } from './backend.js';
 import type { Decision } from './decide.js';
 import { cell, code, text } from './markdown.js';
 import type { ImportSelection } from './probe.js';
@@ -39,12 +40,6 @@ export function exportState(d: Decision, o: Outcome): ExportState {
     state: 'not saved',
     why: o.exitCode ? `the build failed (exit code ${o.exitCode})` : 'BuildKit reported no cache export',
   };
-}
-
-/** The place all cache names live in: a repository, a directory, a bucket. */
-function where(d: Decision): string | undefined {
-  const b = d.backend;
-  return b.image ?? b.cacheDir ?? (b.s3 ? `s3://${b.s3.bucket}` : undefined);
 }
 
 /** Stages as the Dockerfile orders them (the progress stream orders them by whatever finished first). */
@@ -135,11 +130,12 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
   const out: string[] = [`### buildx-branch-cache: ${d.refs.branch ? code(d.refs.branch) : 'no branch'}`, ''];
   const h = headline(o);
   if (h) out.push(`**${h}**`, '');
+  const home = cacheHome(d.backend);
   out.push(
     `- **Branch:** ${d.refs.branch ? `${code(d.refs.branch)} (tag slug ${code(d.branchSlug)})` : 'none'}`,
     `- **Fallbacks:** ${d.refs.fallbacks.map(code).join(' → ') || 'none'}`,
     `- **Stage:** ${code(d.stage)}, importing ${d.importStages.map(code).join(', ')}`,
-    `- **Cache:** ${d.backend.type}${where(d) ? ` in ${code(where(d)!)}` : ''}`,
+    `- **Cache:** ${d.backend.type}${home ? ` in ${code(home)}` : ''}`,
     `- **Why:** ${text(d.refs.reasons.join('; '))}`,
     '',
     '#### Cache imports, in order of preference',

@@ -99,8 +99,10 @@ export async function lookUp(
   log: Log,
 ): Promise<PlanLookup | undefined> {
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
-  const type = d.backend.type === 'inline' ? 'registry' : d.backend.type;
-  if (type !== 'registry' && type !== 'local') return undefined;
+  const b = d.backend;
+  if (b.type === 'gha' || b.type === 's3') return undefined;
+  const type = b.type === 'local' ? 'local' : 'registry';
+  const image = b.type === 'local' ? undefined : b.image;
   // No docker or no buildx (a flags-only job on a bare runner): the build happens elsewhere, maybe with other
   // credentials.
   if (type === 'registry' && checkBuildx && (await docker(['buildx', 'version'], PROBE_TIMEOUT_MS)).code !== 0) {
@@ -108,7 +110,7 @@ export async function lookUp(
     return undefined;
   }
   const legacyOf = (e: CacheEntry) => legacyEntry(d.backend, e, d.prefix, d.scope, d.refs.defaultBranch);
-  const found = await lookUpPlan(type, d.backend.image, d.plan.imports, legacyOf, {
+  const found = await lookUpPlan(type, image, d.plan.imports, legacyOf, {
     env: process.env,
     timeoutMs: PROBE_TIMEOUT_MS,
     builder: config.builder,
