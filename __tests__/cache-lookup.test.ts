@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
-import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/registry/cache-lookup.js';
+import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/shell/cache-lookup.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const CONFIG = JSON.stringify({

@@ -63,6 +63,13 @@ describe('the layers of src/', () => {
     expect(bad).toEqual([]);
   });
 
+  test('the clients (github/, registry/) build on core/ only: never on the shell that uses them', () => {
+    const bad = all
+      .filter((f) => ['github', 'registry'].includes(layer(f.file)))
+      .flatMap((f) => f.imports.filter((m) => /^\.\.\/shell\//.test(m)).map((m) => `${f.file} imports ${m}`));
+    expect(bad).toEqual([]);
+  });
+
   test('no line in src/ is over 120 characters (Biome wraps code; strings and comments are wrapped by hand)', () => {
     const long = all.flatMap((f) =>
       readFileSync(join(SRC, f.file), 'utf8')

@@ -98,7 +98,7 @@ function keyValues(name: string, raw: string): [string, string][] {
 }
 
 /** C0 and C1 control characters, and the Unicode line and paragraph separators. */
-// Finding them in inputs is the point (issue 13, item 6).
+// Finding them in inputs is the point: they would break the log (see checkInputText).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: see above
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 

@@ -10,7 +10,7 @@ import type { DecideOptions, Decision } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
 import type { Config, Secret } from '../core/inputs.js';
 import { cacheFromFor, legacyEntry, type CacheEntry } from '../core/plan.js';
-import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from '../registry/cache-lookup.js';
+import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from './cache-lookup.js';
 import { verdictText } from '../core/import-plan.js';
 import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';

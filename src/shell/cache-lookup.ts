@@ -10,12 +10,12 @@ import { cacheConfigOf, readCacheConfig, type Descriptor } from '../core/cache-c
 import { errorMessage } from '../core/errors.js';
 import type { CacheEntry } from '../core/plan.js';
 import type { ProbeResult } from '../core/probe.js';
-import { probeRefs } from '../shell/proc.js';
-import { credentialsFor, dockerConfigPath, readDockerConfig } from './credentials.js';
+import { probeRefs } from './proc.js';
+import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { requestFailure } from '../core/network-failure.js';
-import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from './registry.js';
+import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from '../registry/registry.js';
 import { mapLimit } from '../core/map-limit.js';
-import { parseRepository } from './reference.js';
+import { parseRepository } from '../registry/reference.js';
 
 /** Requests in flight at once: every ref is looked at together, politely. */
 const CONCURRENCY = 8;
