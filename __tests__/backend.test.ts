@@ -4,12 +4,8 @@ import { describe, expect, test } from '@jest/globals';
 import { decide, type BuildSource } from '../src/core/decide.js';
 import { InputError } from '../src/core/errors.js';
 import { parseConfig } from '../src/core/inputs.js';
+import { PIPELINE } from '../e2e/fixtures.mjs';
 
-const PIPELINE = `FROM scratch AS dependencies
-RUN echo deps > /deps
-FROM dependencies AS build
-RUN echo build > /build
-`;
 const SINGLE = 'FROM scratch AS app\nRUN echo app > /app\n';
 
 const payload = { repository: { full_name: 'acme/app', default_branch: 'main' } };

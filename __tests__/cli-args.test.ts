@@ -9,8 +9,7 @@ import { InputError } from '../src/core/errors.js';
 import { ciFacts } from '../src/core/ci.js';
 import { decide } from '../src/core/decide.js';
 import { INPUT_DEFAULTS, parseConfig } from '../src/core/inputs.js';
-
-const PIPELINE = 'FROM scratch AS dependencies\nRUN echo deps\n\nFROM dependencies AS build\nRUN echo build\n';
+import { PIPELINE } from '../e2e/fixtures.mjs';
 
 function config(argv: string[]) {
   return parseConfig(inputGetter(parseArgs(argv)));

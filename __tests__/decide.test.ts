@@ -1,23 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { decide, knownStages, UNNAMED_FINAL, type BuildSource } from '../src/core/decide.js';
+import { decide, knownStages, type BuildSource } from '../src/core/decide.js';
 import { InputError } from '../src/core/errors.js';
 import { parseConfig, type Config } from '../src/core/inputs.js';
 import type { EventContext } from '../src/core/ref.js';
 import { parseStages } from '../src/core/stages.js';
 import { forkPullRequest, thrown } from './helpers.js';
+import { PIPELINE } from '../e2e/fixtures.mjs';
 
 const IMAGE = 'ghcr.io/acme/app';
 const FILE = 'Dockerfile';
-
-// The article's pipeline: a dependencies stage, and the build FROM it.
-const PIPELINE = `FROM scratch AS dependencies
-COPY busybox /bin/busybox
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
-RUN echo deps > /deps
-
-FROM dependencies AS build
-RUN echo build > /build
-`;
 
 const TOOLS = `FROM scratch AS base
 FROM base AS Tools
@@ -176,7 +167,6 @@ describe('decide: stages', () => {
   test('an unnamed last stage is cached as `final`', () => {
     const dockerfile = 'FROM scratch AS deps\nRUN true\nFROM deps\nRUN true\n';
     const d = decide(config(), push('feature/x'), dockerfile, FILE);
-    expect(UNNAMED_FINAL).toBe('final');
     expect(d.targetStage).toBe('final');
     expect(d.stage).toBe('final');
     expect(d.importStages).toEqual(['final', 'deps']);
