@@ -1,0 +1,100 @@
+// proc.ts's docker() and probeRefs() against a fake docker first on PATH (fake-docker.ts).
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { docker, probeRefs } from '../src/shell/proc.js';
+import { FakeDocker, NO_BUILDX, noDockerOnPath, type Rule } from './fake-docker.js';
+
+const undo: (() => void)[] = [];
+afterEach(() => {
+  for (const f of undo.splice(0).reverse()) f();
+});
+
+function installDocker(rules: Rule[]): FakeDocker {
+  const fake = new FakeDocker(rules);
+  undo.push(() => fake.restore());
+  return fake;
+}
+
+describe('docker()', () => {
+  test('a success: code 0, stdout then stderr as the output', async () => {
+    installDocker([{ when: ['buildx', 'version'], answer: { stdout: 'out line\n', stderr: 'err line\n' } }]);
+    expect(await docker(['buildx', 'version'], 5000)).toEqual({
+      code: 0,
+      output: 'out line\nerr line\n',
+      timedOut: false,
+      missing: false,
+    });
+  });
+
+  test('the exit code passes through, with what it printed', async () => {
+    installDocker([{ when: ['buildx'], answer: NO_BUILDX }]);
+    expect(await docker(['buildx', 'version'], 5000)).toEqual({
+      code: 1,
+      output: NO_BUILDX.stderr,
+      timedOut: false,
+      missing: false,
+    });
+    installDocker([{ when: ['x'], answer: { stdout: 'partial', code: 42 } }]);
+    expect((await docker(['x'], 5000)).code).toEqual(42);
+  });
+
+  test('argv reaches docker as given: an array, no shell in between', async () => {
+    const fake = installDocker([{ when: [], answer: {} }]);
+    const args = ['buildx', 'imagetools', 'inspect', '--raw', 'a b', '$(touch pwned)', "'q'", '`id`', 'x;y', ''];
+    expect((await docker(args, 5000)).code).toEqual(0);
+    expect(fake.argvs()).toEqual([args]);
+  });
+
+  test('a docker that does not answer in time is killed: timedOut, no code', async () => {
+    installDocker([{ when: [], answer: { sleepMs: 30_000, stdout: 'too late\n' } }]);
+    const started = Date.now();
+    const r = await docker(['buildx', 'inspect'], 300);
+    expect({ ...r, fast: Date.now() - started < 10_000 }).toEqual({
+      code: null,
+      output: '',
+      timedOut: true,
+      missing: false,
+      fast: true,
+    });
+  });
+
+  test('no docker on PATH: missing, no code', async () => {
+    undo.push(noDockerOnPath());
+    expect(await docker(['buildx', 'version'], 5000)).toEqual({
+      code: null,
+      output: '',
+      timedOut: false,
+      missing: true,
+    });
+  });
+});
+
+describe('probeRefs()', () => {
+  // Real `docker buildx imagetools inspect --raw` answers of buildx 0.29 (scripts/capture-fixtures.sh).
+  const capture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'buildx', name), 'utf8');
+  const CACHE = capture('0.29-imagetools-cache.json');
+  const MISSING = capture('0.29-imagetools-missing.txt');
+
+  test('one imagetools call per ref, with the builder; their answers classified', async () => {
+    const fake = installDocker([
+      { when: ['imagetools', 'r/app:cache.main'], answer: { stdout: CACHE } },
+      { when: ['imagetools', 'r/app:cache.gone'], answer: { stderr: MISSING, code: 1 } },
+    ]);
+    const got = await probeRefs(['r/app:cache.main', 'r/app:cache.gone'], 'ci', 5000, false);
+    expect(got?.map((r) => [r.ref, r.state])).toEqual([
+      ['r/app:cache.main', 'exists'],
+      ['r/app:cache.gone', 'missing'],
+    ]);
+    expect(fake.argvs().sort()).toEqual([
+      ['buildx', '--builder', 'ci', 'imagetools', 'inspect', '--raw', 'r/app:cache.gone'],
+      ['buildx', '--builder', 'ci', 'imagetools', 'inspect', '--raw', 'r/app:cache.main'],
+    ]);
+  });
+
+  test('checkBuildx, and no buildx: undefined, nothing probed', async () => {
+    const fake = installDocker([{ when: ['buildx'], answer: NO_BUILDX }]);
+    expect(await probeRefs(['r/app:cache.main'], undefined, 5000)).toEqual(undefined);
+    expect(fake.argvs()).toEqual([['buildx', 'version']]);
+  });
+});
