@@ -5,8 +5,6 @@ import {
   INPUT_DEFAULTS,
   parseBool,
   parseConfig,
-  parseList,
-  parseSecrets,
   secretInputValues,
   unusedInputs,
   withDefaults,
@@ -66,7 +64,22 @@ describe('parseConfig: defaults', () => {
       noCache: false,
       pull: false,
       secrets: [],
+      secretSources: [],
       provenance: undefined,
+      addHosts: [],
+      allow: [],
+      annotations: [],
+      attests: [],
+      buildContexts: [],
+      call: undefined,
+      cgroupParent: undefined,
+      noCacheFilters: [],
+      outputs: [],
+      sbom: undefined,
+      shmSize: undefined,
+      ssh: [],
+      ulimit: [],
+      githubToken: undefined,
     } satisfies Config);
   });
 
@@ -173,14 +186,6 @@ describe('cache-mode and export-cache', () => {
 });
 
 describe('lists', () => {
-  test('parseList splits on newlines, and on commas when asked; trims; drops empty items', () => {
-    expect(parseList('a, b\nc,,\n\n d ', true)).toEqual(['a', 'b', 'c', 'd']);
-    expect(parseList('a, b\nc,,\n\n d ', false)).toEqual(['a, b', 'c,,', 'd']);
-    expect(parseList('', true)).toEqual([]);
-    expect(parseList('  \n ', false)).toEqual([]);
-    expect(parseList('a\r\nb', false)).toEqual(['a', 'b']);
-  });
-
   test('tags and platforms: commas or newlines', () => {
     const c = config({
       tags: 'ghcr.io/acme/app:latest, ghcr.io/acme/app:1.0\nghcr.io/acme/app:sha',
@@ -244,7 +249,7 @@ describe('key=value inputs', () => {
   });
 
   test('a secret line without = is an InputError naming secrets', () => {
-    expectInputError(() => config({ secrets: 'token=abc\njustavalue' }), 'secrets', /^secrets: line 2 is not id=value/);
+    expectInputError(() => config({ secrets: 'token=abc\njustavalue' }), 'secrets', /^secrets: item 2 is not id=value/);
   });
 });
 
@@ -298,30 +303,5 @@ describe('modes', () => {
   test('secret inputs are masked whatever they hold; others are not', () => {
     expect(secretInputValues(get({ 'github-token': ' ghp_x ', image: 'a/b' }))).toEqual(['ghp_x']);
     expect(secretInputValues(get({}))).toEqual([]);
-  });
-});
-
-describe('parseSecrets', () => {
-  test('id=value per line; a quoted value spans lines and writes a quote as ""', () => {
-    expect(parseSecrets('A=1\nKEY="-----BEGIN\nBODY ""q""\n-----END"\n\nB = two ')).toEqual([
-      { id: 'A', value: '1' },
-      { id: 'KEY', value: '-----BEGIN\nBODY "q"\n-----END' },
-      { id: 'B', value: 'two' },
-    ]);
-  });
-
-  test('errors name the line, never its text (it may be a secret)', () => {
-    for (const [raw, message] of [
-      ['TOPSECRETBODYLINE', /^secrets: line 1 is not id=value \(the line is not shown/],
-      ['A=1\nK="open\nTOPSECRET', /^secrets: the quoted value of K \(line 2\) has no closing quote$/],
-      ['K="x" TOPSECRET', /^secrets: line 1: text after the closing quote of K$/],
-    ] as const) {
-      expectInputError(() => parseSecrets(raw), 'secrets', message);
-      try {
-        parseSecrets(raw);
-      } catch (e) {
-        expect((e as Error).message).not.toContain('TOPSECRET');
-      }
-    }
   });
 });

@@ -67,7 +67,7 @@ describe('item 6: control characters in single-line inputs', () => {
   });
 
   test('item 6: secrets are multi-line by design and never echoed', () => {
-    expect(config({ secrets: 'KEY="-----BEGIN-----\nabc\n-----END-----"' }).secrets).toHaveLength(1);
+    expect(config({ secrets: '"KEY=-----BEGIN-----\nabc\n-----END-----"' }).secrets).toHaveLength(1);
   });
 });
 
@@ -80,7 +80,8 @@ describe('item 12: a mistyped credential is never echoed', () => {
         input,
       );
       expect(message).toBe(
-        `${input}: item 2 is not key=value (it is not shown: it may hold a secret); a value cannot hold a comma, which separates items`,
+        `${input}: item 2 is not key=value (it is not shown: it may hold a secret); ` +
+          'commas separate items: put an item that holds one in double quotes',
       );
     },
   );

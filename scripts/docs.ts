@@ -9,7 +9,7 @@ import { INPUTS } from '../src/core/input-table.js';
 const doc = parseDocument(readFileSync('action.yml', 'utf8'));
 doc.set(
   'inputs',
-  doc.createNode(Object.fromEntries(INPUTS.map((i) => [i.name, { description: i.description, default: i.default }]))),
+  doc.createNode(Object.fromEntries(INPUTS.map((i) => [i.name, { description: i.description, default: i.actionDefault ?? i.default }]))),
 );
 const yaml = doc.toString({ lineWidth: 0, singleQuote: true });
 writeFileSync('action.yml', yaml);

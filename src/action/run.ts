@@ -7,7 +7,9 @@ import { runCleanup } from '../shell/cleanup.js';
 import { eventContext } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { actionHost } from './host.js';
+import { githubRun } from '../core/attest.js';
 import { inputSpec } from '../core/input-table.js';
+import { get } from '../core/payload.js';
 import { chooseMode, unusedInputs } from '../core/inputs.js';
 
 const getInput = (name: string) => core.getInput(name);
@@ -24,7 +26,11 @@ export async function run(): Promise<void> {
       host.warn(`${name}: has no effect ${here}: it is read only by ${readBy.join(' and ')}`);
     }
     if (mode === 'cleanup') return await runCleanup(getInput, host);
-    const planned = await pipeline.plan(getInput, () => ({ source: { event: eventContext() }, lines: [] }));
+    const planned = await pipeline.plan(getInput, () => {
+      const event = eventContext();
+      const run = githubRun(process.env, get(event.payload, 'repository', 'private') === true);
+      return { source: { event }, lines: [], run };
+    });
     if (planned.config.build) {
       const code = await pipeline.build(planned);
       if (code !== 0) process.exitCode = code;

@@ -5,7 +5,9 @@
 // variables (core/ci.ts) instead of the event.
 import pkg from '../../package.json' with { type: 'json' };
 import { ciFacts, detectProvider, type CiFacts, type Env } from '../core/ci.js';
+import { githubRun } from '../core/attest.js';
 import { errorMessage } from '../core/errors.js';
+import { get } from '../core/payload.js';
 import { readEventPayload } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { inputGetter, NAME, parseArgs, UsageError, type Cli } from './args.js';
@@ -41,8 +43,11 @@ async function main(argv: string[]): Promise<number> {
     let ci: CiFacts | undefined;
     // GitHub's event payload is read here, so that ci.ts stays pure (forks are told apart by it).
     const read = () => {
-      ci = ciFacts(env, detectProvider(env) === 'github' ? readEventPayload(env) : {});
-      return { source: { facts: ci.facts, where: ci.where }, lines: [ciLine(ci)] };
+      const payload = detectProvider(env) === 'github' ? readEventPayload(env) : {};
+      ci = ciFacts(env, payload);
+      // In a GitHub Actions step, provenance names the run as build-push-action does (core/attest.ts).
+      const run = githubRun(env, get(payload, 'repository', 'private') === true);
+      return { source: { facts: ci.facts, where: ci.where }, lines: [ciLine(ci)], run };
     };
     const planned = await pipeline.plan(inputGetter(cli), read, cli.command === 'build');
     if (cli.command === 'build') return await pipeline.build(planned, cli.extraArgs);

@@ -1,7 +1,9 @@
 // The argument list for `docker buildx build`, and reading its metadata file.
 // Always an argv array: nothing from a branch, input or Dockerfile meets a shell.
 import type { Decision } from './decide.js';
+import { attestValues, outputsToDocker, type GitHubRun } from './attest.js';
 import type { Config } from './inputs.js';
+import type { SecretSource } from './secrets.js';
 
 export interface SecretFile {
   id: string;
@@ -23,8 +25,22 @@ export interface BuildOptions {
   network?: string;
   noCache: boolean;
   pull: boolean;
+  /** Values written to files; then the environment and file sources as the user named them. */
   secretFiles: SecretFile[];
-  provenance?: string;
+  secretSources: SecretSource[];
+  /** `--attest` values (attest.ts). */
+  attests: string[];
+  addHosts: string[];
+  allow: string[];
+  annotations: string[];
+  buildContexts: string[];
+  call?: string;
+  cgroupParent?: string;
+  noCacheFilters: string[];
+  outputs: string[];
+  shmSize?: string;
+  ssh: string[];
+  ulimit: string[];
   metadataFile?: string;
   cacheFrom: string[];
   cacheTo: string[];
@@ -32,12 +48,30 @@ export interface BuildOptions {
   progress: 'plain' | 'rawjson';
 }
 
+/** What the shell adds: where files are, how progress is read, the run for provenance. */
+export interface BuildExtras {
+  metadataFile?: string;
+  secretFiles: SecretFile[];
+  progress: BuildOptions['progress'];
+  /** The workflow run (GitHub Actions only), for provenance's builder id and default (attest.ts). */
+  run?: GitHubRun;
+  /** BUILDX_NO_DEFAULT_ATTESTATIONS is set true. */
+  noDefaultAttestations?: boolean;
+}
+
 /** The build's options: the user's inputs plus the decision's cache flags and tags. */
-export function buildOptions(
-  config: Config,
-  d: Decision,
-  extra: { metadataFile?: string; secretFiles: SecretFile[]; progress: BuildOptions['progress'] },
-): BuildOptions {
+export function buildOptions(config: Config, d: Decision, extra: BuildExtras): BuildOptions {
+  const { run, noDefaultAttestations, ...files } = extra;
+  const attests = attestValues(
+    {
+      provenance: config.provenance,
+      sbom: config.sbom,
+      attests: config.attests,
+      toDocker: config.load || outputsToDocker(config.outputs),
+      noDefault: noDefaultAttestations ?? false,
+    },
+    run,
+  );
   return {
     context: config.context,
     file: config.file,
@@ -52,34 +86,64 @@ export function buildOptions(
     network: config.network,
     noCache: config.noCache,
     pull: config.pull,
-    provenance: config.provenance,
+    secretSources: config.secretSources,
+    attests,
+    addHosts: config.addHosts,
+    allow: config.allow,
+    annotations: config.annotations,
+    buildContexts: config.buildContexts,
+    call: config.call,
+    cgroupParent: config.cgroupParent,
+    noCacheFilters: config.noCacheFilters,
+    outputs: config.outputs,
+    shmSize: config.shmSize,
+    ssh: config.ssh,
+    ulimit: config.ulimit,
     cacheFrom: d.plan.cacheFrom,
     cacheTo: d.plan.cacheTo,
-    ...extra,
+    ...files,
   };
 }
 
-/** `docker` argv: buildx's global flags (builder) come before `build`. */
+/** `docker` argv: buildx's global flags (builder) come before `build`; the context is always last. */
 export function buildxArgs(o: BuildOptions): string[] {
   const args = ['buildx'];
   if (o.builder) args.push('--builder', o.builder);
   args.push('build', `--progress=${o.progress}`);
-  if (o.file) args.push('--file', o.file);
-  if (o.target) args.push('--target', o.target);
-  for (const t of o.tags) args.push('--tag', t);
-  for (const b of o.buildArgs) args.push('--build-arg', b);
-  for (const l of o.labels) args.push('--label', l);
+  const each = (flag: string, values: readonly string[]) => {
+    for (const v of values) args.push(flag, v);
+  };
+  const one = (flag: string, value: string | undefined) => {
+    if (value) args.push(flag, value);
+  };
+  each('--add-host', o.addHosts);
+  each('--allow', o.allow);
+  each('--annotation', o.annotations);
+  each('--build-arg', o.buildArgs);
+  each('--build-context', o.buildContexts);
+  one('--call', o.call);
+  one('--cgroup-parent', o.cgroupParent);
+  one('--file', o.file);
+  each('--label', o.labels);
+  each('--no-cache-filter', o.noCacheFilters);
+  each('--output', o.outputs);
   if (o.platforms.length > 0) args.push('--platform', o.platforms.join(','));
-  if (o.network) args.push('--network', o.network);
+  each('--attest', o.attests);
+  for (const s of o.secretFiles) args.push('--secret', `id=${s.id},src=${s.src}`);
+  for (const s of o.secretSources) args.push('--secret', `id=${s.id},${s.kind}=${s.from}`);
+  one('--shm-size', o.shmSize);
+  each('--ssh', o.ssh);
+  each('--tag', o.tags);
+  one('--target', o.target);
+  each('--ulimit', o.ulimit);
+  one('--network', o.network);
   if (o.noCache) args.push('--no-cache');
   if (o.pull) args.push('--pull');
-  for (const s of o.secretFiles) args.push('--secret', `id=${s.id},src=${s.src}`);
-  if (o.provenance) args.push('--provenance', o.provenance);
-  for (const c of o.cacheFrom) args.push('--cache-from', c);
-  for (const c of o.cacheTo) args.push('--cache-to', c);
+  each('--cache-from', o.cacheFrom);
+  each('--cache-to', o.cacheTo);
   if (o.push) args.push('--push');
   if (o.load) args.push('--load');
-  if (o.metadataFile) args.push('--metadata-file', o.metadataFile);
+  one('--metadata-file', o.metadataFile);
   // A context that starts with '-' would be read as a flag.
   args.push(o.context.startsWith('-') ? `./${o.context}` : o.context);
   return args;

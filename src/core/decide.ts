@@ -114,8 +114,17 @@ export function decide(
     fallbackBranches: config.fallbackBranches,
     exportCache: config.exportCache,
   };
-  const refs =
+  const resolved =
     'event' in source ? resolveRefs(source.event, overrides) : decideRefs(source.facts, overrides, source.where);
+  // A frontend method (`call: check`, `outline`...) evaluates the build without running it: nothing to save.
+  const refs =
+    config.call === undefined || !resolved.exportCache
+      ? resolved
+      : {
+          ...resolved,
+          exportCache: false,
+          reasons: [...resolved.reasons, `no export: call ${config.call} builds nothing`],
+        };
 
   const graph = parseStages(dockerfile);
   if (graph.stages.length === 0) {

@@ -25,13 +25,17 @@ export type Mode = 'build' | (typeof MODE_SWITCHES)[number];
 
 export interface InputSpec {
   name: string;
-  /** As action.yml declares it; '' is none. */
+  /** What the input is when not given; '' is none. */
   default: string;
+  /** What action.yml declares instead, when the runner is to evaluate an expression (the workflow's token). */
+  actionDefault?: string;
   kind: InputKind;
   /** The modes in which the input means something. */
   modes: readonly Mode[];
   /** Masked in the log (the runner's add-mask) whatever its value. */
   secret?: boolean;
+  /** false: double quotes are the value's own, not CSV quoting (`outputs`, whose attributes buildx reads). */
+  quotes?: false;
   description: string;
 }
 

@@ -63,14 +63,14 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     default: '',
     kind: 'lines',
     modes: ['build'],
-    description: 'More `--cache-from` entries, one per line, passed after the planned ones.',
+    description: 'Another name for `cache-from` (kept from 0.1).',
   },
   {
     name: 'extra-cache-to',
     default: '',
     kind: 'lines',
     modes: ['build'],
-    description: 'More `--cache-to` entries, one per line, passed after the planned one.',
+    description: 'Another name for `cache-to` (kept from 0.1).',
   },
   {
     name: 'cache-tag-prefix',

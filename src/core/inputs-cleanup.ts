@@ -30,16 +30,6 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
     description: 'With `cleanup`, list what would be deleted and delete nothing.',
   },
   {
-    name: 'github-token',
-    default: '',
-    kind: 'text',
-    modes: ['cleanup'],
-    secret: true,
-    description:
-      "Token for the GitHub Packages API, which cleanup uses to delete from ghcr.io: the workflow's " +
-      '`github.token` with `packages: write` will do.',
-  },
-  {
     name: 'request-timeout',
     default: '30',
     kind: 'text',

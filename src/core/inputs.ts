@@ -5,14 +5,11 @@ import { CACHE_TYPES, checkCacheOptions, type CacheType } from './backend.js';
 import { parseImage, type ImageName } from './image.js';
 import type { CacheMode } from './plan.js';
 import type { ExportSetting } from './ref.js';
+import { parseList } from './lists.js';
+import { parseSecretSources, parseSecrets, type Secret, type SecretSource } from './secrets.js';
 import { INPUTS, inputSpec, isMultiLine, MODE_SWITCHES, type Mode } from './input-table.js';
 
 export type InputGetter = (name: string) => string;
-
-export interface Secret {
-  id: string;
-  value: string;
-}
 
 export interface Config {
   /** Undefined when not given (only registry and inline caches need it). */
@@ -50,7 +47,23 @@ export interface Config {
   noCache: boolean;
   pull: boolean;
   secrets: Secret[];
+  secretSources: SecretSource[];
   provenance: string | undefined;
+  addHosts: string[];
+  allow: string[];
+  annotations: string[];
+  attests: string[];
+  buildContexts: string[];
+  /** A frontend method (`--call`): then nothing is built, so no cache is exported. */
+  call: string | undefined;
+  cgroupParent: string | undefined;
+  noCacheFilters: string[];
+  outputs: string[];
+  sbom: string | undefined;
+  shmSize: string | undefined;
+  ssh: string[];
+  ulimit: string[];
+  githubToken: string | undefined;
 }
 
 /** Every input's default (input-table.ts). */
@@ -65,14 +78,6 @@ export function parseBool(name: string, raw: string): boolean {
   throw new InputError(name, `"${raw}" is not a boolean: use true or false`);
 }
 
-/** Lines (and, unless values may hold commas, comma-separated items), trimmed, empty ones dropped. */
-export function parseList(raw: string, commas: boolean): string[] {
-  return raw
-    .split(commas ? /[\n,]/ : /\n/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
 function optional(raw: string): string | undefined {
   const v = raw.trim();
   return v === '' ? undefined : v;
@@ -84,13 +89,13 @@ function optional(raw: string): string | undefined {
  */
 function keyValues(name: string, raw: string): [string, string][] {
   const commas = inputSpec(name).kind === 'items';
-  return parseList(raw, commas).map((item, i) => {
+  return parseList(raw, { commas }).map((item, i) => {
     const eq = item.indexOf('=');
     if (eq <= 0) {
       throw new InputError(
         name,
         `item ${i + 1} is not key=value (it is not shown: it may hold a ` +
-          `secret)${commas ? '; a value cannot hold a comma, which separates items' : ''}`,
+          `secret)${commas ? '; commas separate items: put an item that holds one in double quotes' : ''}`,
       );
     }
     return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
@@ -127,48 +132,6 @@ export function checkInputText(name: string, raw: string): void {
   });
 }
 
-/**
- * `id=value` per line; a value in double quotes may span lines (a PEM key) and
- * writes a quote as "". Errors never quote the line: it holds a secret.
- */
-export function parseSecrets(raw: string): Secret[] {
-  const lines = raw.split(/\r?\n/);
-  const out: Secret[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const eq = line.indexOf('=');
-    const id = eq > 0 ? line.slice(0, eq).trim() : '';
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      throw new InputError('secrets', `line ${i + 1} is not id=value (the line is not shown: it may hold a secret)`);
-    }
-    let value = line.slice(eq + 1);
-    if (value.trimStart().startsWith('"')) {
-      // Gather lines until the closing quote (one not doubled).
-      let text = value.trimStart().slice(1);
-      const start = i + 1;
-      for (;;) {
-        const close = /(^|[^"])(?:"")*"(?!")/.exec(text);
-        if (close) {
-          const end = close.index + close[0].length;
-          if (text.slice(end).trim() !== '') {
-            throw new InputError('secrets', `line ${i + 1}: text after the closing quote of ${id}`);
-          }
-          value = text.slice(0, end - 1).replace(/""/g, '"');
-          break;
-        }
-        if (++i >= lines.length)
-          throw new InputError('secrets', `the quoted value of ${id} (line ${start}) has no closing quote`);
-        text += `\n${lines[i]}`;
-      }
-    } else {
-      value = value.trim();
-    }
-    out.push({ id, value });
-  }
-  return out;
-}
-
 /** The getter with action.yml's defaults for unset inputs (the runner passes them; tests and the CLI may not). */
 export function withDefaults(get: InputGetter): InputGetter {
   return (name) => {
@@ -202,8 +165,11 @@ export function optionWarnings(config: Config): string[] {
 export function parseConfig(get: InputGetter): Config {
   const input = withDefaults(get);
   const bool = (name: string) => parseBool(name, input(name));
-  // Lines, or lines and commas, as the input's kind says.
-  const list = (name: string) => parseList(input(name), inputSpec(name).kind === 'items');
+  // Lines, or lines and commas, as the input's kind says (lists.ts).
+  const list = (name: string) => {
+    const spec = inputSpec(name);
+    return parseList(input(name), { commas: spec.kind === 'items', quotes: spec.quotes });
+  };
 
   const mode = input('cache-mode').trim().toLowerCase();
   if (mode !== 'min' && mode !== 'max') {
@@ -241,13 +207,14 @@ export function parseConfig(get: InputGetter): Config {
     s3Region: optional(input('s3-region')),
     cacheOptions,
     cacheScope: optional(input('cache-scope')),
-    extraCacheFrom: list('extra-cache-from'),
-    extraCacheTo: list('extra-cache-to'),
+    extraCacheFrom: [...list('cache-from'), ...list('extra-cache-from')],
+    extraCacheTo: [...list('cache-to'), ...list('extra-cache-to')],
     prefix: input('cache-tag-prefix').trim(),
     mode,
     toOptions,
     stage: optional(input('stage')),
-    cacheStages: stagesRaw.toLowerCase() === 'auto' ? 'auto' : parseList(stagesRaw, true).map((s) => s.toLowerCase()),
+    cacheStages:
+      stagesRaw.toLowerCase() === 'auto' ? 'auto' : parseList(stagesRaw, { commas: true }).map((s) => s.toLowerCase()),
     branch: optional(input('branch')),
     fallbackBranches: fallbacks.length > 0 ? fallbacks : undefined,
     exportCache,
@@ -268,7 +235,25 @@ export function parseConfig(get: InputGetter): Config {
     noCache: bool('no-cache'),
     pull: bool('pull'),
     secrets,
+    secretSources: [
+      ...parseSecretSources('secret-envs', input('secret-envs')),
+      ...parseSecretSources('secret-files', input('secret-files')),
+    ],
     provenance: optional(input('provenance')),
+    addHosts: list('add-hosts'),
+    allow: list('allow'),
+    annotations: list('annotations'),
+    attests: list('attests'),
+    buildContexts: list('build-contexts'),
+    call: optional(input('call')),
+    cgroupParent: optional(input('cgroup-parent')),
+    noCacheFilters: list('no-cache-filters'),
+    outputs: list('outputs'),
+    sbom: optional(input('sbom')),
+    shmSize: optional(input('shm-size')),
+    ssh: list('ssh'),
+    ulimit: list('ulimit'),
+    githubToken: optional(input('github-token')),
   };
 }
 

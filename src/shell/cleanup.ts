@@ -18,7 +18,6 @@ import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
 import {
   parseBool,
   parseConfig,
-  parseList,
   secretInputValues,
   type Config,
   type InputGetter,
@@ -30,6 +29,7 @@ import { deleteRegistryTags } from '../registry/delete-tags.js';
 import { parseRepository } from '../registry/reference.js';
 import { RegistryClient } from '../registry/registry.js';
 import { parseStages } from '../core/stages.js';
+import { parseList } from '../core/lists.js';
 import { eventContext } from './event.js';
 import type { Host } from './host.js';
 import { readDockerfile } from './prepare.js';
@@ -141,7 +141,7 @@ export async function runCleanup(
     const scope = cacheScope(config);
 
     const event = eventContext(env);
-    const protectedBranches = parseList(input('protected-branches'), true);
+    const protectedBranches = parseList(input('protected-branches'), { commas: true });
     // Refused (or, for a closed pull request, skipped) before the Dockerfile is read.
     const gone = cleanupBranch(event, config.branch, protectedBranches);
     if (gone.branch === undefined) {

@@ -8,23 +8,33 @@ import { buildOptions, buildxArgs, parseMetadata, withExtraArgs } from '../core/
 import { decide, type BuildSource, type Decision } from '../core/decide.js';
 import { errorMessage } from '../core/errors.js';
 import { optionWarnings, parseConfig, secretInputValues, type Config, type InputGetter } from '../core/inputs.js';
+import type { GitHubRun } from '../core/attest.js';
 import type { ImportSelection } from '../core/probe.js';
 import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
-import { prepare, readDockerfile, reportBuild, writeSecretFiles } from './prepare.js';
+import { prepare, readDockerfile, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
 import { runBuildx } from './run-buildx.js';
 
 /** Where the branch facts come from, read once the inputs are known; `lines` open the decision log. */
 export interface SourceReading {
   source: BuildSource;
   lines: string[];
+  /** The workflow run, on GitHub Actions: provenance names it (core/attest.ts). */
+  run?: GitHubRun;
 }
 
 export interface Planned {
   config: Config;
   d: Decision;
   selection?: ImportSelection;
+  run?: GitHubRun;
+}
+
+/** What provenance needs to know: the run, and whether buildx's default attestations are off. */
+function attestContext(p: Planned): { run?: GitHubRun; noDefaultAttestations: boolean } {
+  const off = process.env.BUILDX_NO_DEFAULT_ATTESTATIONS ?? '';
+  return { run: p.run, noDefaultAttestations: ['1', 't', 'T', 'true', 'True', 'TRUE'].includes(off) };
 }
 
 /**
@@ -58,6 +68,7 @@ export class BuildPipeline {
     const secrets = secretParts([
       ...secretInputValues(get),
       ...config.secrets.map((s) => s.value),
+      ...secretSourceValues(config.secretSources, process.env),
       ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
     ]);
     for (const s of secrets) host.setSecret(s);
@@ -65,7 +76,7 @@ export class BuildPipeline {
     if (config.image?.lowered)
       host.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     for (const w of optionWarnings(config)) log.warn(w);
-    const { source, lines } = read();
+    const { source, lines, run } = read();
     const file = config.file ?? join(config.context, 'Dockerfile');
     const dockerfile = readDockerfile(file, host.remedies.file);
     const planned = decide(config, source, dockerfile, file);
@@ -83,13 +94,13 @@ export class BuildPipeline {
       this.decision = prepared.d;
       this.outcome.selection = prepared.selection;
       this.setPlanOutputs(prepared.d);
-      return { config, d: prepared.d, selection: prepared.selection };
+      return { config, d: prepared.d, selection: prepared.selection, run };
     });
   }
 
   /** The argv a build would run, for a run that does not build. */
   argsWithoutBuild(p: Planned): string[] {
-    const args = buildxArgs(buildOptions(p.config, p.d, { secretFiles: [], progress: 'plain' }));
+    const args = buildxArgs(buildOptions(p.config, p.d, { secretFiles: [], progress: 'plain', ...attestContext(p) }));
     this.host.setOutput('args', JSON.stringify(args));
     return args;
   }
@@ -106,7 +117,9 @@ export class BuildPipeline {
       const metadataFile = join(dir, 'metadata.json');
       const secretFiles = writeSecretFiles(dir, p.config.secrets);
       const args = withExtraArgs(
-        buildxArgs(buildOptions(p.config, p.d, { metadataFile, secretFiles, progress: 'rawjson' })),
+        buildxArgs(
+          buildOptions(p.config, p.d, { metadataFile, secretFiles, progress: 'rawjson', ...attestContext(p) }),
+        ),
         extraArgs,
       );
       host.setOutput('args', JSON.stringify(args));

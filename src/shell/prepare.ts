@@ -8,7 +8,8 @@ import { buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect } from '../co
 import type { SecretFile } from '../core/buildx.js';
 import type { DecideOptions, Decision } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
-import type { Config, Secret } from '../core/inputs.js';
+import type { Config } from '../core/inputs.js';
+import type { Secret, SecretSource } from '../core/secrets.js';
 import { cacheFromFor, legacyEntry, type CacheEntry } from '../core/plan.js';
 import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from './cache-lookup.js';
 import { verdictText } from '../core/import-plan.js';
@@ -38,6 +39,29 @@ export function readDockerfile(file: string, remedy: string): string {
   }
 }
 
+/**
+ * The values behind secret-envs and secret-files, to mask: each variable must
+ * be set and each file readable (buildx would fail later, less clearly). The
+ * error names the item, never a value.
+ */
+export function secretSourceValues(sources: SecretSource[], env: NodeJS.ProcessEnv): string[] {
+  return sources.map((s, i) => {
+    const input = s.kind === 'env' ? 'secret-envs' : 'secret-files';
+    if (s.kind === 'env') {
+      const value = env[s.from];
+      if (value === undefined)
+        throw new InputError(input, `item ${i + 1}: the environment variable ${s.from} is not set: set it in env:`);
+      return value;
+    }
+    try {
+      return readFileSync(s.from, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new InputError(input, `item ${i + 1}: ${s.from} cannot be read (${code ?? errorMessage(e)}): give a file`);
+    }
+  });
+}
+
 /** buildx reads secrets from files (owner-only), never from its argv. */
 export function writeSecretFiles(dir: string, secrets: Secret[]): SecretFile[] {
   return secrets.map((s, i) => {
@@ -59,6 +83,8 @@ export async function preflight(
   if (version.missing) throw new Error(`docker is not on PATH: ${remedies.noDocker}`);
   if (version.code !== 0) throw new Error(`docker buildx is not available: ${remedies.noBuildx}`);
   const minor = buildxMinor(version.output);
+  if (config.call && minor !== undefined && minor < 15)
+    throw new InputError('call', `needs buildx 0.15 or later, and this is 0.${minor}: ${remedies.noBuildx}`);
   if (minor !== undefined && minor < MIN_BUILDX_MINOR) {
     // Older buildx prints plain progress for an unknown mode: the report would be silently empty.
     throw new Error(

@@ -1,0 +1,106 @@
+// `--attest` values from provenance, sbom and attests. The oracle is
+// build-push-action's own rule (its getAttestArgs, restated below in a few
+// lines) over @docker/actions-toolkit's Build helpers, which it calls, with
+// the same workflow run in the environment.
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { attestValues, githubRun, outputsToDocker, type AttestInputs } from '../src/core/attest.js';
+
+const ENV = {
+  GITHUB_ACTIONS: 'true',
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_REPOSITORY: 'acme/app',
+  GITHUB_RUN_ID: '123',
+  GITHUB_RUN_ATTEMPT: '2',
+};
+const RUN_URL = 'https://github.com/acme/app/actions/runs/123/attempts/2';
+
+type Toolkit = typeof import('@docker/actions-toolkit/lib/buildx/build.js');
+let Build: Toolkit['Build'];
+
+beforeAll(async () => {
+  // The toolkit reads the run from the environment (and the repository from its GitHub context).
+  Object.assign(process.env, ENV);
+  Build = (await import('@docker/actions-toolkit/lib/buildx/build.js')).Build;
+});
+
+/** build-push-action's rule for the provenance input (getProvenanceInput) and its --attest values. */
+function oracle(a: AttestInputs, privateRepository: boolean): string[] {
+  const bool = ['true', 'True', 'TRUE', 'false', 'False', 'FALSE'];
+  const provenance = !a.provenance
+    ? ''
+    : bool.includes(a.provenance)
+      ? a.provenance.toLowerCase() === 'true'
+        ? `builder-id=${RUN_URL}`
+        : 'false'
+      : Build.resolveProvenanceAttrs(a.provenance);
+  const out: string[] = [];
+  const inAttests = a.attests.some((x) => Build.hasAttestationType('provenance', x));
+  if (provenance) out.push(Build.resolveAttestationAttrs(`type=provenance,${provenance}`));
+  else if (!inAttests && !a.noDefault && !a.toDocker)
+    out.push(
+      `type=provenance,${Build.resolveProvenanceAttrs(privateRepository ? 'mode=min,inline-only=true' : 'mode=max')}`,
+    );
+  if (a.sbom) out.push(Build.resolveAttestationAttrs(`type=sbom,${a.sbom}`));
+  for (const x of a.attests) {
+    if (!Build.hasAttestationType('provenance', x) && !Build.hasAttestationType('sbom', x))
+      out.push(Build.resolveAttestationAttrs(x));
+    else if (!provenance && Build.hasAttestationType('provenance', x)) out.push(Build.resolveProvenanceAttrs(x));
+    else if (!a.sbom && Build.hasAttestationType('sbom', x)) out.push(x);
+  }
+  return out;
+}
+
+const NONE: AttestInputs = { provenance: undefined, sbom: undefined, attests: [], toDocker: false, noDefault: false };
+
+const CASES: [string, Partial<AttestInputs>][] = [
+  ['nothing asked: the default provenance', {}],
+  ['provenance true', { provenance: 'true' }],
+  ['provenance false', { provenance: 'false' }],
+  ['provenance attributes', { provenance: 'mode=max' }],
+  ['provenance with its own builder id', { provenance: 'mode=min,builder-id=https://example.com/b' }],
+  ['sbom true', { sbom: 'true' }],
+  ['sbom attributes', { sbom: 'generator=docker/scout-sbom-indexer:1' }],
+  ['attests of another type', { attests: ['type=custom,foo=bar'] }],
+  ['attests with provenance and sbom', { attests: ['type=provenance,mode=max', 'type=sbom'] }],
+  [
+    'inputs win over attests',
+    { provenance: 'false', sbom: 'false', attests: ['type=provenance,mode=max', 'type=sbom'] },
+  ],
+  ['loaded into Docker: no default', { toDocker: true }],
+  ['BUILDX_NO_DEFAULT_ATTESTATIONS', { noDefault: true }],
+  ['a bare boolean attribute', { attests: ['type=custom,true'] }],
+];
+
+describe('attestValues, as build-push-action', () => {
+  for (const privateRepository of [false, true]) {
+    test.each(CASES)(`${privateRepository ? 'private' : 'public'}: %s`, (_name, over) => {
+      const a = { ...NONE, ...over };
+      const run = githubRun(ENV, privateRepository);
+      expect(attestValues(a, run)).toEqual(oracle(a, privateRepository));
+    });
+  }
+
+  test('the defaults spelled out', () => {
+    expect(attestValues(NONE, githubRun(ENV, false))).toEqual([`type=provenance,mode=max,builder-id=${RUN_URL}`]);
+    expect(attestValues(NONE, githubRun(ENV, true))).toEqual([
+      `type=provenance,mode=min,inline-only=true,builder-id=${RUN_URL}`,
+    ]);
+    expect(attestValues({ ...NONE, provenance: 'false' }, undefined)).toEqual(['type=provenance,disabled=true']);
+  });
+
+  test('outside GitHub Actions: no run, no default, no builder id', () => {
+    expect(githubRun({ ...ENV, GITHUB_ACTIONS: undefined }, false)).toBeUndefined();
+    expect(attestValues(NONE, undefined)).toEqual([]);
+    expect(attestValues({ ...NONE, provenance: 'mode=max' }, undefined)).toEqual(['type=provenance,mode=max']);
+    expect(attestValues({ ...NONE, provenance: 'true' }, undefined)).toEqual(['type=provenance,disabled=false']);
+  });
+});
+
+describe('outputsToDocker', () => {
+  test('a type=docker output, in any spacing; others not', () => {
+    expect(outputsToDocker(['type=docker,dest=x'])).toBe(true);
+    expect(outputsToDocker(['dest=x, type = docker'])).toBe(true);
+    expect(outputsToDocker(['type=local,dest=out', 'type=image,push=true'])).toBe(false);
+    expect(outputsToDocker([])).toBe(false);
+  });
+});

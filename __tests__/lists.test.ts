@@ -1,0 +1,87 @@
+// List inputs read as build-push-action reads them. The oracle is
+// @docker/actions-toolkit's own list parser (Util.getList), which
+// build-push-action uses, given the same options; the one difference by
+// design are that a line starting with # is a comment here, and that an item
+// of blanks is dropped (build-push-action passes it on as an empty item, which
+// buildx refuses).
+import { describe, expect, test } from '@jest/globals';
+import { Util } from '@docker/actions-toolkit/lib/util.js';
+import fc from 'fast-check';
+import { parseList } from '../src/core/lists.js';
+
+const COMMENTS = { comment: '#', commentNoInfix: true };
+
+/** What build-push-action gets for an input with these options (ignoreComma: commas belong to the value). */
+function oracle(raw: string, o: { commas: boolean; quotes?: false; trim?: false }): string[] {
+  // As the runner's getInput hands it over: trimmed, but for a secret's.
+  const input = o.trim === false ? raw : raw.trim();
+  const items = Util.getList(input, {
+    ...COMMENTS,
+    ignoreComma: !o.commas,
+    ...(o.quotes === false ? { quote: false } : {}),
+    ...(o.trim === false ? { trimWhitespace: false } : {}),
+  });
+  return items.filter((item) => item.trim() !== '');
+}
+
+const CASES: [string, string][] = [
+  ['newlines and commas', 'a, b\nc,,\n\n d '],
+  ['a quoted field holds a comma', 'type=local,"dest=a,b"\nx'],
+  ['a quoted item spans lines', '"KEY=line 1\nline 2"\nB=2'],
+  ['doubled quotes in a quoted field', '"a ""b"" c",d'],
+  ['a quote inside an unquoted field is literal', 'A="x y"\nB=it\'s'],
+  ['CRLF line ends', 'a\r\nb,c\r\n'],
+  ['comment lines', '# the tags\nghcr.io/a/b:1\n  # indented\nc#not-a-comment'],
+  ['only blanks', ' \n\t\n'],
+  ['empty', ''],
+];
+
+describe('parseList matches build-push-action', () => {
+  for (const commas of [true, false]) {
+    test.each(CASES)(`commas ${commas}: %s`, (_name, raw) => {
+      expect(parseList(raw, { commas })).toEqual(oracle(raw, { commas }));
+    });
+  }
+
+  test.each(CASES)('outputs (quotes are the value own): %s', (_name, raw) => {
+    expect(parseList(raw, { commas: false, quotes: false })).toEqual(oracle(raw, { commas: false, quotes: false }));
+  });
+
+  test.each(CASES)('secrets (values keep their spaces): %s', (_name, raw) => {
+    expect(parseList(raw, { commas: false, trim: false })).toEqual(oracle(raw, { commas: false, trim: false }));
+  });
+
+  test('any text of list-ish characters, both ways', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', ',', '"', '\n', '\r', '#', '=', '\t') });
+    fc.assert(
+      fc.property(text, fc.boolean(), (raw, commas) => {
+        let ours: string[] | Error;
+        let theirs: string[] | Error;
+        try {
+          ours = parseList(raw, { commas });
+        } catch (e) {
+          ours = e as Error;
+        }
+        try {
+          theirs = oracle(raw, { commas });
+        } catch (e) {
+          theirs = e as Error;
+        }
+        // Text the CSV reader refuses (an unclosed quote) is refused by both.
+        if (ours instanceof Error || theirs instanceof Error) {
+          expect([ours instanceof Error, theirs instanceof Error]).toEqual([true, true]);
+        } else {
+          expect(ours).toEqual(theirs);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('examples, as a workflow writes them', () => {
+    expect(parseList('linux/amd64,linux/arm64', { commas: true })).toEqual(['linux/amd64', 'linux/arm64']);
+    expect(parseList('A=1,2\nB="x,y"', { commas: false })).toEqual(['A=1,2', 'B="x,y"']);
+    expect(parseList('"B=x,y"', { commas: false })).toEqual(['B=x,y']);
+    expect(parseList('# comment\nv1', { commas: true })).toEqual(['v1']);
+  });
+});

@@ -1,0 +1,36 @@
+// List inputs, read the way docker/build-push-action reads them, so that a
+// workflow moving to this action keeps its values: each line is a CSV record
+// (a field in double quotes may hold commas, line breaks and "" for a quote),
+// a line that starts with # is a comment, empty lines are skipped. Where an
+// input takes commas as separators its fields are items; elsewhere a line's
+// fields are joined back into one item (a label or build arg may hold commas).
+import { parse } from 'csv-parse/sync';
+
+export interface ListOptions {
+  /** Commas separate items (tags, platforms), or belong to the value (build args, labels). */
+  commas: boolean;
+  /** Double quotes group a field (the default), or are ordinary characters (`outputs`, as buildx reads them). */
+  quotes?: boolean;
+  /** Items are trimmed (the default); a secret's value keeps its spaces. */
+  trim?: boolean;
+}
+
+export function parseList(raw: string, opts: ListOptions): string[] {
+  // The runner's getInput trims the whole input first, except for a secret's.
+  const text = opts.trim === false ? raw : raw.trim();
+  if (text.trim() === '') return [];
+  const records = parse(text, {
+    columns: false,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    comment: '#',
+    comment_no_infix: true,
+    quote: opts.quotes === false ? false : '"',
+  }) as string[][];
+  const items = records.flatMap((fields) =>
+    opts.commas ? fields.flatMap((f) => (fields.length === 1 ? f.split(',') : [f])) : [fields.join(',')],
+  );
+  // An item of blanks is dropped (build-push-action passes it on as an empty item, which buildx refuses).
+  return items.map((item) => (opts.trim === false ? item : item.trim())).filter((item) => item.trim() !== '');
+}
