@@ -677,6 +677,14 @@ describe('summarize: what is a step', () => {
     const r = summarize([v('[internal] load build definition from Dockerfile')]);
     expect([r.total, r.cached, r.stages]).toEqual([0, 0, []]);
     expect(r.exported).toBe(false);
+    // "All of no steps came from the cache" is not a cache hit.
+    expect(r.cacheHit).toEqual(false);
+  });
+
+  test('cacheHit: every step cached, and only then', () => {
+    const all = summarize([v('[a 1/2] RUN x', { cached: true }), v('[a 2/2] RUN y', { cached: true })]);
+    const one = summarize([v('[a 1/2] RUN x', { cached: true }), v('[a 2/2] RUN y')]);
+    expect([all.cacheHit, one.cacheHit]).toEqual([true, false]);
   });
 
   test('exports: an errored cache export is not "exported"; GitHub Actions cache export counts', () => {

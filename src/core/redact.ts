@@ -32,6 +32,7 @@ export function secretParts(values: string[]): string[] {
 
 export function redactor(values: string[]): (text: string) => string {
   const parts = secretParts(values);
+  // Stryker disable next-line ConditionalExpression: a shortcut; with no parts the loop below returns text as it is
   if (parts.length === 0) return (text) => text;
   return (text) => {
     let out = text;
