@@ -3,7 +3,8 @@
 // lines) over @docker/actions-toolkit's Build helpers, which it calls, with
 // the same workflow run in the environment.
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { attestValues, githubRun, outputsToDocker, type AttestInputs } from '../src/core/attest.js';
+import { attestValues, githubRun, type AttestInputs } from '../src/core/attest.js';
+import { outputsFiles, outputsToDocker } from '../src/core/outputs.js';
 
 const ENV = {
   GITHUB_ACTIONS: 'true',
@@ -102,5 +103,18 @@ describe('outputsToDocker', () => {
     expect(outputsToDocker(['dest=x, type = docker'])).toBe(true);
     expect(outputsToDocker(['type=local,dest=out', 'type=image,push=true'])).toBe(false);
     expect(outputsToDocker([])).toBe(false);
+  });
+
+  test('files as the result: local (also with no type) and tar; not image, docker or oci', () => {
+    expect(['type=local,dest=out', 'dest=out', 'type=tar,dest=x.tar'].map((o) => outputsFiles([o]))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(['type=image,push=true', 'type=docker', 'type=oci,dest=x'].map((o) => outputsFiles([o]))).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });

@@ -6,6 +6,12 @@
 // `mode=min,inline-only=true` (an image loaded into Docker gets none).
 import { parse } from 'csv-parse/sync';
 
+/** `key=value` attributes of one attestation or output, as CSV fields (a quoted value may hold a comma). */
+export function fields(attrs: string): string[] {
+  const records = parse(attrs, { delimiter: ',', trim: true, relax_column_count: true }) as string[][];
+  return records.flat();
+}
+
 /** The workflow run a build belongs to, on GitHub Actions. */
 export interface GitHubRun {
   /** `<server>/<owner>/<repo>/actions/runs/<id>/attempts/<n>`: the provenance's builder id. */
@@ -28,12 +34,6 @@ export interface AttestInputs {
   toDocker: boolean;
   /** BUILDX_NO_DEFAULT_ATTESTATIONS: no default provenance either. */
   noDefault: boolean;
-}
-
-/** `key=value` attributes of one attestation, as CSV fields (a quoted value may hold a comma). */
-function fields(attrs: string): string[] {
-  const records = parse(attrs, { delimiter: ',', trim: true, relax_column_count: true }) as string[][];
-  return records.flat();
 }
 
 const TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
@@ -85,9 +85,4 @@ export function attestValues(a: AttestInputs, run: GitHubRun | undefined): strin
     else if (type === 'sbom' && !a.sbom) out.push(attest);
   }
   return out;
-}
-
-/** Does an output put the image into Docker (`type=docker`), as `load` does? */
-export function outputsToDocker(outputs: readonly string[]): boolean {
-  return outputs.some((o) => fields(o).some((f) => f.replace(/\s/g, '') === 'type=docker'));
 }

@@ -1,7 +1,8 @@
 // The argument list for `docker buildx build`, and reading its metadata file.
 // Always an argv array: nothing from a branch, input or Dockerfile meets a shell.
 import type { Decision } from './decide.js';
-import { attestValues, outputsToDocker, type GitHubRun } from './attest.js';
+import { attestValues, type GitHubRun } from './attest.js';
+import { outputsFiles, outputsToDocker } from './outputs.js';
 import type { Config } from './inputs.js';
 import type { SecretSource } from './secrets.js';
 
@@ -42,6 +43,8 @@ export interface BuildOptions {
   ssh: string[];
   ulimit: string[];
   metadataFile?: string;
+  /** Where buildx writes the image ID (`--iidfile`); none when the result is files. */
+  iidFile?: string;
   cacheFrom: string[];
   cacheTo: string[];
   /** `rawjson` when the action reads the progress itself; `plain` for a command to hand on. */
@@ -51,6 +54,7 @@ export interface BuildOptions {
 /** What the shell adds: where files are, how progress is read, the run for provenance. */
 export interface BuildExtras {
   metadataFile?: string;
+  iidFile?: string;
   secretFiles: SecretFile[];
   progress: BuildOptions['progress'];
   /** The workflow run (GitHub Actions only), for provenance's builder id and default (attest.ts). */
@@ -61,7 +65,7 @@ export interface BuildExtras {
 
 /** The build's options: the user's inputs plus the decision's cache flags and tags. */
 export function buildOptions(config: Config, d: Decision, extra: BuildExtras): BuildOptions {
-  const { run, noDefaultAttestations, ...files } = extra;
+  const { run, noDefaultAttestations, iidFile, ...files } = extra;
   const attests = attestValues(
     {
       provenance: config.provenance,
@@ -101,6 +105,8 @@ export function buildOptions(config: Config, d: Decision, extra: BuildExtras): B
     ulimit: config.ulimit,
     cacheFrom: d.plan.cacheFrom,
     cacheTo: d.plan.cacheTo,
+    // As build-push-action: files as the result have no image ID.
+    iidFile: outputsFiles(config.outputs) ? undefined : iidFile,
     ...files,
   };
 }
@@ -143,6 +149,7 @@ export function buildxArgs(o: BuildOptions): string[] {
   each('--cache-to', o.cacheTo);
   if (o.push) args.push('--push');
   if (o.load) args.push('--load');
+  one('--iidfile', o.iidFile);
   one('--metadata-file', o.metadataFile);
   // A context that starts with '-' would be read as a flag.
   args.push(o.context.startsWith('-') ? `./${o.context}` : o.context);

@@ -31,6 +31,15 @@ export interface Planned {
   run?: GitHubRun;
 }
 
+/** A file's text, or '' when buildx did not write it. */
+function readOptional(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** What provenance needs to know: the run, and whether buildx's default attestations are off. */
 function attestContext(p: Planned): { run?: GitHubRun; noDefaultAttestations: boolean } {
   const off = process.env.BUILDX_NO_DEFAULT_ATTESTATIONS ?? '';
@@ -115,10 +124,11 @@ export class BuildPipeline {
     const dir = mkdtempSync(join(host.tempRoot, 'buildx-branch-cache-'));
     try {
       const metadataFile = join(dir, 'metadata.json');
+      const iidFile = join(dir, 'iid');
       const secretFiles = writeSecretFiles(dir, p.config.secrets);
       const args = withExtraArgs(
         buildxArgs(
-          buildOptions(p.config, p.d, { metadataFile, secretFiles, progress: 'rawjson', ...attestContext(p) }),
+          buildOptions(p.config, p.d, { metadataFile, iidFile, secretFiles, progress: 'rawjson', ...attestContext(p) }),
         ),
         extraArgs,
       );
@@ -144,9 +154,10 @@ export class BuildPipeline {
           log.warn('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
       }
       const meta = parseMetadata(metadata);
-      host.setOutput('imageid', meta.imageid);
+      // As build-push-action writes them: the ID buildx wrote (else what the metadata says), the metadata indented.
+      host.setOutput('imageid', readOptional(iidFile).trim() || meta.imageid);
       host.setOutput('digest', meta.digest);
-      host.setOutput('metadata', JSON.stringify(meta.raw));
+      host.setOutput('metadata', Object.keys(meta.raw).length > 0 ? JSON.stringify(meta.raw, null, 2) : '');
       if (meta.digest) log.info(`digest: ${meta.digest}`);
       return 0;
     } finally {
