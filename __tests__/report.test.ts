@@ -6,7 +6,7 @@ import { decide, type BuildSource, type Decision } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
 import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/core/progress.js';
-import { exportState, headline, logLines, resultLines, summaryMarkdown } from '../src/core/report.js';
+import { exportState, failureMarkdown, headline, logLines, resultLines, summaryMarkdown } from '../src/core/report.js';
 import { forkPullRequest, decode } from './helpers.js';
 
 const IMAGE = 'ghcr.io/acme/app';
@@ -396,5 +396,247 @@ describe('summaryMarkdown', () => {
     expect(tables[0]!.rows[2]![3]).toBe('⚠️ could not check: denied | try again later');
     expect(html).toContain('<h3>buildx-branch-cache: <code>feat|x&#39;y</code></h3>');
     expectWellFormed(md, 3);
+  });
+});
+
+describe('failureMarkdown', () => {
+  test('the message is shown as it is, in a <pre> block: no markup, every & < > escaped', () => {
+    const message = 'file: <h1>big</h1> & <script>x</script> *not bold* a<b>c';
+    const md = failureMarkdown(message);
+    expect(md.split('\n').slice(0, 2)).toEqual(['### buildx-branch-cache: failed before planning', '']);
+    const { html } = render(md);
+    const pre = [...html.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => decode(m[1]!));
+    expect(pre).toEqual([message]);
+    expect(html.match(/<[a-z0-9]+/g)).toEqual(['<h3', '<pre']);
+  });
+
+  test('an entity in the message stays text too (the & is escaped before < and >)', () => {
+    const { html } = render(failureMarkdown('&lt; is not <'));
+    expect([...html.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => decode(m[1]!))).toEqual(['&lt; is not <']);
+  });
+});
+
+// A decision for another Dockerfile (the helper above always uses DOCKERFILE).
+function decisionOf(dockerfile: string, source: BuildSource, inputs: Record<string, string> = {}): Decision {
+  const all: Record<string, string> = { image: IMAGE, ...inputs };
+  return decide(
+    parseConfig((name) => all[name] ?? ''),
+    source,
+    dockerfile,
+    'Dockerfile',
+  );
+}
+const stepsOf = (md: string) => expectWellFormed(md, 3)[2]!.rows.map((r) => r[0]);
+
+describe('the log lines, in full', () => {
+  test('a push to the default branch: no fallbacks, the export, every planned flag', () => {
+    expect(logLines(decision(push('main')))).toEqual([
+      'branch: main (slug main)',
+      'fallbacks: (none)',
+      'default branch: main',
+      'export cache: yes',
+      'why: push on branch main',
+      'target stage: build; exports under stage: build; imports stages: build, deps',
+      `cache-from: type=registry,ref=${IMAGE}:cache.build.main`,
+      `cache-from: type=registry,ref=${IMAGE}:cache.deps.main`,
+      `cache-to: type=registry,ref=${IMAGE}:cache.build.main,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
+    ]);
+  });
+
+  test('a tag: no branch, and the fallbacks joined with ", " when there are several', () => {
+    const lines = logLines(decision(tag, { 'fallback-branches': 'develop\nrelease' }));
+    expect(lines.slice(0, 2)).toEqual(['branch: (none)', 'fallbacks: develop, release']);
+    expect(lines).toContain('export cache: no');
+  });
+
+  test('resultLines before a build: no headline, no stages, the export not run yet', () => {
+    expect(resultLines(decision(push('feature/x')), {})).toEqual([]);
+  });
+});
+
+describe('exportState: the inline cache and several export errors', () => {
+  const inline = decision(push('feature/x'), { 'cache-type': 'inline', target: 'deps', push: 'true' });
+
+  test('inline: saved with the pushed image when the build succeeded, else not saved because of the build', () => {
+    expect(inline.backend.type).toBe('inline');
+    // The inline cache has no export step, so the stream says nothing about it.
+    expect(exportState(inline, { progress: ALL_RAN, exitCode: 0 })).toEqual({ state: 'saved' });
+    expect(exportState(inline, { progress: FAILED, exitCode: 1 })).toEqual({
+      state: 'not saved',
+      why: 'the build failed (exit code 1)',
+    });
+    expect(exportState(inline, {})).toEqual({ state: 'not run' });
+  });
+
+  test('every export error is named, joined with "; "', () => {
+    const progress = summarize([
+      v('exporting cache to registry', { error: 'first: 401' }),
+      v('exporting cache to registry again', { digest: 'sha256:again', error: 'second: 500' }),
+    ]);
+    expect(exportState(decision(push('feature/x')), { progress, exitCode: 0 })).toEqual({
+      state: 'not saved',
+      why: 'first: 401; second: 500',
+    });
+  });
+
+  test('an export disabled for several reasons names them all, joined with "; "', () => {
+    const fork = decision({ event: forkPullRequest }, { 'export-cache': 'true' });
+    const ex = exportState(fork, {});
+    expect(ex.state).toBe('disabled');
+    const reasons = fork.refs.reasons.filter((r) => /fork|imports only|export-cache/.test(r));
+    expect(reasons.length).toBeGreaterThan(1);
+    expect(ex).toEqual({ state: 'disabled', why: reasons.join('; ') });
+  });
+});
+
+describe('summaryMarkdown: the head of the summary, in full', () => {
+  test('branch, fallbacks, stage, cache and the reasons (joined with "; "), then the imports heading', () => {
+    const d = decision(push('feature/x'), { 'fallback-branches': 'develop\nmain' });
+    const md = summaryMarkdown(d, { progress: PARTIAL, exitCode: 0 });
+    expect(md.split('\n').slice(0, 13)).toEqual([
+      '### buildx-branch-cache: `feature/x`',
+      '',
+      '**1 of 5 steps ran, 4 came from the cache.**',
+      '',
+      '- **Branch:** `feature/x` (tag slug `feature_x`)',
+      '- **Fallbacks:** `develop` → `main`',
+      '- **Stage:** `build`, importing `build`, `deps`',
+      `- **Cache:** registry in \`${IMAGE}\``,
+      '- **Why:** push on branch feature/x; fallback branches set by input',
+      '',
+      '#### Cache imports, in order of preference',
+      '',
+      '| Cache | Branch | Stage | State |',
+    ]);
+    const exportAt = md.split('\n').indexOf('#### Cache export');
+    expect(md.split('\n').slice(exportAt - 1, exportAt + 3)).toEqual([
+      '',
+      '#### Cache export',
+      '',
+      '| Cache | Result |',
+    ]);
+    const stepsAt = md.split('\n').indexOf('#### Steps');
+    expect(md.split('\n').slice(stepsAt - 1, stepsAt + 3)).toEqual([
+      '',
+      '#### Steps',
+      '',
+      '| Stage | Cached / total | First step that ran |',
+    ]);
+  });
+
+  test('no headline before the build: the branch line follows the title', () => {
+    const md = summaryMarkdown(decision(push('feature/x')), {});
+    expect(md.split('\n').slice(0, 3)).toEqual([
+      '### buildx-branch-cache: `feature/x`',
+      '',
+      '- **Branch:** `feature/x` (tag slug `feature_x`)',
+    ]);
+  });
+
+  test('where the cache lives: a directory, or nothing to name for gha', () => {
+    const local = summaryMarkdown(decision(push('x'), { 'cache-type': 'local', 'cache-dir': '/var/cache/bk' }));
+    expect(local.split('\n')).toContain('- **Cache:** local in `/var/cache/bk`');
+    const gha = summaryMarkdown(decision(push('x'), { 'cache-type': 'gha' }));
+    expect(gha.split('\n')).toContain('- **Cache:** gha');
+  });
+
+  test('a build that ran no steps has no steps table', () => {
+    const md = summaryMarkdown(decision(push('x')), { progress: summarize([]), exitCode: 0 });
+    expect(md).not.toContain('#### Steps');
+    expectWellFormed(md, 2);
+  });
+});
+
+describe('summaryMarkdown: import states a hand-made selection can hold', () => {
+  const d = decision(push('feature/x'));
+  const [own, ownDeps, main, mainDeps] = d.plan.imports;
+
+  test('a ref that holds no cache records is left out, and says so', () => {
+    const records = (...ids: string[]) => ({ records: new Map(ids.map((id) => [id, 0])) });
+    const selection = selectImports(d.plan.imports, [
+      { ref: own!.ref, state: 'exists', content: records('a') },
+      { ref: ownDeps!.ref, state: 'exists', content: records() },
+      { ref: main!.ref, state: 'missing' },
+      { ref: mainDeps!.ref, state: 'missing' },
+    ]);
+    expect(expectWellFormed(summaryMarkdown(d, { selection }), 2)[0]!.rows.map((r) => r[3])).toEqual([
+      '✅ imported',
+      '⏭️ left out: holds no cache records',
+      '➖ missing (skipped)',
+      '➖ missing (skipped)',
+    ]);
+  });
+
+  test('a ref with a state but no verdict counts as missing', () => {
+    const selection = {
+      imports: [],
+      states: new Map([[own!.ref, { ref: own!.ref, state: 'exists' as const }]]),
+      verdicts: new Map(),
+      cold: false,
+      unreadable: [],
+    };
+    expect(expectWellFormed(summaryMarkdown(d, { selection }), 2)[0]!.rows.map((r) => r[3])).toEqual([
+      '➖ missing (skipped)',
+      'not checked',
+      'not checked',
+      'not checked',
+    ]);
+  });
+});
+
+describe('the steps in Dockerfile order', () => {
+  const source = push('x');
+
+  test('unnamed stages (stage-N) by N, named ones by place, unknown ones last', () => {
+    const d = decisionOf(
+      [
+        'FROM scratch',
+        'RUN a',
+        'FROM scratch AS x-stage-5',
+        'RUN b',
+        'FROM scratch AS stage-9z',
+        'RUN c',
+        'FROM scratch AS y',
+        'COPY --from=0 /a /a',
+        'COPY --from=x-stage-5 /b /b',
+        'COPY --from=stage-9z /c /c',
+        '',
+      ].join('\n'),
+      source,
+    );
+    const progress = summarize([
+      v('[y 1/3] COPY --from=0 /a /a'),
+      v('[ghost 1/1] RUN ?'),
+      v('[stage-12 1/1] RUN ?'),
+      v('[stage-9z 1/1] RUN c'),
+      v('[x-stage-5 1/1] RUN b'),
+      v('[stage-0 1/1] RUN a'),
+    ]);
+    expect(stepsOf(summaryMarkdown(d, { progress, exitCode: 0 }))).toEqual([
+      '<code>stage-0</code>',
+      '<code>x-stage-5</code>',
+      '<code>stage-9z</code>',
+      '<code>y</code>',
+      '<code>stage-12</code>',
+      '<code>ghost</code>',
+    ]);
+  });
+
+  test('a one-stage file: BuildKit\'s "default" is shown under the stage\'s name', () => {
+    const d = decisionOf('FROM scratch AS only\nRUN a\nRUN b\n', source);
+    const progress = summarize([v('[1/2] RUN a', { cached: true }), v('[2/2] RUN b')]);
+    expect(stepsOf(summaryMarkdown(d, { progress, exitCode: 0 }))).toEqual(['<code>only</code>']);
+    expect(resultLines(d, { progress, exitCode: 0 })).toContain(
+      'stage only: 1/2 steps cached; first step that ran: RUN b',
+    );
+  });
+
+  test('a stage named "default" in a file of several stages keeps its name', () => {
+    const d = decisionOf('FROM scratch AS default\nRUN a\nFROM default AS app\nRUN b\n', source);
+    const progress = summarize([v('[app 1/1] RUN b'), v('[default 1/1] RUN a')]);
+    expect(stepsOf(summaryMarkdown(d, { progress, exitCode: 0 }))).toEqual([
+      '<code>default</code>',
+      '<code>app</code>',
+    ]);
   });
 });

@@ -103,8 +103,10 @@ export function resultLines(d: Decision, o: Outcome): string[] {
     lines.push(`stage ${s.stage}: ${s.cached}/${s.total} steps cached${first}`);
   }
   const ex = exportState(d, o);
+  // Stryker disable OptionalChaining: exportState says saved or not saved only when there is a d.plan.export
   if (ex.state === 'saved') lines.push(`cache saved to ${d.plan.export?.ref}`);
   if (ex.state === 'not saved') lines.push(`cache NOT saved to ${d.plan.export?.ref}: ${ex.why}`);
+  // Stryker restore OptionalChaining
   if (ex.state === 'disabled') lines.push(`cache export disabled: ${ex.why}`);
   return lines;
 }
@@ -113,6 +115,7 @@ function importState(d: Decision, ref: string, o: Outcome): string {
   const r = o.selection?.states.get(ref);
   if (!r) return o.selection ? 'not checked' : 'imported (not checked)';
   if (r.state === 'unknown') return `⚠️ could not check: ${text(r.detail ?? 'unknown error')}`;
+  // Stryker disable next-line OptionalChaining: r came from o.selection, so it is set here
   const v = o.selection?.verdicts.get(ref);
   if (r.state === 'missing' || v === undefined) return '➖ missing (skipped)';
   if (v.why === 'unreadable')
