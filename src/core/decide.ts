@@ -102,10 +102,11 @@ export interface DecideOptions {
   inlineFallback?: boolean;
 }
 
+/** `dockerfile` undefined: it could not be read (shell/remote-dockerfile.ts), so only the target stage is known. */
 export function decide(
   config: Config,
   source: BuildSource,
-  dockerfile: string,
+  dockerfile: string | undefined,
   file: string,
   opts: DecideOptions = {},
 ): Decision {
@@ -126,11 +127,16 @@ export function decide(
           reasons: [...resolved.reasons, `no export: call ${config.call} builds nothing`],
         };
 
-  const graph = parseStages(dockerfile);
-  if (graph.stages.length === 0) {
+  const graph = dockerfile === undefined ? { stages: [] } : parseStages(dockerfile);
+  if (dockerfile !== undefined && graph.stages.length === 0) {
     throw new InputError('file', `${file} has no FROM instruction: point \`file\` at a Dockerfile`);
   }
-  const target = findStage(graph, config.target);
+  // Target only: a stage of its own name (unnamed: `final`), built on nothing known; stage names taken as given.
+  const unknown =
+    dockerfile === undefined ? { index: 0, name: config.target?.toLowerCase(), base: '', deps: [] } : undefined;
+  const checked = (input: string, value: string) =>
+    unknown ? value.toLowerCase() : checkStage(input, value, graph, file);
+  const target = unknown ?? findStage(graph, config.target);
   if (target === undefined) {
     throw new InputError(
       'target',
@@ -138,11 +144,11 @@ export function decide(
     );
   }
   const targetStage = target.name ?? UNNAMED_FINAL;
-  const stage = config.stage !== undefined ? checkStage('stage', config.stage, graph, file) : targetStage;
+  const stage = config.stage !== undefined ? checked('stage', config.stage) : targetStage;
   const importStages =
     config.cacheStages === 'auto'
       ? [stage, targetStage, ...ancestors(graph, target).flatMap((s) => (s.name ? [s.name] : []))]
-      : [stage, ...config.cacheStages.map((s) => checkStage('cache-stages', s, graph, file))];
+      : [stage, ...config.cacheStages.map((s) => checked('cache-stages', s))];
   const unique = importStages.filter((s, i) => importStages.indexOf(s) === i);
 
   const backend = backendFor(opts.inlineFallback ? { ...config, cacheType: 'inline' } : config);

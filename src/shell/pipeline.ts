@@ -13,7 +13,8 @@ import type { ImportSelection } from '../core/probe.js';
 import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
-import { prepare, readDockerfile, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
+import { prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
+import { buildDockerfile } from './remote-dockerfile.js';
 import { runBuildx } from './run-buildx.js';
 
 /** Where the branch facts come from, read once the inputs are known; `lines` open the decision log. */
@@ -86,15 +87,15 @@ export class BuildPipeline {
       host.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     for (const w of optionWarnings(config)) log.warn(w);
     const { source, lines, run } = read();
-    const file = config.file ?? join(config.context, 'Dockerfile');
-    const dockerfile = readDockerfile(file, host.remedies.file);
+    // From the disk, or through the GitHub API for a Git context; undefined text: the target stage only.
+    const { text: dockerfile, file, ...built } = await buildDockerfile(config, host.remedies.file, log);
     const planned = decide(config, source, dockerfile, file);
     this.decision = planned;
     const title = `buildx-branch-cache: ${planned.refs.branch ?? 'no branch'} (fallbacks: ${
       planned.refs.fallbacks.join(', ') || 'none'
     })`;
     return host.group(title, async () => {
-      for (const line of [...lines, ...logLines(planned)]) log.info(line);
+      for (const line of [...lines, ...built.lines, ...logLines(planned)]) log.info(line);
       for (const w of planned.refs.warnings) log.warn(w);
       // Set now, so that they are there even when what follows fails.
       this.setPlanOutputs(planned);
@@ -103,7 +104,9 @@ export class BuildPipeline {
       this.decision = prepared.d;
       this.outcome.selection = prepared.selection;
       this.setPlanOutputs(prepared.d);
-      return { config, d: prepared.d, selection: prepared.selection, run };
+      // buildx builds the chosen context, with the Git token (if any) among the secrets written to files.
+      const building = { ...config, context: built.context, secrets: [...config.secrets, ...built.secrets] };
+      return { config: building, d: prepared.d, selection: prepared.selection, run };
     });
   }
 
