@@ -12,6 +12,7 @@ import {
   dockerfileInRepo,
   gitAuthSecret,
   parseGitUrl,
+  urlPassword,
   workflowRepoUrl,
   type GitUrl,
 } from '../src/core/git-context.js';
@@ -212,5 +213,14 @@ describe('gitAuthSecret', () => {
       id: 'GIT_AUTH_TOKEN.github.com',
       value: 't',
     });
+  });
+});
+
+describe('urlPassword', () => {
+  test('the password of a URL with credentials, to mask; none otherwise', () => {
+    expect(urlPassword('https://x-access-token:ghs_abc@github.com/acme/app.git#main')).toBe('ghs_abc');
+    expect(urlPassword('https://user@github.com/acme/app.git')).toBeUndefined();
+    expect(urlPassword('https://github.com/acme/app.git')).toBeUndefined();
+    expect(urlPassword('./app')).toBeUndefined();
   });
 });

@@ -298,15 +298,15 @@ describe('call', () => {
     },
   );
 
-  // BUG (src/shell/run-buildx.ts, src/shell/prepare.ts): under `call: check` the lint findings are only
-  // buildx's text on stdout; the action turns BuildKit's warnings into `::warning::` annotations for a
-  // build (prepare.ts, "one each, in every front door") but not for a check, although buildx writes them
-  // to the metadata file (`result.json` → `warnings`, ruleName FromAsCasing). So the finding is no
-  // annotation on the job, and the one error says only "docker buildx build failed with exit code 1".
-  const warningName = 'call: check reports the lint finding as a ::warning:: annotation';
-  (hasCall ? test.failing : test.skip)(hasCall ? warningName : `${warningName} [skipped: ${skipWhy}]`, async () => {
+  // A check's findings are only in buildx's metadata file (result.json): the action reads them there
+  // (core/check-result.ts), one warning each, and says in its error what the check found.
+  const warningName = 'call: check reports the lint finding as a ::warning:: annotation and names it in the error';
+  (hasCall ? test : test.skip)(hasCall ? warningName : `${warningName} [skipped: ${skipWhy}]`, async () => {
     const r = await actJob(fixture({ Dockerfile: LINT }), { image: cacheImage('call-warn'), call: 'check' });
     expect(commandData(r, 'warning').filter((w) => w.includes('FromAsCasing'))).toHaveLength(1);
+    expect(commandData(r, 'error')).toEqual([
+      'docker buildx build failed with exit code 1: call check found 1 problem(s)',
+    ]);
   });
 
   withoutCall(

@@ -8,6 +8,7 @@ import { eventContext } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { actionHost } from './host.js';
 import { githubRun } from '../core/attest.js';
+import { envFlags } from '../core/env-flags.js';
 import { inputSpec } from '../core/input-table.js';
 import { get } from '../core/payload.js';
 import { chooseMode, unusedInputs } from '../core/inputs.js';
@@ -44,7 +45,8 @@ export async function run(): Promise<void> {
   // The summary is written for failed builds too: the plan is what the user debugs from.
   // A failure before there was a plan (a bad input, a malformed event payload) is said there too.
   const d = pipeline.decision;
-  if ((d !== undefined || failure !== undefined) && process.env.GITHUB_STEP_SUMMARY) {
+  // DOCKER_BUILD_SUMMARY=false turns it off, as it does build-push-action's (core/env-flags.ts).
+  if ((d !== undefined || failure !== undefined) && process.env.GITHUB_STEP_SUMMARY && envFlags(process.env).summary) {
     const markdown = d !== undefined ? summaryMarkdown(d, pipeline.outcome) : failureMarkdown(failure!);
     try {
       await host.summary!(pipeline.redact(markdown));

@@ -223,3 +223,9 @@ export function gitAuthSecret(
   // buildx reads `id=...,src=...`: an id with a comma or a space would be another attribute.
   return /[\s,=]/.test(id) ? undefined : { id, value: token };
 }
+
+/** The password of a URL with credentials (`https://user:token@host/...`), which must be masked; else undefined. */
+export function urlPassword(context: string): string | undefined {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^/@:]*:([^/@]+)@/i.exec(context);
+  return m?.[1];
+}

@@ -36,7 +36,13 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
       '(`--call`, buildx 0.15 or later). No cache is exported then.',
   ),
   flag('cgroup-parent', 'text', 'Parent cgroup of the RUN steps (`--cgroup-parent`).'),
-  flag('context', 'text', 'Build context: a path or a Git URL.', { default: '.', modes: BOTH }),
+  flag(
+    'context',
+    'text',
+    "Build context: a path or a Git URL; `git` for the workflow's repository at GITHUB_SHA (no checkout " +
+      'needed; `./git` for a directory named git).',
+    { default: '.', modes: BOTH },
+  ),
   flag('file', 'text', 'Path to the Dockerfile. Default `<context>/Dockerfile`.', { modes: BOTH }),
   flag(
     'github-token',

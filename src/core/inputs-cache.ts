@@ -77,7 +77,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     default: 'cache',
     kind: 'text',
     modes: ['build', 'cleanup'],
-    description: 'First part of every cache tag, `<prefix>-<stage>-<branch>`.',
+    description: 'First part of every cache tag, `<prefix>.<stage>[.<scope>].<branch>`.',
   },
   {
     name: 'cache-mode',

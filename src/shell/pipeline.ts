@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildOptions, buildxArgs, parseMetadata, withExtraArgs } from '../core/buildx.js';
 import { decide, type BuildSource, type Decision } from '../core/decide.js';
+import { checkFindings, findingLine } from '../core/check-result.js';
+import { envFlags } from '../core/env-flags.js';
+import { urlPassword } from '../core/git-context.js';
 import { errorMessage } from '../core/errors.js';
 import { optionWarnings, parseConfig, secretInputValues, type Config, type InputGetter } from '../core/inputs.js';
 import type { GitHubRun } from '../core/attest.js';
@@ -43,8 +46,7 @@ function readOptional(file: string): string {
 
 /** What provenance needs to know: the run, and whether buildx's default attestations are off. */
 function attestContext(p: Planned): { run?: GitHubRun; noDefaultAttestations: boolean } {
-  const off = process.env.BUILDX_NO_DEFAULT_ATTESTATIONS ?? '';
-  return { run: p.run, noDefaultAttestations: ['1', 't', 'T', 'true', 'True', 'TRUE'].includes(off) };
+  return { run: p.run, noDefaultAttestations: envFlags(process.env).noDefaultAttestations };
 }
 
 /**
@@ -79,6 +81,8 @@ export class BuildPipeline {
       ...secretInputValues(get),
       ...config.secrets.map((s) => s.value),
       ...secretSourceValues(config.secretSources, process.env),
+      // A password in a Git context's URL (https://user:token@host/...) is printed with the command line.
+      ...[urlPassword(config.context) ?? []].flat(),
       ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
     ]);
     for (const s of secrets) host.setSecret(s);
@@ -143,20 +147,30 @@ export class BuildPipeline {
       host.setOutput('cache-hit', String(report.cacheHit));
       host.setOutput('cached-steps', String(report.cached));
       host.setOutput('total-steps', String(report.total));
-      await host.group('buildx-branch-cache: what the cache did', async () => reportBuild(p.d, outcome, log));
-      if (code !== 0) {
-        host.fail(`docker buildx build failed with exit code ${code}: see the build log above`);
-        return code;
-      }
+      const { checkAnnotations } = envFlags(process.env);
+      await host.group('buildx-branch-cache: what the cache did', async () =>
+        reportBuild(p.d, outcome, log, checkAnnotations),
+      );
       let metadata = '';
       try {
         metadata = readFileSync(metadataFile, 'utf8');
       } catch {
-        // The user's own --metadata-file among the extra arguments replaces ours: nothing to say then.
-        if (extraArgs.length === 0)
+        // The user's own --metadata-file among the extra arguments replaces ours; a failed build may write none.
+        if (extraArgs.length === 0 && code === 0)
           log.warn('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
       }
       const meta = parseMetadata(metadata);
+      // A check's findings are in the metadata only (core/check-result.ts): one warning each.
+      const findings = checkFindings(meta.raw);
+      for (const f of findings) {
+        if (checkAnnotations) log.warn(findingLine(f));
+        else log.info(`warning: ${findingLine(f)}`);
+      }
+      if (code !== 0) {
+        const why = findings.length > 0 ? `call ${p.config.call} found ${findings.length} problem(s)` : '';
+        host.fail(`docker buildx build failed with exit code ${code}: ${why || 'see the build log above'}`);
+        return code;
+      }
       // As build-push-action writes them: the ID buildx wrote (else what the metadata says), the metadata indented.
       host.setOutput('imageid', readOptional(iidFile).trim() || meta.imageid);
       host.setOutput('digest', meta.digest);

@@ -202,10 +202,14 @@ export async function prepare(
 }
 
 /** After a build: warnings for what the cache could not do, and the per-stage report. */
-export function reportBuild(d: Decision, outcome: Outcome, log: Log): void {
+export function reportBuild(d: Decision, outcome: Outcome, log: Log, checkAnnotations = true): void {
   const report = outcome.progress;
-  // BuildKit's warnings (Dockerfile lint, deprecated options): one each, in every front door.
-  for (const w of report?.warnings ?? []) log.warn(w);
+  // BuildKit's warnings (Dockerfile lint, deprecated options): one each, in every front door;
+  // DOCKER_BUILD_CHECKS_ANNOTATIONS=false makes them log lines (core/env-flags.ts).
+  for (const w of report?.warnings ?? []) {
+    if (checkAnnotations) log.warn(w);
+    else log.info(`warning: ${w}`);
+  }
   if (report && report.importErrors.length > 0) {
     log.warn(
       `BuildKit could not read ${report.importErrors.length} cache ref(s), ` +
