@@ -681,6 +681,43 @@ describe('summarize: what is a step', () => {
     expect(r.cacheHit).toEqual(false);
   });
 
+  test('a multi-platform build: the platform before the stage name is dropped', () => {
+    const r = summarize([v('[linux/arm64 build 1/2] RUN a', { cached: true }), v('[linux/arm/v7 build 2/2] RUN b')]);
+    expect(r.steps.map((s) => [s.stage, s.index, s.name])).toEqual([
+      ['build', 1, 'RUN a'],
+      ['build', 2, 'RUN b'],
+    ]);
+  });
+
+  test('only a step that is a FROM is left out, not one that mentions FROM', () => {
+    const r = summarize([v('[a 1/2] from docker.io/library/alpine'), v('[a 2/2] RUN echo FROM here')]);
+    expect(r.steps.map((s) => s.name)).toEqual(['RUN echo FROM here']);
+  });
+
+  test('export and import vertices are known by how their name starts, in any case', () => {
+    expect(summarize([v('Exporting cache to registry')]).exported).toEqual(true);
+    expect(summarize([v('after exporting cache to registry')]).exported).toEqual(false);
+    const r = summarize([
+      v('importing cache manifest from ghcr.io/acme/app:cache.build.main', { error: 'not found' }),
+      v('Importing cache manifest from ghcr.io/acme/app:cache.deps.main', { digest: 'sha256:2', error: 'denied' }),
+      v('importing cache manifest from ghcr.io/acme/app:cache.build.x', { digest: 'sha256:3' }),
+      v('[a 1/1] RUN importing cache manifest', { digest: 'sha256:4', error: 'exit code: 1' }),
+      v('resolve image config for importing cache manifest', { digest: 'sha256:5', error: 'other' }),
+    ]);
+    expect(r.importErrors).toEqual(['not found', 'denied']);
+    expect(r.exportErrors).toEqual([]);
+  });
+
+  test('warnings and the malformed count are carried over; none by default', () => {
+    const warnings = ['FromAsCasing: mixed case (line 1)'];
+    const r = summarize([], { warnings, malformed: 2 });
+    expect([r.warnings, r.malformed]).toEqual([warnings, 2]);
+    warnings.push('later');
+    expect(r.warnings).toEqual(['FromAsCasing: mixed case (line 1)']);
+    const none = summarize([]);
+    expect([none.warnings, none.malformed]).toEqual([[], 0]);
+  });
+
   test('cacheHit: every step cached, and only then', () => {
     const all = summarize([v('[a 1/2] RUN x', { cached: true }), v('[a 2/2] RUN y', { cached: true })]);
     const one = summarize([v('[a 1/2] RUN x', { cached: true }), v('[a 2/2] RUN y')]);
