@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { runnerCommands } from '../scripts/runner-log.mjs';
-import { emptyBuilder, engine, run } from './lib.js';
+import { emptyBuilder, engine, MANIFEST_TYPES, run } from './lib.js';
 
 /** One job on a fresh runner: an emptied builder, a push to main, no network in RUN steps. */
 export async function actJob(context: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
@@ -45,13 +45,6 @@ export function buildxMinor(): number | undefined {
   const m = /^v?0\.(\d+)\./.exec(engine().buildxVersion);
   return m ? Number(m[1]) : undefined;
 }
-
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
 
 export interface Manifest {
   mediaType?: string;

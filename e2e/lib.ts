@@ -195,7 +195,8 @@ export async function registryTags(
   return (body.tags ?? []).sort();
 }
 
-const MANIFEST_TYPES = [
+/** Every manifest kind a registry may answer with (a HEAD or GET must accept them all). */
+export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
