@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide, type BuildSource, type Decision } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
+import type { Verdict } from '../src/core/import-plan.js';
 import { selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
 import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/core/progress.js';
 import { exportState, failureMarkdown, headline, logLines, resultLines, summaryMarkdown } from '../src/core/report.js';
@@ -450,7 +451,7 @@ describe('the log lines, in full', () => {
   });
 
   test('resultLines before a build: no headline, no stages, the export not run yet', () => {
-    expect(resultLines(decision(push('feature/x')), {})).toEqual([]);
+    expect(resultLines(decision(push('feature/x')), {})).toStrictEqual([]);
   });
 });
 
@@ -460,7 +461,12 @@ describe('exportState: the inline cache and several export errors', () => {
   test('inline: saved with the pushed image when the build succeeded, else not saved because of the build', () => {
     expect(inline.backend.type).toBe('inline');
     // The inline cache has no export step, so the stream says nothing about it.
-    expect(exportState(inline, { progress: ALL_RAN, exitCode: 0 })).toEqual({ state: 'saved' });
+    const noExportStep = summarize(STEPS.slice(0, 3).map((n) => v(n)));
+    expect(exportState(inline, { progress: noExportStep, exitCode: 0 })).toEqual({ state: 'saved' });
+    expect(exportState(decision(push('feature/x')), { progress: noExportStep, exitCode: 0 })).toEqual({
+      state: 'not saved',
+      why: 'BuildKit reported no cache export',
+    });
     expect(exportState(inline, { progress: FAILED, exitCode: 1 })).toEqual({
       state: 'not saved',
       why: 'the build failed (exit code 1)',
@@ -638,5 +644,52 @@ describe('the steps in Dockerfile order', () => {
       '<code>default</code>',
       '<code>app</code>',
     ]);
+  });
+});
+
+describe('summaryMarkdown: the wording when a detail or a name is missing', () => {
+  const d = decision(push('feature/x'));
+  const [own, ownDeps, main, mainDeps] = d.plan.imports;
+  const handMade = (states: ProbeResult[], verdicts: Verdict[]) => ({
+    imports: [],
+    states: new Map(states.map((r) => [r.ref, r])),
+    verdicts: new Map(verdicts.map((x) => [x.ref, x])),
+    cold: false,
+    unreadable: [],
+  });
+
+  test('no detail: "unknown error", "its content could not be read"; a container not in the plan: "the imported refs"', () => {
+    const selection = handMade(
+      [
+        { ref: own!.ref, state: 'unknown' },
+        { ref: ownDeps!.ref, state: 'exists' },
+        { ref: main!.ref, state: 'exists', content: { records: new Map([['a', 0]]) } },
+        { ref: mainDeps!.ref, state: 'exists', content: { records: new Map([['a', 0]]) } },
+      ],
+      [
+        { ref: ownDeps!.ref, imported: true, why: 'unreadable' },
+        { ref: main!.ref, imported: false, why: 'contained' },
+        { ref: mainDeps!.ref, imported: false, why: 'contained', other: 'elsewhere:cache' },
+      ],
+    );
+    expect(expectWellFormed(summaryMarkdown(d, { selection }), 2)[0]!.rows.map((r) => r[3])).toEqual([
+      '⚠️ could not check: unknown error',
+      '✅ imported, ⚠️ not compared: its content could not be read',
+      '⏭️ left out: contained in the imported refs',
+      '⏭️ left out: contained in the imported refs',
+    ]);
+  });
+
+  test('no fallbacks: "none"; a 0.1 tag is marked as such', () => {
+    const onMain = decision(push('main'));
+    const legacy = { ...onMain, plan: { ...onMain.plan, imports: [{ ...onMain.plan.imports[0]!, legacy: true }] } };
+    const md = summaryMarkdown(legacy, {});
+    expect(md.split('\n')).toContain('- **Fallbacks:** none');
+    expect(expectWellFormed(md, 2)[0]!.rows.map((r) => r[0])).toEqual(['<code>cache.build.main</code> (0.1 tag)']);
+  });
+
+  test('an export left out for no reason the decision names: a general reason', () => {
+    const quiet = { ...d, plan: { ...d.plan, export: undefined }, refs: { ...d.refs, reasons: ['push on branch x'] } };
+    expect(exportState(quiet, {})).toEqual({ state: 'disabled', why: 'this build may not write the cache' });
   });
 });
