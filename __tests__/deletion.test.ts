@@ -53,6 +53,16 @@ describe('planDeletion', () => {
       deletions: [],
     },
     {
+      name: 'a holder that carries several other tags names them all',
+      tags: ['a'],
+      holders: [h('1', 'main', 'a', 'dev')],
+      dryRun: true,
+      decided: [
+        { tag: 'a', state: 'kept', detail: 'm-1 is also tagged main, dev: deleting it would delete those too' },
+      ],
+      deletions: [],
+    },
+    {
       name: 'a holder listed twice is decided once',
       tags: ['a'],
       holders: [h('1', 'a'), h('1', 'a')],
