@@ -4,6 +4,7 @@
 import * as core from '@actions/core';
 import { failureMarkdown, summaryMarkdown } from '../core/report.js';
 import { runCleanup } from '../shell/cleanup.js';
+import { runMerge } from '../shell/merge.js';
 import { eventContext } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { actionHost } from './host.js';
@@ -27,6 +28,7 @@ export async function run(): Promise<void> {
       host.warn(`${name}: has no effect ${here}: it is read only by ${readBy.join(' and ')}`);
     }
     if (mode === 'cleanup') return await runCleanup(getInput, host);
+    if (mode === 'merge') return await runMerge(getInput, host);
     const planned = await pipeline.plan(getInput, () => {
       const event = eventContext();
       const run = githubRun(process.env, get(event.payload, 'repository', 'private') === true);

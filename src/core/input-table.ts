@@ -7,6 +7,7 @@
 import { CACHE_INPUTS } from './inputs-cache.js';
 import { BUILDX_INPUTS } from './inputs-buildx.js';
 import { CLEANUP_INPUTS } from './inputs-cleanup.js';
+import { MERGE_ALSO_READS, MERGE_INPUTS } from './inputs-merge.js';
 
 /**
  * How a value is written: one line of text; true/false; one item per line;
@@ -20,7 +21,7 @@ export type InputKind = 'text' | 'bool' | 'lines' | 'items' | 'secrets';
  * boolean switch of its own name (`cleanup: true`), in one action.yml, so a
  * workflow changes mode by one input and the modes share every other input.
  */
-export const MODE_SWITCHES = ['cleanup'] as const;
+export const MODE_SWITCHES = ['cleanup', 'merge'] as const;
 export type Mode = 'build' | (typeof MODE_SWITCHES)[number];
 
 export interface InputSpec {
@@ -39,7 +40,9 @@ export interface InputSpec {
   description: string;
 }
 
-export const INPUTS: readonly InputSpec[] = [...CACHE_INPUTS, ...BUILDX_INPUTS, ...CLEANUP_INPUTS];
+export const INPUTS: readonly InputSpec[] = [...CACHE_INPUTS, ...BUILDX_INPUTS, ...CLEANUP_INPUTS, ...MERGE_INPUTS].map(
+  (i): InputSpec => (MERGE_ALSO_READS.includes(i.name) ? { ...i, modes: [...i.modes, 'merge'] } : i),
+);
 
 const BY_NAME = new Map(INPUTS.map((i) => [i.name, i]));
 
