@@ -7,7 +7,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { Util } from '@docker/actions-toolkit/lib/util.js';
 import fc from 'fast-check';
-import { parseList } from '../src/core/lists.js';
+import { InputError } from '../src/core/errors.js';
+import { attributes, parseList } from '../src/core/lists.js';
 
 const COMMENTS = { comment: '#', commentNoInfix: true };
 
@@ -39,16 +40,20 @@ const CASES: [string, string][] = [
 describe('parseList matches build-push-action', () => {
   for (const commas of [true, false]) {
     test.each(CASES)(`commas ${commas}: %s`, (_name, raw) => {
-      expect(parseList(raw, { commas })).toEqual(oracle(raw, { commas }));
+      expect(parseList(raw, { input: 'tags', commas })).toEqual(oracle(raw, { commas }));
     });
   }
 
   test.each(CASES)('outputs (quotes are the value own): %s', (_name, raw) => {
-    expect(parseList(raw, { commas: false, quotes: false })).toEqual(oracle(raw, { commas: false, quotes: false }));
+    expect(parseList(raw, { input: 'outputs', commas: false, quotes: false })).toEqual(
+      oracle(raw, { commas: false, quotes: false }),
+    );
   });
 
   test.each(CASES)('secrets (values keep their spaces): %s', (_name, raw) => {
-    expect(parseList(raw, { commas: false, trim: false })).toEqual(oracle(raw, { commas: false, trim: false }));
+    expect(parseList(raw, { input: 'secrets', commas: false, trim: false })).toEqual(
+      oracle(raw, { commas: false, trim: false }),
+    );
   });
 
   test('any text of list-ish characters, both ways', () => {
@@ -58,7 +63,7 @@ describe('parseList matches build-push-action', () => {
         let ours: string[] | Error;
         let theirs: string[] | Error;
         try {
-          ours = parseList(raw, { commas });
+          ours = parseList(raw, { input: 'tags', commas });
         } catch (e) {
           ours = e as Error;
         }
@@ -79,9 +84,33 @@ describe('parseList matches build-push-action', () => {
   });
 
   test('examples, as a workflow writes them', () => {
-    expect(parseList('linux/amd64,linux/arm64', { commas: true })).toEqual(['linux/amd64', 'linux/arm64']);
-    expect(parseList('A=1,2\nB="x,y"', { commas: false })).toEqual(['A=1,2', 'B="x,y"']);
-    expect(parseList('"B=x,y"', { commas: false })).toEqual(['B=x,y']);
-    expect(parseList('# comment\nv1', { commas: true })).toEqual(['v1']);
+    expect(parseList('linux/amd64,linux/arm64', { input: 'tags', commas: true })).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+    ]);
+    expect(parseList('A=1,2\nB="x,y"', { input: 'labels', commas: false })).toEqual(['A=1,2', 'B="x,y"']);
+    expect(parseList('"B=x,y"', { input: 'labels', commas: false })).toEqual(['B=x,y']);
+    expect(parseList('# comment\nv1', { input: 'tags', commas: true })).toEqual(['v1']);
+  });
+});
+
+describe('text the CSV reader refuses', () => {
+  test('an unclosed quote is an error naming the input and the line, never the text', () => {
+    let e: unknown;
+    try {
+      parseList('A=1\n"TOPSECRET=x', { input: 'secrets', commas: false, trim: false });
+    } catch (err) {
+      e = err;
+    }
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as InputError).message).toBe(
+      'secrets: a double quote is not closed (line 2): close it, or write "" for a quote inside a quoted field ' +
+        '(the value is not shown: it may hold a secret)',
+    );
+  });
+
+  test('attributes (an attestation, an output) too', () => {
+    expect(attributes('outputs', 'type=local,"dest=a,b"')).toEqual(['type=local', 'dest=a,b']);
+    expect(() => attributes('sbom', 'generator="x')).toThrow(/^sbom: a double quote is not closed/);
   });
 });

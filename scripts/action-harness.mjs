@@ -108,6 +108,9 @@ export async function runAction({
       GITHUB_HEAD_REF: event.headRef ?? '',
       GITHUB_BASE_REF: event.baseRef ?? '',
       GITHUB_REPOSITORY: 'acme/app',
+      // What the runner always sets: the server, and the commit the workflow runs on.
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567',
       GITHUB_OUTPUT: outputPath,
       GITHUB_STEP_SUMMARY: summaryPath,
       RUNNER_TEMP: dir,

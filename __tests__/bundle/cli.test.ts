@@ -1,7 +1,7 @@
 // The bundled command line (dist/cli.js; setup.ts bundles it first), run as a CI
 // runs it: a process with only that CI's variables. `build` runs against a fake
 // `docker` on PATH that records its argv (the real engine is e2e/cli.test.ts).
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -12,6 +12,12 @@ import { join } from 'node:path';
 import { pullRequestEvent, runAction } from '../../scripts/action-harness.mjs';
 import { README } from '../readme.js';
 import { bundledCli, CLI, type CliResult, NODE24, ROOT, workdir } from './harness.js';
+
+/** What a test started and must stop, whether it passed or not. */
+const afterThis: (() => void)[] = [];
+afterEach(() => {
+  for (const stop of afterThis.splice(0)) stop();
+});
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
@@ -398,6 +404,8 @@ describe('build (a fake docker)', () => {
       res.writeHead(body === undefined ? 404 : 200).end(body);
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    // Closed whatever the assertions say, so that a failure does not keep jest from exiting.
+    afterThis.push(() => server.close());
     const image = `127.0.0.1:${(server.address() as AddressInfo).port}/acme/app`;
     const r = await cli(
       [
@@ -422,14 +430,15 @@ describe('build (a fake docker)', () => {
     expect(r.code).toBe(0);
     const argv = lines(readFileSync(fake.argvFile, 'utf8'));
     const metadata = argv[argv.indexOf('--metadata-file') + 1];
+    const iid = argv[argv.indexOf('--iidfile') + 1];
     expect(argv).toEqual([
       'buildx',
       'build',
       '--progress=rawjson',
-      '--target',
-      'dependencies',
       '--tag',
       `${image}:x`,
+      '--target',
+      'dependencies',
       '--network',
       'none',
       // The branch's own ref does not exist yet: only main's is imported.
@@ -438,6 +447,8 @@ describe('build (a fake docker)', () => {
       '--cache-to',
       `type=registry,ref=${image}:cache.dependencies.feature_x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
       '--push',
+      '--iidfile',
+      iid,
       '--metadata-file',
       metadata,
       '--ssh',
@@ -449,7 +460,6 @@ describe('build (a fake docker)', () => {
     // buildx's stdout is ours untouched; its stderr is the log, after the decision.
     expect(r.stdout).toBe('image bytes on stdout\n');
     expect(r.stderr).toContain(`${image}:cache.dependencies.feature_x: not found`);
-    server.close();
     expect(r.stderr).toMatch(/ERROR: fake build says hello/);
   });
 

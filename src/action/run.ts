@@ -14,7 +14,8 @@ import { inputSpec } from '../core/input-table.js';
 import { get } from '../core/payload.js';
 import { chooseMode, unusedInputs } from '../core/inputs.js';
 
-const getInput = (name: string) => core.getInput(name);
+// The runner's getInput trims; a secret's value keeps its spaces, as build-push-action reads `secrets`.
+const getInput = (name: string) => core.getInput(name, { trimWhitespace: inputSpec(name).kind !== 'secrets' });
 
 export async function run(): Promise<void> {
   const host = actionHost();

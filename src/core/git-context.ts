@@ -147,7 +147,7 @@ export type ContextChoice =
  * GITHUB_SHA; so is the default `.` on GitHub Actions when there is no
  * Dockerfile here (no checkout), as docker/build-push-action builds by default.
  */
-export function chooseContext(context: string, env: GitHubEnv, localDockerfile: boolean): ContextChoice {
+export function chooseContext(context: string, env: GitHubEnv, checkedOut: boolean): ContextChoice {
   if (context === 'git') {
     const url = workflowRepoUrl(env);
     return { kind: 'git', context: url, git: parseGitUrl(url)!, why: `context: git: ${env.GITHUB_REPOSITORY}` };
@@ -155,7 +155,7 @@ export function chooseContext(context: string, env: GitHubEnv, localDockerfile: 
   const git = parseGitUrl(context);
   if (git) return { kind: 'git', context, git };
   if (/^https?:\/\//i.test(context)) return { kind: 'url', context };
-  if (context === '.' && !localDockerfile && env.GITHUB_ACTIONS === 'true') {
+  if (context === '.' && !checkedOut && env.GITHUB_ACTIONS === 'true') {
     let url: string;
     try {
       url = workflowRepoUrl(env);

@@ -7,7 +7,7 @@
 import { CACHE_INPUTS } from './inputs-cache.js';
 import { BUILDX_INPUTS } from './inputs-buildx.js';
 import { CLEANUP_INPUTS } from './inputs-cleanup.js';
-import { MERGE_ALSO_READS, MERGE_INPUTS } from './inputs-merge.js';
+import { MERGE_INPUTS } from './inputs-merge.js';
 
 /**
  * How a value is written: one line of text; true/false; one item per line;
@@ -40,9 +40,7 @@ export interface InputSpec {
   description: string;
 }
 
-export const INPUTS: readonly InputSpec[] = [...CACHE_INPUTS, ...BUILDX_INPUTS, ...CLEANUP_INPUTS, ...MERGE_INPUTS].map(
-  (i): InputSpec => (MERGE_ALSO_READS.includes(i.name) ? { ...i, modes: [...i.modes, 'merge'] } : i),
-);
+export const INPUTS: readonly InputSpec[] = [...CACHE_INPUTS, ...BUILDX_INPUTS, ...CLEANUP_INPUTS, ...MERGE_INPUTS];
 
 const BY_NAME = new Map(INPUTS.map((i) => [i.name, i]));
 

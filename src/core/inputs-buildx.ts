@@ -26,7 +26,7 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
     'lines',
     'Named contexts, one `name=path-or-url` per line (`--build-context`), e.g. `base=docker-image://alpine`.',
   ),
-  flag('builder', 'text', 'Buildx builder instance to use.'),
+  flag('builder', 'text', 'Buildx builder instance to use.', { modes: ['build', 'merge'] }),
   flag('cache-from', 'lines', 'More cache imports, one per line (`--cache-from`), after the planned ones.'),
   flag('cache-to', 'lines', 'More cache exports, one per line (`--cache-to`), after the planned one.'),
   flag(
@@ -83,7 +83,9 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
   flag('secret-files', 'lines', 'Build secrets from files, one `id=path` per line (`--secret id=,src=`).'),
   flag('shm-size', 'text', 'Size of `/dev/shm` for RUN steps (`--shm-size`), e.g. `2g`.'),
   flag('ssh', 'items', 'SSH agent sockets or keys to forward (`--ssh`), e.g. `default`.'),
-  flag('tags', 'items', 'Image tags (`--tag`).'),
+  flag('tags', 'items', 'Image tags (`--tag`); with `merge`, where the manifest list goes.', {
+    modes: ['build', 'merge'],
+  }),
   flag('target', 'text', 'Stage to build (`--target`).'),
   flag('ulimit', 'lines', 'Ulimits for RUN steps, one per line (`--ulimit`), e.g. `nofile=1024:1024`.'),
 ];

@@ -7,7 +7,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'image',
     default: '',
     kind: 'text',
-    modes: ['build', 'cleanup'],
+    modes: ['build', 'cleanup', 'merge'],
     description:
       'Repository that holds the cache images, without a tag (e.g. ghcr.io/acme/app). Lower-cased. ' +
       'Required for the registry and inline cache types.',

@@ -1,5 +1,5 @@
 // The inputs only merge mode reads (`merge: true`, shell/merge.ts; the table:
-// input-table.ts), and the rows of other files that it reads as well.
+// input-table.ts). It also reads `image`, `tags` and `builder`, whose rows say so.
 import type { InputSpec } from './input-table.js';
 
 export const MERGE_INPUTS: readonly InputSpec[] = [
@@ -23,13 +23,3 @@ export const MERGE_INPUTS: readonly InputSpec[] = [
       '(in the `image` repository) or `<repository>@sha256:<64 hex digits>` (comma- or newline-separated).',
   },
 ];
-
-/**
- * Rows of inputs-cache.ts and inputs-buildx.ts that merge reads too (input-table.ts
- * adds `merge` to their modes): `image`, the repository the platform jobs pushed
- * to; `tags`, where the manifest list goes; `builder`, whose registry settings
- * imagetools uses. `github-token` is only masked, but the runner always passes
- * its action.yml default (the workflow's token), which must not be warned about
- * as an input given for another mode (unusedInputs, inputs.ts).
- */
-export const MERGE_ALSO_READS: readonly string[] = ['image', 'tags', 'builder', 'github-token'];

@@ -5,7 +5,7 @@ import { CACHE_TYPES, checkCacheOptions, type CacheType } from './backend.js';
 import { parseImage, type ImageName } from './image.js';
 import type { CacheMode } from './plan.js';
 import type { ExportSetting } from './ref.js';
-import { parseList } from './lists.js';
+import { attributes, parseList } from './lists.js';
 import { parseSecretSources, parseSecrets, type Secret, type SecretSource } from './secrets.js';
 import { INPUTS, inputSpec, isMultiLine, MODE_SWITCHES, type Mode } from './input-table.js';
 
@@ -89,7 +89,7 @@ function optional(raw: string): string | undefined {
  */
 function keyValues(name: string, raw: string): [string, string][] {
   const commas = inputSpec(name).kind === 'items';
-  return parseList(raw, { commas }).map((item, i) => {
+  return parseList(raw, { input: name, commas }).map((item, i) => {
     const eq = item.indexOf('=');
     if (eq <= 0) {
       throw new InputError(
@@ -168,7 +168,7 @@ export function parseConfig(get: InputGetter): Config {
   // Lines, or lines and commas, as the input's kind says (lists.ts).
   const list = (name: string) => {
     const spec = inputSpec(name);
-    return parseList(input(name), { commas: spec.kind === 'items', quotes: spec.quotes });
+    return parseList(input(name), { input: name, commas: spec.kind === 'items', quotes: spec.quotes });
   };
 
   const mode = input('cache-mode').trim().toLowerCase();
@@ -199,6 +199,10 @@ export function parseConfig(get: InputGetter): Config {
   // Values buildx or BuildKit cannot read are errors now; the warnings are the shells' to say (optionWarnings).
   cacheOptionWarnings(cacheType as CacheType, cacheOptions, toOptions);
 
+  // Attributes read later (attest.ts, outputs.ts) are checked now, so that a bad one names its input.
+  for (const name of ['provenance', 'sbom']) attributes(name, input(name).trim());
+  for (const name of ['attests', 'outputs']) for (const item of list(name)) attributes(name, item);
+
   return {
     image: image === '' ? undefined : parseImage(image),
     cacheType: cacheType as CacheType,
@@ -214,7 +218,9 @@ export function parseConfig(get: InputGetter): Config {
     toOptions,
     stage: optional(input('stage')),
     cacheStages:
-      stagesRaw.toLowerCase() === 'auto' ? 'auto' : parseList(stagesRaw, { commas: true }).map((s) => s.toLowerCase()),
+      stagesRaw.toLowerCase() === 'auto'
+        ? 'auto'
+        : parseList(stagesRaw, { input: 'cache-stages', commas: true }).map((s) => s.toLowerCase()),
     branch: optional(input('branch')),
     fallbackBranches: fallbacks.length > 0 ? fallbacks : undefined,
     exportCache,
@@ -267,7 +273,9 @@ export function chooseMode(get: InputGetter): Mode {
 /** Inputs given a value other than their default that the mode does not read: each is a mistake to point out. */
 export function unusedInputs(mode: Mode, get: InputGetter): string[] {
   return INPUTS.filter((i) => {
-    if (i.modes.includes(mode) || (MODE_SWITCHES as readonly string[]).includes(i.name)) return false;
+    // A default the runner evaluates (the workflow's token) is passed whatever the mode: not the user's doing.
+    if (i.modes.includes(mode) || i.actionDefault || (MODE_SWITCHES as readonly string[]).includes(i.name))
+      return false;
     const v = get(i.name).trim();
     return v !== '' && v !== i.default;
   }).map((i) => i.name);

@@ -27,7 +27,7 @@ function shown(item: string): string {
 
 /** `digests` as `repository@sha256:...` sources; `image` is the repository of a bare digest. */
 export function parseDigests(raw: string, image: string | undefined): Pick<MergeConfig, 'sources' | 'duplicates'> {
-  const items = parseList(raw, { commas: true });
+  const items = parseList(raw, { input: 'digests', commas: true });
   if (items.length === 0) {
     throw new InputError(
       'digests',
@@ -72,7 +72,7 @@ export function mergeConfig(get: InputGetter): MergeConfig {
   const imageRaw = input('image').trim();
   const image = imageRaw === '' ? undefined : parseImage(imageRaw).repository;
   const { sources, duplicates } = parseDigests(input('digests'), image);
-  const tags = parseList(input('tags'), { commas: true });
+  const tags = parseList(input('tags'), { input: 'tags', commas: true });
   if (tags.length === 0) {
     throw new InputError(
       'tags',

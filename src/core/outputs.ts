@@ -1,11 +1,11 @@
 // What the `outputs` input says about where the build's result goes, as buildx
 // reads it: an output with no `type=` is a local directory.
-import { fields } from './attest.js';
+import { attributes } from './lists.js';
 
 /** The exporter types the outputs name (`local` for one without a type). */
 export function exporterTypes(outputs: readonly string[]): string[] {
   return outputs.map((o) => {
-    const attrs = fields(o);
+    const attrs = attributes('outputs', o);
     const type = attrs.find((f) => f.split('=')[0]!.trim() === 'type');
     return type === undefined ? 'local' : type.slice(type.indexOf('=') + 1).trim();
   });

@@ -38,7 +38,7 @@ function splitItem(input: string, item: string, i: number, what: string): [strin
 
 /** `secrets`: one `id=value` per line; a quoted item may span lines; values keep their spaces. */
 export function parseSecrets(raw: string): Secret[] {
-  return parseList(raw, { commas: false, trim: false }).map((item, i) => {
+  return parseList(raw, { input: 'secrets', commas: false, trim: false }).map((item, i) => {
     const [id, value] = splitItem('secrets', item, i, 'value');
     return { id, value };
   });
@@ -47,7 +47,7 @@ export function parseSecrets(raw: string): Secret[] {
 /** `secret-envs` (id=VARIABLE) or `secret-files` (id=path). */
 export function parseSecretSources(input: 'secret-envs' | 'secret-files', raw: string): SecretSource[] {
   const kind = input === 'secret-envs' ? 'env' : 'src';
-  return parseList(raw, { commas: input === 'secret-envs' }).map((item, i) => {
+  return parseList(raw, { input, commas: input === 'secret-envs' }).map((item, i) => {
     const [id, from] = splitItem(input, item, i, kind === 'env' ? 'VARIABLE' : 'path');
     return { id, kind, from: from.trim() };
   });

@@ -141,7 +141,7 @@ export async function runCleanup(
     const scope = cacheScope(config);
 
     const event = eventContext(env);
-    const protectedBranches = parseList(input('protected-branches'), { commas: true });
+    const protectedBranches = parseList(input('protected-branches'), { input: 'protected-branches', commas: true });
     // Refused (or, for a closed pull request, skipped) before the Dockerfile is read.
     const gone = cleanupBranch(event, config.branch, protectedBranches);
     if (gone.branch === undefined) {

@@ -128,7 +128,10 @@ export async function buildDockerfile(
 ): Promise<BuildDockerfile> {
   const env = opts.env ?? process.env;
   const file = config.file ?? join(config.context, 'Dockerfile');
-  const choice = chooseContext(config.context, env, existsSync(file));
+  // Left to itself (no `file`, the default context) in a workspace that is no checkout (no Dockerfile, no
+  // .git): the repository at its commit, from Git. A `file` that is missing is a mistake to report.
+  const checkedOut = config.file !== undefined || existsSync(file) || existsSync('.git');
+  const choice = chooseContext(config.context, env, checkedOut);
   if (choice.kind === 'local')
     return { text: readDockerfile(file, remedy), file, context: config.context, secrets: [], lines: [] };
   if (choice.kind === 'url') {
