@@ -17,6 +17,8 @@ export interface Cli {
   quiet: boolean;
   /** After `--`: passed to `docker buildx build` before the context. */
   extraArgs: string[];
+  /** --commit-message: the commit's message, for the merged branch it names (core/ci.ts); not an input. */
+  commitMessage?: string;
 }
 
 /** A mistake in the command line itself: exit code 2. */
@@ -69,6 +71,7 @@ function suggest(word: string): string {
     ...Object.keys(ALIASES).filter((a) => a.length > 1),
     'json',
     'quiet',
+    'commit-message',
     'help',
     'version',
   ];
@@ -116,6 +119,13 @@ export function parseArgs(argv: readonly string[]): Cli {
     }
     if (arg === '-q' || arg === '--quiet') {
       cli.quiet = true;
+      continue;
+    }
+    if (arg === '--commit-message' || arg.startsWith('--commit-message=')) {
+      // Any text, a leading - included (a message may start with one): the value is never an option.
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (value === undefined) throw new UsageError('--commit-message needs a value, e.g. "$(git log -1 --format=%B)"');
+      cli.commitMessage = value;
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {

@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     // GitHub's event payload is read here, so that ci.ts stays pure (forks are told apart by it).
     const read = () => {
       const payload = detectProvider(env) === 'github' ? readEventPayload(env) : {};
-      ci = ciFacts(env, payload);
+      ci = ciFacts(env, payload, { commitMessage: cli.commitMessage });
       // In a GitHub Actions step, provenance names the run as build-push-action does (core/attest.ts).
       const run = githubRun(env, get(payload, 'repository', 'private') === true);
       return { source: { facts: ci.facts, where: ci.where }, lines: [ciLine(ci)], run };

@@ -88,7 +88,92 @@ function tagBuild(
   );
 }
 
-function gitlab(env: Env): CiFacts {
+/** Git's rules for a branch name (`git check-ref-format --branch`), at most 255 characters. */
+export function isBranchName(name: string): boolean {
+  if (name === '' || name === '@' || name.length > 255 || name.startsWith('-')) return false;
+  if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.includes('//')) return false;
+  if (name.includes('..') || name.includes('@{')) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: git refuses control characters in ref names
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
+  return name.split('/').every((c) => c !== '' && !c.startsWith('.') && !c.endsWith('.lock'));
+}
+
+/** What a commit message says was merged. */
+export type MergedFrom =
+  /** A merge commit naming its source branch; `owner` is the head repository's owner (GitHub's message only). */
+  | { kind: 'merge'; branch: string; request: string; owner?: string }
+  /** A squash commit's `(#12)`: the pull request, but not its branch. */
+  | { kind: 'squash'; request: string }
+  | { kind: 'none'; why?: string };
+
+type Msg = { text: string; from: string };
+
+/** Longer subjects are no CI's merge message; the cap also bounds the regexes' work. */
+const MAX_SUBJECT = 1024;
+
+/**
+ * The branch a merge commit's message names: GitHub's "Merge pull request #12
+ * from owner/feature/x", GitLab's (and git's) "Merge branch 'feature/x' into
+ * 'main'" with "See merge request group/project!12". Anyone who can write a
+ * commit message can write these: the result is only a hint (a fallback to
+ * import, a cache to delete), never a command, and a name git would refuse is none.
+ */
+export function mergedFrom(message: string): MergedFrom {
+  const first = message.slice(0, MAX_SUBJECT + 2).split('\n', 1)[0]!;
+  const subject = first.replace(/\r$/, '').trim();
+  if (subject.length > MAX_SUBJECT) return { kind: 'none' };
+  const github = /^Merge pull request #(\d{1,9}) from ([A-Za-z0-9][A-Za-z0-9-]*)\/(\S+)$/.exec(subject);
+  const gitlab = github ? null : /^Merge branch '(\S+)'(?: into '?[^\s']+'?)?$/.exec(subject);
+  if (github || gitlab) {
+    const branch = (github ? github[3] : gitlab![1])!;
+    if (!isBranchName(branch)) return { kind: 'none', why: 'it names something git would not take for a branch' };
+    if (github) return { kind: 'merge', branch, request: `#${github[1]!}`, owner: github[2]! };
+    const mr = /^See merge request (\S{1,255}![0-9]{1,9})\s*$/m.exec(message.slice(0, 65536));
+    return { kind: 'merge', branch, request: mr ? mr[1]! : 'a merge' };
+  }
+  const squash = /\(#(\d{1,9})\)$/.exec(subject);
+  return squash ? { kind: 'squash', request: `#${squash[1]!}` } : { kind: 'none' };
+}
+
+/** The variables a CI puts the commit's message in; BBC_COMMIT_MESSAGE (or --commit-message) goes first. */
+const MESSAGE_VARIABLES: Partial<Record<Provider, string>> = {
+  gitlab: 'CI_COMMIT_MESSAGE',
+  buildkite: 'BUILDKITE_MESSAGE',
+};
+
+/** The commit message and where it came from, if any says. */
+function commitMessage(env: Env, provider: Provider, given?: string): Msg | undefined {
+  if (given?.trim()) return { text: given, from: '--commit-message' };
+  for (const name of ['BBC_COMMIT_MESSAGE', MESSAGE_VARIABLES[provider]]) {
+    if (name !== undefined && v(env, name) !== undefined) return { text: env[name]!, from: name };
+  }
+  return undefined;
+}
+
+/**
+ * A branch build's fallbacks: the branch a merge commit's message names (the
+ * first build after a merge then starts from the merged branch's cache), then
+ * the default branch. Says why in `reasons` when the message names a merge.
+ */
+function branchFallbacks(
+  branch: string | undefined,
+  def: string,
+  message: Msg | undefined,
+  reasons: string[],
+): (string | undefined)[] {
+  const merged = message === undefined ? { kind: 'none' as const } : mergedFrom(message.text);
+  if (merged.kind === 'squash') {
+    reasons.push(
+      `${message!.from}: a squash merge (${merged.request}) names no branch, ` +
+        'so no merged branch to fall back to (--fallback names one)',
+    );
+  }
+  if (merged.kind !== 'merge' || merged.branch === branch) return [def];
+  reasons.push(`${message!.from}: a merge of ${merged.branch} (${merged.request}): its cache is the first fallback`);
+  return [merged.branch, def];
+}
+
+function gitlab(env: Env, message?: Msg): CiFacts {
   const reasons: string[] = [];
   const def = defaultBranch(v(env, 'CI_DEFAULT_BRANCH'), 'GitLab', 'CI_DEFAULT_BRANCH', reasons);
   const tag = v(env, 'CI_COMMIT_TAG');
@@ -106,12 +191,15 @@ function gitlab(env: Env): CiFacts {
       ? (v(env, 'CI_MERGE_REQUEST_SOURCE_PROJECT_PATH') ?? `project ${from ?? '(unknown)'}`)
       : undefined;
     // A merge train's pipeline builds a temporary merge, like GitHub's merge_group: it never writes.
-    const train = v(env, 'CI_MERGE_REQUEST_EVENT_TYPE') === 'merge_train';
+    const type = v(env, 'CI_MERGE_REQUEST_EVENT_TYPE');
+    const train = type === 'merge_train';
+    // A merged-result pipeline builds the merge of the source into the target, as GitHub's pull_request does.
+    const merged = type === 'merged_result' ? ' (merged result: the source merged into the target)' : '';
     const reason = fork
       ? `merge request from fork ${forkName}: imports only, a fork never writes the cache`
       : train
         ? `merge train ${source} -> ${target ?? '?'}: the merge is temporary, so imports only`
-        : `merge request ${source} -> ${target ?? '?'}`;
+        : `merge request ${source} -> ${target ?? '?'}${merged}`;
     return facts(
       'gitlab',
       {
@@ -130,7 +218,13 @@ function gitlab(env: Env): CiFacts {
   if (branch !== undefined) {
     return facts(
       'gitlab',
-      { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch pipeline on ${branch}` },
+      {
+        branch,
+        fallbacks: branchFallbacks(branch, def, message, reasons),
+        exportAllowed: true,
+        defaultBranch: def,
+        reason: `branch pipeline on ${branch}`,
+      },
       reasons,
       `pipeline on ${branch}`,
     );
@@ -149,7 +243,7 @@ function gitlab(env: Env): CiFacts {
   );
 }
 
-function jenkins(env: Env): CiFacts {
+function jenkins(env: Env, message?: Msg): CiFacts {
   const reasons: string[] = [];
   const name = v(env, 'BRANCH_NAME');
   // BRANCH_IS_PRIMARY: the SCM source says this branch is the default one.
@@ -186,7 +280,13 @@ function jenkins(env: Env): CiFacts {
   if (name !== undefined) {
     return facts(
       'jenkins',
-      { branch: name, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${name}` },
+      {
+        branch: name,
+        fallbacks: branchFallbacks(name, def, message, reasons),
+        exportAllowed: true,
+        defaultBranch: def,
+        reason: `branch ${name}`,
+      },
       reasons,
       `build of ${name}`,
     );
@@ -200,7 +300,7 @@ function jenkins(env: Env): CiFacts {
       'jenkins',
       {
         branch: git,
-        fallbacks: [def],
+        fallbacks: branchFallbacks(git, def, message, reasons),
         exportAllowed: true,
         defaultBranch: def,
         reason: `branch ${git} (from the git plugin's variables; not a multibranch job)`,
@@ -235,7 +335,7 @@ export function repoKey(url: string): string {
     .replace(/\/+$/, '');
 }
 
-function buildkite(env: Env): CiFacts {
+function buildkite(env: Env, message?: Msg): CiFacts {
   const reasons: string[] = [];
   const def = defaultBranch(
     v(env, 'BUILDKITE_PIPELINE_DEFAULT_BRANCH'),
@@ -270,7 +370,13 @@ function buildkite(env: Env): CiFacts {
   if (branch !== undefined) {
     return facts(
       'buildkite',
-      { branch, fallbacks: [def], exportAllowed: true, defaultBranch: def, reason: `branch ${branch}` },
+      {
+        branch,
+        fallbacks: branchFallbacks(branch, def, message, reasons),
+        exportAllowed: true,
+        defaultBranch: def,
+        reason: `branch ${branch}`,
+      },
       reasons,
       `build of ${branch}`,
     );
@@ -301,15 +407,20 @@ function github(env: Env, payload: Record<string, unknown>): CiFacts {
  * payload (the file GITHUB_EVENT_PATH names); the shell reads it, only when
  * detectProvider says github.
  */
-export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): CiFacts {
+export function ciFacts(
+  env: Env,
+  githubPayload: Record<string, unknown> = {},
+  opts: { commitMessage?: string } = {},
+): CiFacts {
   const provider = detectProvider(env);
+  const message = commitMessage(env, provider, opts.commitMessage);
   switch (provider) {
     case 'gitlab':
-      return gitlab(env);
+      return gitlab(env, message);
     case 'jenkins':
-      return jenkins(env);
+      return jenkins(env, message);
     case 'buildkite':
-      return buildkite(env);
+      return buildkite(env, message);
     case 'github':
       return github(env, githubPayload);
     case 'branch-name': {
@@ -324,7 +435,7 @@ export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): 
         'branch-name',
         {
           branch,
-          fallbacks: [def],
+          fallbacks: branchFallbacks(branch, def, message, reasons),
           exportAllowed: true,
           defaultBranch: def,
           reason: `branch ${branch} (no known CI detected)`,
@@ -335,18 +446,14 @@ export function ciFacts(env: Env, githubPayload: Record<string, unknown> = {}): 
     }
     case 'none': {
       // Nothing forbids writing; with no branch there is nothing to write to until --branch names one.
+      const reasons = [
+        `no CI detected and no BRANCH_NAME: no branch unless --branch names ` +
+          `one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`,
+      ];
+      const fallbacks = branchFallbacks(undefined, DEFAULT_BRANCH_FALLBACK, message, reasons);
       return {
         provider,
-        facts: {
-          branch: undefined,
-          fallbacks: [DEFAULT_BRANCH_FALLBACK],
-          exportAllowed: true,
-          defaultBranch: DEFAULT_BRANCH_FALLBACK,
-          reasons: [
-            `no CI detected and no BRANCH_NAME: no branch unless --branch names ` +
-              `one; assuming the default branch is "${DEFAULT_BRANCH_FALLBACK}"`,
-          ],
-        },
+        facts: { branch: undefined, fallbacks, exportAllowed: true, defaultBranch: DEFAULT_BRANCH_FALLBACK, reasons },
         where: 'this build (no CI detected)',
       };
     }
