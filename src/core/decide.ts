@@ -3,6 +3,7 @@
 import { InputError } from './errors.js';
 import type { Config } from './inputs.js';
 import { checkOptions, type Backend } from './backend.js';
+import type { PrLeads } from './merged-prs.js';
 import { cacheName, checkNamePart, planCache, type CachePlan } from './plan.js';
 import { decideRefs, resolveRefs, type EventContext, type RefDecision, type RefFacts } from './ref.js';
 import { ancestors, findStage, parseStages, stageNames, type StageGraph } from './stages.js';
@@ -46,8 +47,11 @@ function checkStage(input: string, value: string, graph: StageGraph, file: strin
   return lower; // any stage name is safe in a tag (tag.ts encodes it)
 }
 
-/** Where the branch facts come from: a GitHub event, or another CI's variables (ci.ts). */
-export type BuildSource = { event: EventContext } | { facts: RefFacts; where: string };
+/**
+ * Where the branch facts come from: a GitHub event (with the pull requests the API
+ * found for it, merged-prs.ts), or another CI's variables (ci.ts).
+ */
+export type BuildSource = { event: EventContext; leads?: PrLeads } | { facts: RefFacts; where: string };
 
 /** What keeps matrix jobs apart: `cache-scope`, else the one platform built (the tag scheme encodes it). */
 export function cacheScope(config: Config): string | undefined {
@@ -116,7 +120,9 @@ export function decide(
     exportCache: config.exportCache,
   };
   const resolved =
-    'event' in source ? resolveRefs(source.event, overrides) : decideRefs(source.facts, overrides, source.where);
+    'event' in source
+      ? resolveRefs(source.event, overrides, source.leads)
+      : decideRefs(source.facts, overrides, source.where);
   // A frontend method (`call: check`, `outline`...) evaluates the build without running it: nothing to save.
   const refs =
     config.call === undefined || !resolved.exportCache

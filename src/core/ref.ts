@@ -2,6 +2,8 @@
 // it write one? Decided from the workflow event alone (plain data in).
 import { get, str } from './payload.js';
 import { InputError } from './errors.js';
+import type { PrLeads } from './merged-prs.js';
+import { parseQueueRef } from './queue-ref.js';
 
 export interface EventContext {
   eventName: string;
@@ -130,8 +132,7 @@ interface EventDecision {
 
 /** refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>: a merge queue's temporary branch, and its base. */
 export function mergeQueueBase(branch: string | undefined): string | undefined {
-  const m = /^gh-readonly-queue\/(.+)\/pr-\d+-[0-9a-f]{40}$/.exec(branch ?? '');
-  return m?.[1];
+  return parseQueueRef(branch)?.base;
 }
 
 function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
@@ -238,8 +239,21 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
   }
 }
 
-/** The facts of a GitHub Actions event. */
-export function githubFacts(ctx: EventContext): RefFacts {
+/** The pull requests' head branches (merged-prs.ts), first of the fallbacks, and why each is there. */
+function leadFallbacks(leads: PrLeads): { branches: string[]; reasons: string[] } {
+  const merged = (leads.merged ?? []).map((p) => ({ ...p, why: `merged in #${p.number} from ${p.head}` }));
+  const queued = leads.queued
+    ? [{ ...leads.queued, why: `queued #${leads.queued.number} from ${leads.queued.head}` }]
+    : [];
+  const all = [...queued, ...merged];
+  return {
+    branches: all.map((p) => p.head),
+    reasons: all.map((p) => `${p.why}: its cache is offered first among the fallbacks`),
+  };
+}
+
+/** The facts of a GitHub Actions event; `leads`: what the API said of its pull requests (shell/pr-lookup.ts). */
+export function githubFacts(ctx: EventContext, leads: PrLeads = {}): RefFacts {
   const known = defaultBranchOf(ctx);
   const defaultBranch = known ?? DEFAULT_BRANCH_FALLBACK;
   const reasons: string[] = [];
@@ -248,9 +262,11 @@ export function githubFacts(ctx: EventContext): RefFacts {
   }
   const ev = fromEvent(ctx, defaultBranch);
   reasons.push(ev.reason);
+  const lead = leadFallbacks(leads);
+  reasons.push(...lead.reasons);
   return {
     branch: ev.branch,
-    fallbacks: ev.fallbacks,
+    fallbacks: [...lead.branches, ...ev.fallbacks],
     exportAllowed: ev.exportAllowed,
     defaultBranch,
     reasons,
@@ -313,6 +329,6 @@ export function decideRefs(facts: RefFacts, overrides: RefOverrides = {}, where 
   return { branch, fallbacks, exportCache, defaultBranch: facts.defaultBranch, reasons, warnings };
 }
 
-export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}): RefDecision {
-  return decideRefs(githubFacts(ctx), overrides, `${ctx.eventName} on ${ctx.ref || 'no ref'}`);
+export function resolveRefs(ctx: EventContext, overrides: RefOverrides = {}, leads: PrLeads = {}): RefDecision {
+  return decideRefs(githubFacts(ctx, leads), overrides, `${ctx.eventName} on ${ctx.ref || 'no ref'}`);
 }

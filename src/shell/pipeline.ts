@@ -16,6 +16,7 @@ import type { ImportSelection } from '../core/probe.js';
 import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
+import { lookUpLeads } from './pr-lookup.js';
 import { prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
 import { buildDockerfile } from './remote-dockerfile.js';
 import { runBuildx } from './run-buildx.js';
@@ -90,7 +91,13 @@ export class BuildPipeline {
     if (config.image?.lowered)
       host.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     for (const w of optionWarnings(config)) log.warn(w);
-    const { source, lines, run } = read();
+    const { source: read0, lines, run } = read();
+    // A GitHub event's pull requests (pr-lookup.ts); fallback-branches given replaces every fallback, so no look-up.
+    const lookup =
+      'event' in read0 && !config.fallbackBranches?.length
+        ? await lookUpLeads(read0.event, { token: config.githubToken })
+        : { leads: {}, lines: [] };
+    const source: BuildSource = 'event' in read0 ? { ...read0, leads: lookup.leads } : read0;
     // From the disk, or through the GitHub API for a Git context; undefined text: the target stage only.
     const { text: dockerfile, file, ...built } = await buildDockerfile(config, host.remedies.file, log);
     const planned = decide(config, source, dockerfile, file);
@@ -99,7 +106,7 @@ export class BuildPipeline {
       planned.refs.fallbacks.join(', ') || 'none'
     })`;
     return host.group(title, async () => {
-      for (const line of [...lines, ...built.lines, ...logLines(planned)]) log.info(line);
+      for (const line of [...lines, ...lookup.lines, ...built.lines, ...logLines(planned)]) log.info(line);
       for (const w of planned.refs.warnings) log.warn(w);
       // Set now, so that they are there even when what follows fails.
       this.setPlanOutputs(planned);
