@@ -108,7 +108,7 @@ describe('which branch is gone', () => {
     const push: EventContext = { eventName: 'push', ref: 'refs/heads/feature/x', payload: { repository } };
     expectInputError(
       () => cleanupBranch(push),
-      /^cleanup: runs on `delete` events of branches and closed pull requests, not on push events/,
+      /^cleanup: runs on `delete` events of branches, closed pull requests and completed workflow runs, not on push/,
     );
     expect(cleanupBranch({ ...push, eventName: 'workflow_dispatch' }, 'refs/heads/old/branch')).toMatchObject({
       branch: 'old/branch',

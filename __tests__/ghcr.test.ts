@@ -212,14 +212,19 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const { dir, eventPath } = workspace(payload);
     const rec = recorder();
     const read = new Set<string>();
+    // keep-for: 0, as these tests are about deleting (keep-for's own: cleanup-keep.test.ts).
     const get = (name: string) => {
       read.add(name);
       return (
         (
-          { image: 'ghcr.io/acme/app', cleanup: 'true', 'github-token': TOKEN, context: dir, ...inputs } as Record<
-            string,
-            string
-          >
+          {
+            image: 'ghcr.io/acme/app',
+            cleanup: 'true',
+            'github-token': TOKEN,
+            context: dir,
+            'keep-for': '0',
+            ...inputs,
+          } as Record<string, string>
         )[name] ?? ''
       );
     };

@@ -2,6 +2,7 @@
 // request is about, whether its caches may go, and which cache tags are its.
 // Also the per-tag results and their log and summary text. No I/O here.
 import { get, str } from './payload.js';
+import { mergedFrom } from './ci.js';
 import { InputError } from './errors.js';
 import { cell, code, text } from './markdown.js';
 import { legacyCacheName } from './legacy-tag.js';
@@ -71,14 +72,55 @@ function branchOfEvent(ctx: EventContext): EventBranch {
       if (head === undefined) throw new InputError('cleanup', `the ${eventName} payload has no head branch`);
       return { branch: head, reason: `closed pull request from ${head}` };
     }
+    case 'workflow_run':
+      return branchOfWorkflowRun(payload);
     default:
       throw new InputError(
         'cleanup',
         (w) =>
-          `runs on \`delete\` events of branches and closed pull requests, not on ` +
+          `runs on \`delete\` events of branches, closed pull requests and completed workflow runs, not on ` +
           `${eventName || 'this'} events: or name the branch with ${w.ref('branch')}`,
       );
   }
+}
+
+/**
+ * A completed build of a push (the default branch's after a merge): the branch
+ * its merge commit's message names. Its import is over, so nothing races the delete.
+ */
+function branchOfWorkflowRun(payload: Record<string, unknown>): EventBranch {
+  const action = str(get(payload, 'action'));
+  if (action !== 'completed') {
+    throw new InputError(
+      'cleanup',
+      `runs on completed workflow runs, and this one is "${action ?? 'unknown'}": use \`types: [completed]\``,
+    );
+  }
+  const runEvent = str(get(payload, 'workflow_run', 'event'));
+  const run = `${runEvent ?? '?'} run on ${str(get(payload, 'workflow_run', 'head_branch')) ?? '?'}`;
+  if (runEvent !== 'push')
+    return { branch: undefined, reason: `workflow_run of a ${run}: only a push merges a branch, nothing to clean up` };
+  const merged = mergedFrom(str(get(payload, 'workflow_run', 'head_commit', 'message')) ?? '');
+  if (merged.kind === 'squash') {
+    return {
+      branch: undefined,
+      reason:
+        `workflow_run of a ${run}: a squash merge (${merged.request}) names no branch, nothing to clean up ` +
+        '(clean up on `delete` or closed pull requests for those)',
+    };
+  }
+  if (merged.kind === 'none')
+    return { branch: undefined, reason: `workflow_run of a ${run}: not a merge commit, nothing to clean up` };
+  // GitHub's message names the head repository's owner: a fork's branch may be named like ours.
+  const repo = str(get(payload, 'repository', 'full_name'));
+  const owner = str(get(payload, 'repository', 'owner', 'login')) ?? repo?.split('/')[0];
+  if (merged.owner !== undefined && merged.owner.toLowerCase() !== owner?.toLowerCase()) {
+    return {
+      branch: undefined,
+      reason: `workflow_run of a ${run}: merged ${merged.request} from ${merged.owner}'s fork, nothing to clean up`,
+    };
+  }
+  return { branch: merged.branch, reason: `workflow_run of a ${run}: merged ${merged.branch} (${merged.request})` };
 }
 
 /** The longest protected-branches pattern: a git ref name component is at most 255 bytes on most file systems. */
@@ -188,10 +230,10 @@ export function cleanupBranch(
   if (branch === undefined) return target;
   const why = whyProtected(branch, defaultBranch, protectedBranches);
   if (why === undefined) return target;
-  // A closed pull request from a protected branch (develop into main) is ordinary: nothing to clean, not an
-  // error. A protected branch named by the `branch` input, or deleted, is a mistake worth failing for.
+  // A closed pull request from a protected branch (develop into main), or its merge, is ordinary: nothing to
+  // clean, not an error. A protected branch named by the `branch` input, or deleted, is a mistake worth failing for.
   const closedPullRequest =
-    input === undefined && (event.eventName === 'pull_request' || event.eventName === 'pull_request_target');
+    input === undefined && ['pull_request', 'pull_request_target', 'workflow_run'].includes(event.eventName);
   if (!closedPullRequest) throw new InputError('cleanup', `refusing to delete the caches of ${branch}: ${why}`);
   return { branch: undefined, defaultBranch, reason: `${target.reason}; keeping the caches of ${branch}: ${why}` };
 }
@@ -219,6 +261,65 @@ function whyProtected(branch: string, defaultBranch: string, protectedBranches: 
   if (branch === defaultBranch) return 'it is the default branch';
   const pattern = protectedBranches.find((p) => matchesProtected(p, branch));
   return pattern === undefined ? undefined : `it matches "${pattern}" in protected-branches`;
+}
+
+// --------------------------------------------------------------- keep-for --
+
+/** The `keep-for` input: how long a merged branch's caches outlive it. */
+export interface KeepFor {
+  ms: number;
+  /** As written (`7d`), for the reasons. */
+  text: string;
+}
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** `keep-for`: 0, or a whole number of minutes, hours, days or weeks (30m, 12h, 7d, 2w); empty is 7d. */
+export function parseKeepFor(raw: string): KeepFor {
+  const v = raw.trim() || '7d';
+  const m = /^(\d{1,6})([mhdw])$/.exec(v);
+  if (/^0+[mhdw]?$/.test(v)) return { ms: 0, text: '0' };
+  if (m === null) {
+    throw new InputError(
+      'keep-for',
+      `"${raw.slice(0, 40)}" is not a duration: a whole number and m, h, d or w (30m, 12h, 7d, 2w), or 0 for at once`,
+    );
+  }
+  return { ms: Number(m[1]) * UNIT_MS[m[2]!]!, text: v };
+}
+
+function ago(ms: number): string {
+  if (ms < 60_000) return 'less than a minute ago';
+  if (ms < 2 * 3_600_000) return `${Math.floor(ms / 60_000)} min ago`;
+  if (ms < 2 * 86_400_000) return `${Math.floor(ms / 3_600_000)} h ago`;
+  return `${Math.floor(ms / 86_400_000)} days ago`;
+}
+
+/**
+ * Why the gone branch's caches stay for now, if they do: a build of the branch
+ * it was merged into may still be importing them (its first fallback, ref.ts).
+ * A merged pull request's caches stay until keep-for after the merge; a
+ * `delete` event does not say whether the branch was merged, so they stay
+ * keep-for from now. A branch named by the `branch` input, a closed unmerged
+ * pull request and a completed workflow run (the import is over) delete at once.
+ */
+export function whyKept(event: EventContext, byInput: boolean, keep: KeepFor, now: Date): string | undefined {
+  if (keep.ms === 0 || byInput) return undefined;
+  const later = 'a later sweep or cleanup deletes them';
+  if (event.eventName === 'delete') {
+    return (
+      `a delete event does not say whether the branch was just merged, so kept for keep-for ${keep.text}: ` +
+      `${later} (keep-for: 0 deletes at once)`
+    );
+  }
+  if (event.eventName !== 'pull_request' && event.eventName !== 'pull_request_target') return undefined;
+  if (get(event.payload, 'pull_request', 'merged') !== true) return undefined;
+  const at = Date.parse(str(get(event.payload, 'pull_request', 'merged_at')) ?? '');
+  // No time, or one in the future (another clock): as if merged just now.
+  const age = Number.isNaN(at) ? undefined : Math.max(0, now.getTime() - at);
+  if (age !== undefined && age >= keep.ms) return undefined;
+  const when = age === undefined ? 'at a time the event does not give' : ago(age);
+  return `merged ${when}, within keep-for ${keep.text}: ${later}`;
 }
 
 // ---------------------------------------------------------------- results --

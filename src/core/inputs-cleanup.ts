@@ -9,9 +9,10 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
     kind: 'bool',
     modes: ['cleanup'],
     description:
-      'Delete instead of build: on a `delete` event of a branch or a closed pull request, delete that ' +
-      "branch's cache tags for every stage (from the Dockerfile, or `cache-stages`). Never the default " +
-      "branch's or a `protected-branches` one's.",
+      'Delete instead of build: on a `delete` event of a branch, a closed pull request or a completed ' +
+      "`workflow_run` of a merge's push, delete that branch's cache tags for every stage (from the " +
+      "Dockerfile, or `cache-stages`; a merged branch's after `keep-for`). Never the default branch's or a " +
+      "`protected-branches` one's.",
   },
   {
     name: 'protected-branches',
@@ -21,6 +22,17 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
     description:
       'Branches whose caches cleanup never deletes, besides the default branch (comma- or ' +
       'newline-separated; `*` matches within a path segment, `**` across).',
+  },
+  {
+    name: 'keep-for',
+    default: '7d',
+    kind: 'text',
+    modes: ['cleanup'],
+    description:
+      "With `cleanup`, how long a merged branch's caches outlive it, so that the build after the merge can " +
+      'still import them: `30m`, `12h`, `7d`, `2w`, or `0` to delete at once. A merged pull request keeps ' +
+      'them until this long after its merge, a `delete` event (which does not say whether the branch was ' +
+      'merged) this long from now; the `sweep` mode to come deletes them after it too.',
   },
   {
     name: 'dry-run',

@@ -7,8 +7,10 @@ import {
   cleanupBranch,
   cleanupSummary,
   deletedRefs,
+  parseKeepFor,
   planCleanup,
   resultLines,
+  whyKept,
   type CleanupPlan,
   type TagResult,
 } from '../core/cleanup.js';
@@ -119,6 +121,7 @@ export async function runCleanup(
   get: InputGetter,
   io: CleanupHost,
   env: NodeJS.ProcessEnv = process.env,
+  now: () => Date = () => new Date(),
 ): Promise<void> {
   const input = withDefaults(get);
   let summary: string | undefined;
@@ -127,6 +130,7 @@ export async function runCleanup(
     const token = input('github-token').trim();
     const dryRun = parseBool('dry-run', input('dry-run'));
     const timeoutMs = parseRequestTimeout(input('request-timeout'));
+    const keepFor = parseKeepFor(input('keep-for'));
     const config = parseConfig(get);
     if (config.cacheType !== 'registry' && config.cacheType !== 'inline') {
       throw new InputError(
@@ -160,6 +164,16 @@ export async function runCleanup(
       scope,
     });
 
+    const kept = whyKept(event, config.branch !== undefined, keepFor, now());
+    if (kept !== undefined) {
+      // The registry is not asked: the caches stay whatever it holds.
+      io.info(`buildx-branch-cache cleanup: ${plan.reason}; keeping ${plan.tags.length} cache tag(s) of ${image}`);
+      const results = plan.tags.map((tag): TagResult => ({ tag, state: 'kept', detail: kept }));
+      for (const line of resultLines(image, results)) io.info(line);
+      io.setOutput('deleted-refs', '');
+      summary = cleanupSummary({ image, plan, results, dryRun, where: 'not asked (keep-for)' });
+      return;
+    }
     io.info(
       `buildx-branch-cache cleanup${dryRun ? ' (dry run)' : ''}: ` +
         `${plan.reason}; ${plan.tags.length} cache tag(s) of ${image}`,
