@@ -8,6 +8,7 @@ import { decide } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { lookupFor, mergedPulls, queuedPull } from '../src/core/merged-prs.js';
 import { parseQueueRef } from '../src/core/queue-ref.js';
+import { selectImports } from '../src/core/probe.js';
 import { mergeQueueBase, resolveRefs, type EventContext } from '../src/core/ref.js';
 import { PIPELINE } from '../e2e/fixtures.mjs';
 import { pullBody } from './fake-pulls-api.js';
@@ -238,7 +239,7 @@ describe('ref.ts and decide.ts: the pull requests’ branches among the fallback
     );
     expect(d.fallbacks).toEqual(['feature/x', 'a']);
     expect(d.exportCache).toBe(true);
-    expect(d.reasons).toContain('merged in #12 from feature/x: its cache is offered first among the fallbacks');
+    expect(d.reasons).toContain('merged in #12 from feature/x: its cache holds the merged code, so it comes first');
     const release = resolveRefs(push('release/1'), {}, { merged: [{ number: 12, head: 'feature/x' }] });
     expect(release.fallbacks).toEqual(['feature/x', 'main']);
   });
@@ -252,22 +253,55 @@ describe('ref.ts and decide.ts: the pull requests’ branches among the fallback
       },
     );
     expect(d).toMatchObject({ branch: undefined, fallbacks: ['feature/x', 'release', 'main'], exportCache: false });
-    expect(d.reasons).toContain('queued #12 from feature/x: its cache is offered first among the fallbacks');
+    expect(d.reasons).toContain("queued #12 from feature/x: its cache comes before the base branch's");
   });
 
-  test('decide plans their refs in that order, so the import planning (probe.ts) weighs them as every other', () => {
+  test('decide puts the merged head’s refs ahead of the branch’s own, so where they diverge the merged code wins', () => {
     const config = parseConfig((n) => ({ image: 'ghcr.io/acme/app' })[n] ?? '');
-    const d = decide(
-      config,
-      { event: push('main'), leads: { merged: [{ number: 12, head: 'feature/x' }] } },
-      PIPELINE,
-      'Dockerfile',
-    );
-    expect(d.plan.imports.map((i) => i.ref.split(':').pop())).toEqual([
-      'cache.build.main',
-      'cache.dependencies.main',
+    const leads = { merged: [{ number: 12, head: 'feature/x' }] };
+    const d = decide(config, { event: push('main'), leads }, PIPELINE, 'Dockerfile');
+    const tags = (refs: string[]) => refs.map((r) => r.split(':').pop());
+    expect(tags(d.plan.imports.map((i) => i.ref))).toEqual([
       'cache.build.feature_x',
       'cache.dependencies.feature_x',
+      'cache.build.main',
+      'cache.dependencies.main',
     ]);
+    expect(tags(d.plan.cacheFrom)).toEqual(tags(d.plan.imports.map((i) => i.ref)));
+    // What the registry holds after the pull request's build: main's build ref from before the merge.
+    const records = (ids: string[]) => ({ records: new Map(ids.map((id) => [id, 1])) });
+    const held: Record<string, string[]> = {
+      'cache.build.feature_x': ['deps', 'src-new', 'bundle-new'],
+      'cache.dependencies.feature_x': ['deps'],
+      'cache.build.main': ['deps', 'src-old', 'bundle-old'],
+      'cache.dependencies.main': ['deps'],
+    };
+    const results = d.plan.imports.map((e) => ({
+      ref: e.ref,
+      state: 'exists' as const,
+      content: records(held[e.name]!),
+    }));
+    const s = selectImports(d.plan.imports, results);
+    expect(tags(s.imports.map((i) => i.ref))).toEqual(['cache.build.feature_x']);
+    expect(s.verdicts.get(d.plan.imports[2]!.ref)).toMatchObject({ why: 'diverges' });
+    // Without the look-up's answer, main's own wins: the steps after the change run again.
+    const plain = decide(config, { event: push('main') }, PIPELINE, 'Dockerfile');
+    expect(tags(plain.plan.imports.map((i) => i.ref))).toEqual(['cache.build.main', 'cache.dependencies.main']);
+  });
+
+  test('a merge queue: the queued head’s refs first, then the base’s', () => {
+    const config = parseConfig((n) => ({ image: 'ghcr.io/acme/app' })[n] ?? '');
+    const source = {
+      event: mergeGroup(`refs/heads/gh-readonly-queue/main/pr-12-${SHA}`),
+      leads: { queued: { number: 12, head: 'feature/x' } },
+    };
+    const d = decide(config, source, PIPELINE, 'Dockerfile');
+    expect(d.plan.imports.map((i) => i.ref.split(':').pop())).toEqual([
+      'cache.build.feature_x',
+      'cache.dependencies.feature_x',
+      'cache.build.main',
+      'cache.dependencies.main',
+    ]);
+    expect(d.plan.export).toBeUndefined();
   });
 });

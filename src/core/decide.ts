@@ -4,7 +4,7 @@ import { InputError } from './errors.js';
 import type { Config } from './inputs.js';
 import { checkOptions, type Backend } from './backend.js';
 import type { PrLeads } from './merged-prs.js';
-import { cacheName, checkNamePart, planCache, type CachePlan } from './plan.js';
+import { cacheFromFor, cacheName, checkNamePart, planCache, type CachePlan } from './plan.js';
 import { decideRefs, resolveRefs, type EventContext, type RefDecision, type RefFacts } from './ref.js';
 import { ancestors, findStage, parseStages, stageNames, type StageGraph } from './stages.js';
 
@@ -101,6 +101,17 @@ export function backendFor(config: Config): Backend {
   return backend;
 }
 
+/**
+ * The merged pull requests' refs ahead of the branch's own in the import planning's order: after a merge they
+ * hold this commit's code, and the branch's own cache is from before it, so where the two diverge they must win.
+ */
+function mergedFirst(plan: CachePlan, backend: Backend, extraFrom: string[], heads: string[]): CachePlan {
+  if (heads.length === 0) return plan;
+  const first = plan.imports.filter((e) => heads.includes(e.branch));
+  const imports = [...first, ...plan.imports.filter((e) => !heads.includes(e.branch))];
+  return { ...plan, imports, cacheFrom: cacheFromFor(backend, imports, extraFrom) };
+}
+
 export interface DecideOptions {
   /** The builder cannot export caches and the user allowed the inline cache instead (builder.ts). */
   inlineFallback?: boolean;
@@ -179,7 +190,7 @@ export function decide(
   const scope = cacheScope(config);
 
   const prefix = checkNamePart('cache-tag-prefix', config.prefix);
-  const plan = planCache({
+  const planned = planCache({
     backend,
     scope,
     extraFrom: config.extraCacheFrom,
@@ -193,6 +204,13 @@ export function decide(
     mode: config.mode,
     toOptions: config.toOptions,
   });
+  const merged = 'event' in source ? (source.leads?.merged ?? []) : [];
+  const plan = mergedFirst(
+    planned,
+    backend,
+    config.extraCacheFrom,
+    merged.map((p) => p.head),
+  );
   return {
     refs,
     // The branch as its tags spell it: the last field of the tag.

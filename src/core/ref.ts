@@ -239,17 +239,18 @@ function fromEvent(ctx: EventContext, defaultBranch: string): EventDecision {
   }
 }
 
-/** The pull requests' head branches (merged-prs.ts), first of the fallbacks, and why each is there. */
+/**
+ * The pull requests' head branches (merged-prs.ts), first of the fallbacks, and why each is there. A merged
+ * head's refs also come before the branch's own in the import planning (decide.ts): it built this code last.
+ */
 function leadFallbacks(leads: PrLeads): { branches: string[]; reasons: string[] } {
-  const merged = (leads.merged ?? []).map((p) => ({ ...p, why: `merged in #${p.number} from ${p.head}` }));
-  const queued = leads.queued
-    ? [{ ...leads.queued, why: `queued #${leads.queued.number} from ${leads.queued.head}` }]
-    : [];
-  const all = [...queued, ...merged];
-  return {
-    branches: all.map((p) => p.head),
-    reasons: all.map((p) => `${p.why}: its cache is offered first among the fallbacks`),
-  };
+  const merged = (leads.merged ?? []).map(
+    (p) => `merged in #${p.number} from ${p.head}: its cache holds the merged code, so it comes first`,
+  );
+  const q = leads.queued;
+  const queued = q ? [`queued #${q.number} from ${q.head}: its cache comes before the base branch's`] : [];
+  const heads = [...(q ? [q.head] : []), ...(leads.merged ?? []).map((p) => p.head)];
+  return { branches: heads, reasons: [...queued, ...merged] };
 }
 
 /** The facts of a GitHub Actions event; `leads`: what the API said of its pull requests (shell/pr-lookup.ts). */
