@@ -164,7 +164,8 @@ describe('item 1: cleanup relays what a registry says', () => {
             repository: { full_name: 'acme/app', default_branch: 'main' },
           },
         },
-        inputs: { cleanup: 'true', image: `127.0.0.1:${port}/acme/app` },
+        // keep-for: 0, else a delete event keeps the caches and asks the registry nothing.
+        inputs: { cleanup: 'true', image: `127.0.0.1:${port}/acme/app`, 'keep-for': '0' },
       });
       const out = r.stdout + r.stderr;
       const { commands } = runnerCommands(out);
