@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { ghcrPackage } from '../src/registry/ghcr.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig, type Credentials } from '../src/registry/credentials.js';
 import { deleteRegistryTags } from '../src/registry/delete-tags.js';
-import { MANIFEST_ACCEPT, parseChallenge, RegistryClient } from '../src/registry/registry.js';
+import { MANIFEST_ACCEPT, RegistryClient } from '../src/registry/registry.js';
+import { parseChallenge } from '../src/registry/registry-auth.js';
 import { parseRepository, registryBaseUrl } from '../src/registry/reference.js';
 
 const USER = 'ci';

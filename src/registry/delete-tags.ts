@@ -4,7 +4,8 @@ import { unsupportedMessage, type TagResult } from '../core/cleanup.js';
 import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
-import { type RegistryClient, RegistryError } from './registry.js';
+import type { RegistryClient } from './registry.js';
+import { RegistryError } from './registry-error.js';
 
 /** Parallel HEADs when comparing digests: polite to the registry, still quick. */
 const CONCURRENCY = 8;

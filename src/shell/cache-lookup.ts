@@ -13,7 +13,8 @@ import type { ProbeResult } from '../core/probe.js';
 import { probeRefs } from './proc.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { requestFailure } from '../core/network-failure.js';
-import { MANIFEST_ACCEPT, RegistryClient, RegistryError } from '../registry/registry.js';
+import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
+import { RegistryError } from '../registry/registry-error.js';
 import { mapLimit } from '../core/map-limit.js';
 import { parseRepository } from '../registry/reference.js';
 
