@@ -124,7 +124,9 @@ describe('no checkout: the repository at GITHUB_SHA as a Git context', () => {
     );
     expect(first.stdout).toContain(`GIT_AUTH_TOKEN: github-token, as the secret GIT_AUTH_TOKEN.${host}`);
     expect(first.stdout).not.toMatch(/^::warning::/m);
+    // A push also asks which pull requests its commit merged (shell/pr-lookup.ts): this fake knows none.
     expect(api.requests).toEqual([
+      expect.objectContaining({ url: `/repos/acme/app/commits/${sha}/pulls?per_page=100` }),
       expect.objectContaining({
         url: `/repos/acme/app/contents/Dockerfile?ref=${sha}`,
         authorization: `Bearer ${CONTENTS_TOKEN}`,
