@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProgressStream } from '../src/core/progress.js';
 import { countRawRunSteps, countRunSteps, engine, uniqueRepo, type Engine, type StepCount } from '../e2e/lib.js';
+import { fakePullsApi, PULLS_TOKEN, type FakePullsApi } from '../__tests__/fake-pulls-api.js';
 import {
   actionJob,
   eventBranch,
@@ -95,6 +96,10 @@ export interface JobSpec {
   job: Job;
   /** The RUN steps this job should run; every other RUN step should come from the cache. */
   expect: Step[];
+  /** The commit the workflow runs on (GITHUB_SHA), where the fake API knows it. */
+  sha?: string;
+  /** A job the scenario is about (the others set it up): counted in the re-run steps per round. */
+  measured?: boolean;
 }
 
 function pipeline(
@@ -104,14 +109,41 @@ function pipeline(
   deps: Step[],
   final: Step[],
   base?: string,
+  more: Pick<JobSpec, 'sha' | 'measured'> = {},
 ): JobSpec[] {
   return [
-    { phase, event, base, change, job: 'dependencies', expect: deps },
-    { phase, event, base, change, job: 'final', expect: final },
+    { phase, event, base, change, job: 'dependencies', expect: deps, ...more },
+    { phase, event, base, change, job: 'final', expect: final, ...more },
   ];
 }
 
 const mainFirst = () => pipeline('main', pushEvent('main'), 'none', ALL_DEPS, BUILD);
+
+// What the fake GitHub API (started for `action-lookup`) knows: the push to main
+// of MERGE_SHA merged pull request #12 from feature/x; #13 from feature/q is queued.
+export const MERGE_SHA = 'c0ffee'.padEnd(40, '0');
+export const QUEUE_SHA = 'beef'.padEnd(40, '1');
+const MERGED_PR = { number: 12, head: 'feature/x', base: 'main', mergedAt: '2026-03-01T10:00:00Z' };
+const QUEUED_PR = { number: 13, head: 'feature/q', base: 'main' };
+
+/** A merge queue's build of the queued pull request's tree, as GitHub sends `merge_group`. */
+function mergeGroupEvent(pr: number, sha: string): RunnerEvent {
+  const queue = `gh-readonly-queue/main/pr-${pr}-${sha}`;
+  return {
+    name: 'merge_group',
+    ref: `refs/heads/${queue}`,
+    payload: {
+      action: 'checks_requested',
+      merge_group: {
+        head_sha: sha,
+        head_ref: `refs/heads/${queue}`,
+        base_sha: '0'.repeat(40),
+        base_ref: 'refs/heads/main',
+      },
+      repository: { full_name: 'acme/app', default_branch: 'main' },
+    },
+  };
+}
 
 export const SCENARIOS = {
   /** main, then a push to a new branch with no change: the branch runs nothing. */
@@ -139,6 +171,33 @@ export const SCENARIOS = {
     ...pipeline('feature/a', pushEvent('feature/a'), 'deps', AFTER_PACKAGE_JSON, BUILD),
     ...pipeline('feature/b onto a', pullRequestEvent('feature/b', 'feature/a'), 'deps', [], [], 'feature/a'),
   ],
+  /**
+   * Pull request #12 from feature/x changes a source file; then the push to main that merged it
+   * (the same tree, GITHUB_SHA the merge commit) runs nothing when it imports #12's cache.
+   * Measured: main's jobs after the merge. Without the lookup main's own (pre-merge) cache
+   * leaves the build stage's 2 steps to run.
+   */
+  'after-merge': () => [
+    ...mainFirst(),
+    ...pipeline('PR #12', pullRequestEvent('feature/x', 'main', { number: 12 }), 'source', [], BUILD),
+    ...pipeline('main after merge', pushEvent('main'), 'source', [], [], undefined, {
+      sha: MERGE_SHA,
+      measured: true,
+    }),
+  ],
+  /**
+   * Pull request #13 from feature/q changes a source file; the merge queue builds #13's tree
+   * (merge_group, head equal to the queued tree): nothing runs when it imports #13's cache.
+   * Measured: the merge_group jobs.
+   */
+  'merge-queue': () => [
+    ...mainFirst(),
+    ...pipeline('PR #13', pullRequestEvent('feature/q', 'main', { number: 13 }), 'source', [], BUILD),
+    ...pipeline('merge queue', mergeGroupEvent(13, QUEUE_SHA), 'source', [], [], undefined, {
+      sha: QUEUE_SHA,
+      measured: true,
+    }),
+  ],
 } satisfies Record<string, () => JobSpec[]>;
 export type Scenario = keyof typeof SCENARIOS;
 
@@ -154,14 +213,34 @@ function contexts(sleep: number): Record<Change, string> {
 
 // ---- strategies -----------------------------------------------------------------
 
-export const STRATEGIES = ['none', 'shared', 'action', 'trick4'] as const;
+/**
+ * `action`: the bundle with no github-token (so no pull request lookups: the usual
+ * fallback chain), as in every result before `action-lookup` existed. `action-lookup`:
+ * the same bundle with a github-token and GITHUB_API_URL on a fake GitHub API
+ * (__tests__/fake-pulls-api.ts) that knows MERGED_PR and QUEUED_PR: a workflow's
+ * default, where the token is `github.token`.
+ */
+export const STRATEGIES = ['none', 'shared', 'action', 'action-lookup', 'trick4'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 export const STRATEGY_TEXT: Record<Strategy, string> = {
   none: 'no remote cache',
   shared: 'shared cache ref',
   action: 'buildx-branch-cache',
+  'action-lookup': 'buildx-branch-cache, pull request lookups',
   trick4: 'Trick #4 by hand',
 };
+
+let fakeApi: Promise<FakePullsApi> | undefined;
+/** The fake GitHub API for `action-lookup`, started on first use. */
+function pullsApi(): Promise<FakePullsApi> {
+  fakeApi ??= fakePullsApi({ [`acme/app@${MERGE_SHA}`]: [MERGED_PR] }, [QUEUED_PR]);
+  return fakeApi;
+}
+/** Stops the fake API if it was started (it keeps the process alive otherwise). */
+export async function stopHarness(): Promise<void> {
+  if (fakeApi) await (await fakeApi).close();
+  fakeApi = undefined;
+}
 
 const slug = (branch: string) => branch.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 const EXPORT = 'mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true';
@@ -209,6 +288,8 @@ export interface JobOutcome {
   rawRan?: string[];
   /** The action's import plan, one line per planned ref. */
   plan?: string[];
+  /** A job the scenario is about (JobSpec.measured). */
+  measured?: true;
 }
 
 export interface RoundOutcome {
@@ -225,7 +306,9 @@ export interface RoundOutcome {
   logs: { name: string; text: string }[];
 }
 
-const PLAN_LINE = /: imported$|left out: |: not found$/;
+// The import plan, and with lookups what the API said and why a pull request's refs come first.
+const PLAN_LINE =
+  /: imported$|left out: |: not found$|pull requests merged by this push|queued pull request #|why: (merged|queued) /;
 
 function outcome(spec: JobSpec, seconds: number, steps: StepCount, extra: Partial<JobOutcome> = {}): JobOutcome {
   const ran = steps.ranNames.map(stepOf);
@@ -238,6 +321,7 @@ function outcome(spec: JobSpec, seconds: number, steps: StepCount, extra: Partia
     expect: spec.expect,
     rerun: ran.filter((s) => !(spec.expect as string[]).includes(s)),
     unexpectedlyCached: spec.expect.filter((s) => !ran.includes(s)),
+    ...(spec.measured ? { measured: true as const } : {}),
     ...extra,
   };
 }
@@ -270,13 +354,21 @@ export async function runRound(
   try {
     for (const spec of SCENARIOS[scenario]()) {
       const name = `${jobs.length + 1}-${jobTag(spec.event, spec.job)}`;
-      if (strategy === 'action') {
+      if (strategy === 'action' || strategy === 'action-lookup') {
+        const env: Record<string, string> = spec.sha ? { GITHUB_SHA: spec.sha } : {};
+        const inputs: Record<string, string> = {};
+        if (strategy === 'action-lookup') {
+          env.GITHUB_API_URL = (await pullsApi()).url;
+          inputs['github-token'] = PULLS_TOKEN;
+        }
         const r = await actionJob({
           context: ctx[spec.change],
           repo,
           event: spec.event,
           job: spec.job,
           entry: opts.action?.entry,
+          env,
+          inputs,
         });
         const log = r.result.stdout + r.result.stderr;
         logs.push({ name: `${name}.log`, text: log });
@@ -328,6 +420,12 @@ export async function runRound(
 }
 
 // ---- statistics -----------------------------------------------------------------
+
+/** The RUN steps a round re-ran in the jobs it measures (every job when none is marked measured). */
+export function rerunSteps(jobs: Pick<JobOutcome, 'rerun' | 'measured'>[]): number {
+  const measured = jobs.some((j) => j.measured) ? jobs.filter((j) => j.measured) : jobs;
+  return measured.reduce((n, j) => n + j.rerun.length, 0);
+}
 
 function logChoose(n: number, k: number): number {
   let s = 0;

@@ -4,11 +4,17 @@
 // scenario expects cached, with the exact 95% upper bound on that rate.
 //
 //   npm run bench:rates -- scenarios=new-branch,changed-deps strategies=action rounds=60 sleep=0
+//   npm run bench:rates -- scenarios=after-merge,merge-queue strategies=action-lookup,action rounds=8 sleep=0
 //   npm run bench:rates -- report bench/results/current-2026-11-30.json [more files...]
 //
+// The report's last two columns count the RUN steps re-run in the jobs a scenario measures
+// (main's after the merge, the merge queue's; every job in the other scenarios).
+//
 // Parameters: scenarios= (new-branch, changed-source, changed-deps, second-build,
-// stacked-pr; default all but changed-source), strategies= (action, trick4, shared,
-// none; default action), rounds= (60), sleep= (0: how long the install and build
+// stacked-pr, after-merge, merge-queue; default new-branch, changed-deps, second-build,
+// stacked-pr), strategies= (action, action-lookup, trick4, shared, none; default action;
+// action-lookup is the action with a github-token and a fake GitHub API, action has no
+// token), rounds= (60), sleep= (0: how long the install and build
 // steps sleep), out= (bench/results/<flavor>-<date>.json; runs are appended to it),
 // logs= (where a failed or re-running round's logs are kept: <out without .json>-logs/),
 // minutes= (stop starting rounds after this long; default no limit), cells=
@@ -25,9 +31,11 @@ import {
   STRATEGIES,
   clopperPearsonUpper,
   median,
+  rerunSteps,
   runRound,
   snapshotAction,
   startEngine,
+  stopHarness,
   type RoundOutcome,
   type Scenario,
   type Strategy,
@@ -60,8 +68,10 @@ const engineText = (e: ResultFile['engine']) =>
 /** One row per engine × scenario × strategy, over all the runs of all the files given (a run continued in another file adds up). */
 function report(files: ResultFile[]): string {
   const out = [
-    '| engine | scenario | strategy | rounds | rounds that re-ran a cached step | 95% upper bound on the re-run rate | failed rounds | median s per round |',
-    '|---|---|---|---|---|---|---|---|',
+    '| engine | scenario | strategy | rounds | rounds that re-ran a cached step | 95% upper bound on the re-run rate' +
+      ' | failed rounds | median s per round | measured jobs: median RUN steps re-run per round (min–max)' +
+      ' | measured jobs: rounds with 0 re-runs |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const cells = new Map<string, StoredRound[]>();
   for (const f of files)
@@ -75,9 +85,14 @@ function report(files: ResultFile[]): string {
     const done = rounds.filter((r) => !r.failed);
     const k = done.filter((r) => r.rerun).length;
     const n = done.length;
-    out.push(
-      `| ${engine} | ${scenario} | ${strategy} | ${n} | ${k} | ${(100 * clopperPearsonUpper(k, n)).toFixed(1)}% | ${rounds.length - n} | ${median(done.map((r) => r.seconds)).toFixed(1)} |`,
-    );
+    const steps = done.map((r) => rerunSteps(r.jobs));
+    const zero = steps.filter((s) => s === 0).length;
+    const range = n ? `${Math.min(...steps)}–${Math.max(...steps)}` : '-';
+    const bound = `${(100 * clopperPearsonUpper(k, n)).toFixed(1)}%`;
+    const seconds = median(done.map((r) => r.seconds)).toFixed(1);
+    const zeroShare = `${zero}/${n} (${n ? ((100 * zero) / n).toFixed(0) : '-'}%)`;
+    const row = [engine, scenario, strategy, n, k, bound, rounds.length - n, seconds, `${median(steps)} (${range})`];
+    out.push(`| ${[...row, zeroShare].join(' | ')} |`);
   }
   return out.join('\n');
 }
@@ -199,6 +214,7 @@ outer: for (let round = 1; round <= rounds; round++) {
 }
 run.finished = new Date().toISOString();
 save();
+await stopHarness();
 console.log(`\nbench:rates: ${out}; re-run rate bound: exact Clopper–Pearson, upper end of the two-sided 95% interval`);
 console.log(report([{ ...file, runs: [run] }]));
 for (const l of rerunDetail([{ ...file, runs: [run] }])) console.log(`- ${l}`);
