@@ -189,6 +189,8 @@ test('the help names every option and the exit codes', () => {
   for (const name of inputNames().filter((n) => !['fallback-branches', 'tags', 'build-args'].includes(n)))
     expect(help).toContain(`--${name}`);
   expect(help).toMatch(/--fallback NAME/);
+  // The one option that is not an input: a merge commit's message (core/ci.ts).
+  expect(help).toMatch(/--commit-message TEXT/);
   expect(help).toMatch(/commas but no spaces/);
   expect(help).toMatch(/Exit status: 0 done; 1 failed[\s\S]*2 the command line is wrong/);
   for (const line of help.split('\n')) expect(line.length).toBeLessThanOrEqual(80);

@@ -21,6 +21,10 @@ const DESCRIBED: [string, string][] = [
   ['--builder NAME', 'buildx builder to use'],
   ['--cache-type TYPE', 'registry (default), local, gha, s3 or inline'],
   ['--probe-cache false', 'Import every planned ref without checking first which exist'],
+  [
+    '--commit-message TEXT',
+    "The commit's message, to find the branch a merge commit merged (default: the CI's own variable)",
+  ],
   ['--json', 'plan: print the whole decision as JSON'],
   ['-q, --quiet', 'No decision log on standard error'],
   ['-h, --help', 'This help'],
