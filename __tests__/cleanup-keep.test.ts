@@ -117,12 +117,12 @@ describe('whyKept (a fixed clock)', () => {
     ['closed unmerged: nothing will import it', ev('pull_request', prPayload(false)), false, '7d', undefined],
     ['named by the branch input', ev('pull_request', prPayload(true, minutesAgo(3))), true, '7d', undefined],
     [
+      // It does not say whether the branch was merged: deleted at once (nothing would delete it later).
       'a delete event',
       ev('delete', deletePayload),
       false,
       '7d',
-      'a delete event does not say whether the branch was just merged, so kept for keep-for 7d: ' +
-        `${LATER} (keep-for: 0 deletes at once)`,
+      undefined,
     ],
     ['a delete event, keep-for 0', ev('delete', deletePayload), false, '0', undefined],
     ['a completed workflow run: the import is over', ev('workflow_run', runPayload('x')), false, '7d', undefined],
@@ -251,10 +251,9 @@ describe('runCleanup: keep-for and workflow_run against a fake Packages API', ()
     }
   });
 
-  test('a delete event: kept for keep-for, deleted at once with keep-for: 0', async () => {
-    const kept = await cleanup({}, 'delete', deletePayload);
-    expect([kept.failed, kept.deletes, kept.outputs['deleted-refs']]).toEqual([[], [], '']);
-    expect(kept.log.join('\n')).toContain('a delete event does not say whether the branch was just merged');
+  test('a delete event: deleted at once, whatever keep-for says (it does not say whether it was merged)', async () => {
+    const r = await cleanup({}, 'delete', deletePayload);
+    expect([r.failed, r.deletes]).toEqual([[], ['21', '22']]);
     const now = await cleanup({ 'keep-for': '0' }, 'delete', deletePayload);
     expect([now.failed, now.deletes]).toEqual([[], ['21', '22']]);
   });

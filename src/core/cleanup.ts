@@ -306,12 +306,8 @@ function ago(ms: number): string {
 export function whyKept(event: EventContext, byInput: boolean, keep: KeepFor, now: Date): string | undefined {
   if (keep.ms === 0 || byInput) return undefined;
   const later = 'a later sweep or cleanup deletes them';
-  if (event.eventName === 'delete') {
-    return (
-      `a delete event does not say whether the branch was just merged, so kept for keep-for ${keep.text}: ` +
-      `${later} (keep-for: 0 deletes at once)`
-    );
-  }
+  // A delete event does not say whether the branch was merged: its caches go at once, as before keep-for
+  // (nothing would delete them later until a sweep exists). A merged pull request's close says so.
   if (event.eventName !== 'pull_request' && event.eventName !== 'pull_request_target') return undefined;
   if (get(event.payload, 'pull_request', 'merged') !== true) return undefined;
   const at = Date.parse(str(get(event.payload, 'pull_request', 'merged_at')) ?? '');

@@ -31,8 +31,8 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
     description:
       "With `cleanup`, how long a merged branch's caches outlive it, so that the build after the merge can " +
       'still import them: `30m`, `12h`, `7d`, `2w`, or `0` to delete at once. A merged pull request keeps ' +
-      'them until this long after its merge, a `delete` event (which does not say whether the branch was ' +
-      'merged) this long from now; the `sweep` mode to come deletes them after it too.',
+      'them until this long after its merge (a `delete` event, which does not say whether the branch was ' +
+      'merged, deletes at once); the `sweep` mode to come deletes them after it too.',
   },
   {
     name: 'dry-run',
