@@ -18,6 +18,7 @@ import {
   jobTag,
   manualJob,
   pipelineContext,
+  mergeGroupEvent,
   pullRequestEvent,
   pushEvent,
   type Job,
@@ -125,25 +126,6 @@ export const MERGE_SHA = 'c0ffee'.padEnd(40, '0');
 export const QUEUE_SHA = 'beef'.padEnd(40, '1');
 const MERGED_PR = { number: 12, head: 'feature/x', base: 'main', mergedAt: '2026-03-01T10:00:00Z' };
 const QUEUED_PR = { number: 13, head: 'feature/q', base: 'main' };
-
-/** A merge queue's build of the queued pull request's tree, as GitHub sends `merge_group`. */
-function mergeGroupEvent(pr: number, sha: string): RunnerEvent {
-  const queue = `gh-readonly-queue/main/pr-${pr}-${sha}`;
-  return {
-    name: 'merge_group',
-    ref: `refs/heads/${queue}`,
-    payload: {
-      action: 'checks_requested',
-      merge_group: {
-        head_sha: sha,
-        head_ref: `refs/heads/${queue}`,
-        base_sha: '0'.repeat(40),
-        base_ref: 'refs/heads/main',
-      },
-      repository: { full_name: 'acme/app', default_branch: 'main' },
-    },
-  };
-}
 
 export const SCENARIOS = {
   /** main, then a push to a new branch with no change: the branch runs nothing. */

@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { fakePullsApi, PULLS_TOKEN, type FakePullsApi } from '../__tests__/fake-pulls-api.js';
 import { engine, registryTags, uniqueRepo } from './lib.js';
-import { actionJob, pipelineContext, pullRequestEvent, pushEvent, type JobResult } from './pipeline.js';
+import {
+  actionJob,
+  mergeGroupEvent,
+  pipelineContext,
+  pullRequestEvent,
+  pushEvent,
+  type JobResult,
+} from './pipeline.js';
 
 const E = engine();
 const MERGE_SHA = 'c0ffee'.padEnd(40, '0');
@@ -99,21 +106,7 @@ describe('a merge queue imports the queued pull request’s cache', () => {
   test('merge_group for #13, whose head is the queued tree: 0 RUN steps, nothing written', async () => {
     const repo = uniqueRepo('queued');
     const changed = await beforeTheMerge(repo, 'feature/q', 13);
-    const queue = `gh-readonly-queue/main/pr-13-${QUEUE_SHA}`;
-    const event = {
-      name: 'merge_group',
-      ref: `refs/heads/${queue}`,
-      payload: {
-        action: 'checks_requested',
-        merge_group: {
-          head_sha: QUEUE_SHA,
-          head_ref: `refs/heads/${queue}`,
-          base_sha: '0'.repeat(40),
-          base_ref: 'refs/heads/main',
-        },
-        repository: { full_name: 'acme/app', default_branch: 'main' },
-      },
-    };
+    const event = mergeGroupEvent(13, QUEUE_SHA);
     api.requests.length = 0;
     const opts = {
       context: changed,

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  mergeGroupEvent,
   pullRequestEvent,
   pushEvent,
   runAction,
@@ -125,4 +126,4 @@ export async function manualJob(opts: {
   return { code: r.code, log: r.stderr + r.stdout, raw: r.stderr, steps: countRawRunSteps(r.stderr), seconds };
 }
 
-export { pullRequestEvent, pushEvent };
+export { mergeGroupEvent, pullRequestEvent, pushEvent };

@@ -21,6 +21,7 @@ export function pullRequestEvent(
   base: string,
   options?: { fork?: boolean; number?: number; defaultBranch?: string },
 ): RunnerEvent;
+export function mergeGroupEvent(pr: number, sha: string): RunnerEvent;
 export function runAction(options?: {
   inputs?: Record<string, string>;
   event?: RunnerEvent;

@@ -74,6 +74,25 @@ export function pullRequestEvent(head, base, { fork = false, number = 7, default
   };
 }
 
+/** A merge queue's build of pull request `pr`'s tree, as GitHub sends `merge_group` (base: main). */
+export function mergeGroupEvent(pr, sha) {
+  const queue = `gh-readonly-queue/main/pr-${pr}-${sha}`;
+  return {
+    name: 'merge_group',
+    ref: `refs/heads/${queue}`,
+    payload: {
+      action: 'checks_requested',
+      merge_group: {
+        head_sha: sha,
+        head_ref: `refs/heads/${queue}`,
+        base_sha: '0'.repeat(40),
+        base_ref: 'refs/heads/main',
+      },
+      repository: { full_name: 'acme/app', default_branch: 'main' },
+    },
+  };
+}
+
 /**
  * Run the action. Returns { code, stdout, stderr, outputs, summary }.
  * options: inputs, event ({name, ref, headRef?, baseRef?, payload}), env, cwd, node (binary), entry.

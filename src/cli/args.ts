@@ -58,11 +58,6 @@ export function isBoolean(name: string): boolean {
   return inputSpec(name).kind === 'bool';
 }
 
-/** Inputs whose values are lists: a repeated option adds an item (last-wins for the rest). */
-function isList(name: string): boolean {
-  return isMultiLine(name);
-}
-
 const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 
 function suggest(word: string): string {
@@ -98,7 +93,8 @@ export function parseArgs(argv: readonly string[]): Cli {
 
   const set = (name: string, value: string) => {
     const prev = cli.inputs[name];
-    cli.inputs[name] = isList(name) && prev !== undefined ? `${prev}\n${value}` : value;
+    // A repeated list option adds an item; last wins for the rest.
+    cli.inputs[name] = isMultiLine(name) && prev !== undefined ? `${prev}\n${value}` : value;
   };
   let context: string | undefined;
   for (let i = 1; i < argv.length; i++) {

@@ -83,7 +83,7 @@ export class BuildPipeline {
       ...config.secrets.map((s) => s.value),
       ...secretSourceValues(config.secretSources, process.env),
       // A password in a Git context's URL (https://user:token@host/...) is printed with the command line.
-      ...[urlPassword(config.context) ?? []].flat(),
+      ...(urlPassword(config.context) !== undefined ? [urlPassword(config.context)!] : []),
       ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
     ]);
     for (const s of secrets) host.setSecret(s);
@@ -158,14 +158,10 @@ export class BuildPipeline {
       await host.group('buildx-branch-cache: what the cache did', async () =>
         reportBuild(p.d, outcome, log, checkAnnotations),
       );
-      let metadata = '';
-      try {
-        metadata = readFileSync(metadataFile, 'utf8');
-      } catch {
-        // The user's own --metadata-file among the extra arguments replaces ours; a failed build may write none.
-        if (extraArgs.length === 0 && code === 0)
-          log.warn('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
-      }
+      const metadata = readOptional(metadataFile);
+      // The user's own --metadata-file among the extra arguments replaces ours; a failed build may write none.
+      if (metadata === '' && extraArgs.length === 0 && code === 0)
+        log.warn('buildx wrote no metadata file: the imageid, digest and metadata outputs are empty');
       const meta = parseMetadata(metadata);
       // A check's findings are in the metadata only (core/check-result.ts): one warning each.
       const findings = checkFindings(meta.raw);
