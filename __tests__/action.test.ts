@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { actionDefaults } from '../scripts/action-harness.mjs';
 import { INPUTS } from '../src/core/input-table.js';
-import { INPUT_DEFAULTS } from '../src/core/inputs.js';
+import { INPUT_DEFAULTS } from '../src/core/input-getter.js';
 import { actionSteps, README, yamlBlocks } from './readme.js';
 
 const root = join(import.meta.dirname, '..');

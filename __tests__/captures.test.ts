@@ -6,7 +6,8 @@ import { parseMetadata } from '../src/core/buildx.js';
 import { decide, type Decision } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { classifyProbe } from '../src/core/probe.js';
-import { ProgressStream, type ProgressReport, type StageReport } from '../src/core/progress.js';
+import { ProgressStream } from '../src/core/progress.js';
+import type { ProgressReport, StageReport } from '../src/core/step-report.js';
 import { exportState, headline, resultLines } from '../src/core/report.js';
 
 // Real captures from both test engines, made by scripts/capture-fixtures.sh: Debian trixie's

@@ -1,8 +1,11 @@
 // Each CI's variables -> the facts ref.ts decides from, and the decision the
 // command line then makes (decideRefs, the action's own).
 import { describe, expect, test } from '@jest/globals';
-import { ciFacts, detectProvider, repoKey, type Env } from '../src/core/ci.js';
-import { decideRefs, githubFacts, type RefOverrides } from '../src/core/ref.js';
+import { ciFacts, detectProvider } from '../src/core/ci.js';
+import { repoKey } from '../src/core/ci-buildkite.js';
+import type { Env } from '../src/core/ci-facts.js';
+import { githubFacts } from '../src/core/github-event.js';
+import { decideRefs, type RefOverrides } from '../src/core/ref.js';
 
 function decide(env: Env, overrides: RefOverrides = {}, payload: Record<string, unknown> = {}) {
   const ci = ciFacts(env, payload);

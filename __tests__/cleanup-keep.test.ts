@@ -5,9 +5,10 @@
 // fake Packages API (__tests__/fake-github.ts).
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { join } from 'node:path';
-import { cleanupBranch, parseKeepFor, whyKept } from '../src/core/cleanup.js';
+import { cleanupBranch } from '../src/core/cleanup.js';
+import { parseKeepFor, whyKept } from '../src/core/keep-for.js';
 import { InputError } from '../src/core/errors.js';
-import type { EventContext } from '../src/core/ref.js';
+import type { EventContext } from '../src/core/github-event.js';
 import { runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
 import { acmeVersions, closeFakeGitHubs, deletePayload, fakeGitHub, TOKEN, workspace } from './fake-github.js';
 

@@ -2,21 +2,18 @@ import { decode } from './helpers.js';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { marked } from 'marked';
+import { cleanupBranch, planCleanup, type CleanupRequest } from '../src/core/cleanup.js';
 import {
-  cleanupBranch,
   cleanupSummary,
   deletedRefs,
-  globMatch,
-  matchesProtected,
-  planCleanup,
   resultLines,
   unsupportedMessage,
-  type CleanupRequest,
   type TagResult,
-} from '../src/core/cleanup.js';
+} from '../src/core/cleanup-report.js';
+import { globMatch, matchesProtected } from '../src/core/protected-branches.js';
 import { InputError } from '../src/core/errors.js';
 import { cacheName } from '../src/core/plan.js';
-import type { EventContext } from '../src/core/ref.js';
+import type { EventContext } from '../src/core/github-event.js';
 
 const repository = { full_name: 'acme/app', default_branch: 'main' };
 

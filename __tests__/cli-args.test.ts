@@ -8,7 +8,8 @@ import { withExtraArgs } from '../src/core/buildx.js';
 import { InputError } from '../src/core/errors.js';
 import { ciFacts } from '../src/core/ci.js';
 import { decide } from '../src/core/decide.js';
-import { INPUT_DEFAULTS, parseConfig } from '../src/core/inputs.js';
+import { INPUT_DEFAULTS } from '../src/core/input-getter.js';
+import { parseConfig } from '../src/core/inputs.js';
 import { PIPELINE } from '../e2e/fixtures.mjs';
 
 function config(argv: string[]) {

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { decide, knownStages, type BuildSource } from '../src/core/decide.js';
 import { InputError } from '../src/core/errors.js';
 import { parseConfig, type Config } from '../src/core/inputs.js';
-import type { EventContext } from '../src/core/ref.js';
+import type { EventContext } from '../src/core/github-event.js';
 import { parseStages } from '../src/core/stages.js';
 import { forkPullRequest, thrown } from './helpers.js';
 import { PIPELINE } from '../e2e/fixtures.mjs';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseMode } from '../src/core/inputs.js';
+import { chooseMode } from '../src/core/modes.js';
 import { CLEANUP_INPUTS } from '../src/core/inputs-cleanup.js';
 import { runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
 import { deleteGhcrTags, GhcrClient, ghcrPackage } from '../src/registry/ghcr.js';

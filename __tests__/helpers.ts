@@ -1,7 +1,7 @@
 // Small helpers shared by the unit tests (and the bundle tests: __tests__/bundle/harness.ts has theirs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventContext } from '../src/core/ref.js';
+import type { EventContext } from '../src/core/github-event.js';
 
 /** What `f` throws; fails the test when it throws nothing. */
 export function thrown(f: () => unknown): Error {

@@ -1,15 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
-import {
-  chooseMode,
-  INPUT_DEFAULTS,
-  parseBool,
-  parseConfig,
-  secretInputValues,
-  unusedInputs,
-  withDefaults,
-  type Config,
-} from '../src/core/inputs.js';
+import { INPUT_DEFAULTS, parseBool, secretInputValues, withDefaults } from '../src/core/input-getter.js';
+import { parseConfig, type Config } from '../src/core/inputs.js';
+import { chooseMode, unusedInputs } from '../src/core/modes.js';
 import { inputsOf, INPUTS } from '../src/core/input-table.js';
 import { thrown } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // real engine and registry: e2e/multiplatform.test.ts.
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
-import { chooseMode, unusedInputs } from '../src/core/inputs.js';
+import { chooseMode, unusedInputs } from '../src/core/modes.js';
 import {
   imagetoolsCreateArgs,
   imagetoolsInspectArgs,

@@ -3,7 +3,9 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { parseArgs, UsageError } from '../src/cli/args.js';
-import { ciFacts, isBranchName, mergedFrom, type Env } from '../src/core/ci.js';
+import { ciFacts } from '../src/core/ci.js';
+import type { Env } from '../src/core/ci-facts.js';
+import { isBranchName, mergedFrom } from '../src/core/merge-message.js';
 import { decideRefs } from '../src/core/ref.js';
 import { gitAllows, HOSTILE_CHARS } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { parseConfig } from '../src/core/inputs.js';
 import { lookupFor, mergedPulls, queuedPull } from '../src/core/merged-prs.js';
 import { parseQueueRef } from '../src/core/queue-ref.js';
 import { selectImports } from '../src/core/probe.js';
-import { mergeQueueBase, resolveRefs, type EventContext } from '../src/core/ref.js';
+import { mergeQueueBase, resolveRefs, type EventContext } from '../src/core/github-event.js';
 import { PIPELINE } from '../e2e/fixtures.mjs';
 import { pullBody } from './fake-pulls-api.js';
 import { gitAllows, HOSTILE_CHARS } from './helpers.js';

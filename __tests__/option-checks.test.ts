@@ -3,7 +3,7 @@
 // pure checks; the bundled action as the runner runs it:
 // __tests__/bundle/option-checks.test.ts.
 import { describe, expect, test } from '@jest/globals';
-import { CACHE_OPTION_KEYS, checkCacheOptions } from '../src/core/backend.js';
+import { CACHE_OPTION_KEYS, checkCacheOptions } from '../src/core/cache-options.js';
 import { InputError } from '../src/core/errors.js';
 import { optionWarnings, parseConfig, type Config } from '../src/core/inputs.js';
 import { secretOptionValues } from '../src/core/redact.js';

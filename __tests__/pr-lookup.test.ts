@@ -2,7 +2,7 @@
 // (__tests__/fake-pulls-api.ts, bodies as GitHub's reference shows them): what
 // it finds, and that every failure is one line and the usual fallbacks.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import type { EventContext } from '../src/core/ref.js';
+import type { EventContext } from '../src/core/github-event.js';
 import { lookUpLeads } from '../src/shell/pr-lookup.js';
 import { fakePullsApi, PULLS_TOKEN, type FakePullsApi, type PullSpec } from './fake-pulls-api.js';
 

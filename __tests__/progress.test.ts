@@ -2,14 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  JsonStreamDecoder,
-  ProgressStream,
-  summarize,
-  type Piece,
-  type StageReport,
-  type Vertex,
-} from '../src/core/progress.js';
+import { JsonStreamDecoder, type Piece } from '../src/core/json-stream.js';
+import { ProgressStream } from '../src/core/progress.js';
+import { summarize, type StageReport, type Vertex } from '../src/core/step-report.js';
 
 // Real `docker buildx build --progress=rawjson` stderr, captured against a local registry.
 //

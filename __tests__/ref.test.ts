@@ -1,14 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
-import {
-  branchFromRef,
-  decideRefs,
-  dedupe,
-  githubFacts,
-  resolveRefs,
-  type EventContext,
-  type RefFacts,
-} from '../src/core/ref.js';
+import { githubFacts, resolveRefs, type EventContext } from '../src/core/github-event.js';
+import { branchFromRef, decideRefs, dedupe, type RefFacts } from '../src/core/ref.js';
 
 const REPO = 'acme/app';
 

@@ -6,7 +6,8 @@ import { decide, type BuildSource, type Decision } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
 import type { Verdict } from '../src/core/import-plan.js';
 import { selectImports, type ProbeResult, type RefState } from '../src/core/probe.js';
-import { ProgressStream, summarize, type ProgressReport, type Vertex } from '../src/core/progress.js';
+import { ProgressStream } from '../src/core/progress.js';
+import { summarize, type ProgressReport, type Vertex } from '../src/core/step-report.js';
 import { exportState, failureMarkdown, headline, logLines, resultLines, summaryMarkdown } from '../src/core/report.js';
 import { forkPullRequest, decode } from './helpers.js';
 

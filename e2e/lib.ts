@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { JsonStreamDecoder } from '../src/core/progress.js';
+import { JsonStreamDecoder } from '../src/core/json-stream.js';
 
 export interface Engine {
   registry: string;

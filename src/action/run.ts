@@ -12,7 +12,7 @@ import { githubRun } from '../core/attest.js';
 import { envFlags } from '../core/env-flags.js';
 import { inputSpec } from '../core/input-table.js';
 import { get } from '../core/payload.js';
-import { chooseMode, unusedInputs } from '../core/inputs.js';
+import { chooseMode, unusedInputs } from '../core/modes.js';
 
 // The runner's getInput trims; a secret's value keeps its spaces, as build-push-action reads `secrets`.
 const getInput = (name: string) => core.getInput(name, { trimWhitespace: inputSpec(name).kind !== 'secrets' });

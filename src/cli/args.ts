@@ -3,7 +3,7 @@
 // (core/input-table.ts), so the two never disagree about what an option means.
 import { closest } from '../core/closest.js';
 import { inputSpec, inputsOf, isMultiLine } from '../core/input-table.js';
-import type { InputGetter } from '../core/inputs.js';
+import type { InputGetter } from '../core/input-getter.js';
 
 export const NAME = 'buildx-branch-cache';
 

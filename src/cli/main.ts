@@ -4,7 +4,8 @@
 // with the command line's host (host.ts), the branch facts from the CI's
 // variables (core/ci.ts) instead of the event.
 import pkg from '../../package.json' with { type: 'json' };
-import { ciFacts, detectProvider, type CiFacts, type Env } from '../core/ci.js';
+import { ciFacts, detectProvider } from '../core/ci.js';
+import type { CiFacts, Env } from '../core/ci-facts.js';
 import { githubRun } from '../core/attest.js';
 import { errorMessage } from '../core/errors.js';
 import { get } from '../core/payload.js';

@@ -1,7 +1,6 @@
 // What `plan` prints: the cache flags, one shell word each, or the whole
 // decision as JSON (--json).
-import type { CiFacts } from '../core/ci.js';
-import { providerName } from '../core/ci.js';
+import { type CiFacts, providerName } from '../core/ci-facts.js';
 import type { Decision } from '../core/decide.js';
 import { verdictText } from '../core/import-plan.js';
 import type { ImportSelection } from '../core/probe.js';

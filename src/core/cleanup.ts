@@ -1,14 +1,14 @@
 // Cleanup mode, the pure part: which branch a `delete` event or a closed pull
-// request is about, whether its caches may go, and which cache tags are its.
-// Also the per-tag results and their log and summary text. No I/O here.
+// request is about, whether its caches may go (protected-branches.ts,
+// keep-for.ts), and which cache tags are its. No I/O here.
 import { get, str } from './payload.js';
-import { mergedFrom } from './ci.js';
+import { mergedFrom } from './merge-message.js';
 import { InputError } from './errors.js';
-import { cell, code, text } from './markdown.js';
 import { legacyCacheName } from './legacy-tag.js';
 import { cacheName } from './plan.js';
-import { branchName, defaultBranchOf, DEFAULT_BRANCH_FALLBACK, pullRequestHead, type EventContext } from './ref.js';
-import { slugifyBranch } from './slug.js';
+import { defaultBranchOf, pullRequestHead, type EventContext } from './github-event.js';
+import { branchName, DEFAULT_BRANCH_FALLBACK } from './ref.js';
+import { branchPattern, checkPatterns, whyProtected } from './protected-branches.js';
 
 export interface CleanupRequest {
   event: EventContext;
@@ -123,88 +123,6 @@ function branchOfWorkflowRun(payload: Record<string, unknown>): EventBranch {
   return { branch: merged.branch, reason: `workflow_run of a ${run}: merged ${merged.branch} (${merged.request})` };
 }
 
-/** The longest protected-branches pattern: a git ref name component is at most 255 bytes on most file systems. */
-export const MAX_PATTERN_LENGTH = 255;
-
-type GlobToken = { kind: 'char'; c: string } | { kind: 'one' } | { kind: 'star' } | { kind: 'any' };
-
-function globTokens(pattern: string): GlobToken[] {
-  const out: GlobToken[] = [];
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*' && pattern[i + 1] === '*') {
-      out.push({ kind: 'any' });
-      i++;
-    } else if (c === '*') out.push({ kind: 'star' });
-    else if (c === '?') out.push({ kind: 'one' });
-    else out.push({ kind: 'char', c });
-  }
-  return out;
-}
-
-/**
- * Does the glob match all of `text`, case-insensitively? `**` matches any run,
- * `*` a run and `?` one character, neither of them a `/` when `segments`.
- * One pass per pattern token over the text: O(pattern × text), whatever the
- * pattern (a regex backtracks exponentially on `*-*-*-*-*-*-keep`).
- */
-export function globMatch(pattern: string, text: string, segments: boolean): boolean {
-  const t = text.toLowerCase();
-  // reach[j]: the pattern so far can match the first j characters of the text.
-  let reach: boolean[] = Array.from({ length: t.length + 1 }, (_, j) => j === 0);
-  for (const token of globTokens(pattern.toLowerCase())) {
-    const next: boolean[] = new Array<boolean>(t.length + 1).fill(false);
-    let any = false;
-    for (let j = 0; j <= t.length; j++) {
-      if (token.kind === 'star' || token.kind === 'any') {
-        next[j] = reach[j]! || (j > 0 && next[j - 1]! && (token.kind === 'any' || !segments || t[j - 1] !== '/'));
-      } else if (j > 0 && reach[j - 1]) {
-        const c = t[j - 1]!;
-        next[j] = token.kind === 'one' ? !(segments && c === '/') : c === token.c;
-      }
-      any ||= next[j]!;
-    }
-    if (!any) return false;
-    reach = next;
-  }
-  return reach[t.length]!;
-}
-
-/** A protected-branches entry as a branch name or glob: `refs/heads/develop` is `develop`. */
-function branchPattern(pattern: string): string {
-  return pattern.startsWith('refs/heads/') ? pattern.slice('refs/heads/'.length) : pattern;
-}
-
-/** InputError for a pattern too long to be a branch name's. */
-function checkPatterns(patterns: string[]): void {
-  for (const p of patterns) {
-    if (p.length > MAX_PATTERN_LENGTH) {
-      throw new InputError(
-        'protected-branches',
-        `the pattern "${p.slice(0, 40)}..." is ${p.length} characters ` +
-          `long: a pattern may have at most ${MAX_PATTERN_LENGTH}`,
-      );
-    }
-  }
-}
-
-/**
- * Does `pattern` protect `branch`? Also in slug space: `Release/1` and
- * `release-1` share their cache tags with `release/1`, so `release/*` protects them too.
- * A `refs/heads/` pattern is the same as the branch pattern without it.
- */
-export function matchesProtected(pattern: string, branch: string): boolean {
-  const glob = branchPattern(pattern);
-  if (glob.length > MAX_PATTERN_LENGTH) return false; // checkPatterns reports it
-  if (globMatch(glob, branch, true)) return true;
-  // The pattern's literal parts slugified as a branch would be; wildcards kept.
-  const slugPattern = glob
-    .split(/(\*+|\?)/)
-    .map((part) => (/^(\*+|\?)$/.test(part) ? part : part.toLowerCase().replace(/[^a-z0-9._-]/g, '-')))
-    .join('');
-  return globMatch(slugPattern, slugifyBranch(branch), false);
-}
-
 export interface CleanupBranch {
   /** Undefined when there is nothing to clean up. */
   branch: string | undefined;
@@ -254,131 +172,4 @@ export function planCleanup(req: CleanupRequest): CleanupPlan {
   const current = stages.map((s) => cacheName(req.prefix, s, branch, req.scope));
   const legacy = stages.flatMap((s) => legacyCacheName(req.prefix, s, branch, req.scope, defaultBranch) ?? []);
   return { ...target, tags: [...current, ...legacy].filter((t, i, all) => all.indexOf(t) === i) };
-}
-
-/** Why the branch's caches are never deleted (the default branch, a protected-branches match), if they are not. */
-function whyProtected(branch: string, defaultBranch: string, protectedBranches: string[]): string | undefined {
-  if (branch === defaultBranch) return 'it is the default branch';
-  const pattern = protectedBranches.find((p) => matchesProtected(p, branch));
-  return pattern === undefined ? undefined : `it matches "${pattern}" in protected-branches`;
-}
-
-// --------------------------------------------------------------- keep-for --
-
-/** The `keep-for` input: how long a merged branch's caches outlive it. */
-export interface KeepFor {
-  ms: number;
-  /** As written (`7d`), for the reasons. */
-  text: string;
-}
-
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** `keep-for`: 0, or a whole number of minutes, hours, days or weeks (30m, 12h, 7d, 2w); empty is 7d. */
-export function parseKeepFor(raw: string): KeepFor {
-  const v = raw.trim() || '7d';
-  const m = /^(\d{1,6})([mhdw])$/.exec(v);
-  if (/^0+[mhdw]?$/.test(v)) return { ms: 0, text: '0' };
-  if (m === null) {
-    throw new InputError(
-      'keep-for',
-      `"${raw.slice(0, 40)}" is not a duration: a whole number and m, h, d or w (30m, 12h, 7d, 2w), or 0 for at once`,
-    );
-  }
-  return { ms: Number(m[1]) * UNIT_MS[m[2]!]!, text: v };
-}
-
-function ago(ms: number): string {
-  if (ms < 60_000) return 'less than a minute ago';
-  if (ms < 2 * 3_600_000) return `${Math.floor(ms / 60_000)} min ago`;
-  if (ms < 2 * 86_400_000) return `${Math.floor(ms / 3_600_000)} h ago`;
-  return `${Math.floor(ms / 86_400_000)} days ago`;
-}
-
-/**
- * Why the gone branch's caches stay for now, if they do: a build of the branch
- * it was merged into may still be importing them (its first fallback, ref.ts).
- * A merged pull request's caches stay until keep-for after the merge; a
- * `delete` event does not say whether the branch was merged, so they stay
- * keep-for from now. A branch named by the `branch` input, a closed unmerged
- * pull request and a completed workflow run (the import is over) delete at once.
- */
-export function whyKept(event: EventContext, byInput: boolean, keep: KeepFor, now: Date): string | undefined {
-  if (keep.ms === 0 || byInput) return undefined;
-  const later = 'a later sweep or cleanup deletes them';
-  // A delete event does not say whether the branch was merged: its caches go at once, as before keep-for
-  // (nothing would delete them later until a sweep exists). A merged pull request's close says so.
-  if (event.eventName !== 'pull_request' && event.eventName !== 'pull_request_target') return undefined;
-  if (get(event.payload, 'pull_request', 'merged') !== true) return undefined;
-  const at = Date.parse(str(get(event.payload, 'pull_request', 'merged_at')) ?? '');
-  // No time, or one in the future (another clock): as if merged just now.
-  const age = Number.isNaN(at) ? undefined : Math.max(0, now.getTime() - at);
-  if (age !== undefined && age >= keep.ms) return undefined;
-  const when = age === undefined ? 'at a time the event does not give' : ago(age);
-  return `merged ${when}, within keep-for ${keep.text}: ${later}`;
-}
-
-// ---------------------------------------------------------------- results --
-
-export type TagState = 'deleted' | 'would delete' | 'not found' | 'kept' | 'failed' | 'unsupported';
-
-export interface TagResult {
-  tag: string;
-  state: TagState;
-  /** Why it was kept or failed; the digest or version deleted. */
-  detail?: string;
-}
-
-/** The message for a registry that does not delete through any API we speak. */
-export function unsupportedMessage(registry: string, answer: string): string {
-  return (
-    `${registry} does not delete manifests through the registry API (it answered ${answer}): ` +
-    `set a retention policy there for the cache tags instead (e.g. Docker Hub's or ECR's lifecycle rules); ` +
-    `a self-hosted distribution registry deletes once its storage.delete.enabled is true`
-  );
-}
-
-/** The refs deleted (or, in a dry run, that would be): the `deleted-refs` output. */
-export function deletedRefs(image: string, results: TagResult[]): string[] {
-  return results.filter((r) => r.state === 'deleted' || r.state === 'would delete').map((r) => `${image}:${r.tag}`);
-}
-
-export function resultLines(image: string, results: TagResult[]): string[] {
-  return results.map((r) => `${r.state}: ${image}:${r.tag}${r.detail ? ` (${r.detail})` : ''}`);
-}
-
-const ICON: Record<TagState, string> = {
-  deleted: '🗑️',
-  'would delete': '📝',
-  'not found': '➖',
-  kept: '🔒',
-  failed: '❌',
-  unsupported: '❌',
-};
-
-export function cleanupSummary(opts: {
-  image: string;
-  plan: CleanupPlan;
-  results: TagResult[];
-  dryRun: boolean;
-  where: string;
-}): string {
-  const { plan, results } = opts;
-  const branch = plan.branch ? `: ${code(plan.branch)}` : '';
-  const title = `### buildx-branch-cache cleanup${branch}${opts.dryRun ? ' (dry run)' : ''}`;
-  const lines = [title, '', `${text(plan.reason)}.`, ''];
-  if (plan.branch === undefined) return lines.join('\n') + '\n';
-  lines.push(`Registry: ${text(opts.where)}`, '', '| Cache ref | Result |', '|---|---|');
-  for (const r of results) {
-    const result = `${ICON[r.state]} ${r.state}${r.detail ? `: ${text(r.detail)}` : ''}`;
-    lines.push(`| ${cell(code(`${opts.image}:${r.tag}`))} | ${cell(result)} |`);
-  }
-  const count = (s: TagState) => results.filter((r) => r.state === s).length;
-  const done = opts.dryRun ? `${count('would delete')} would be deleted` : `${count('deleted')} deleted`;
-  lines.push(
-    '',
-    `**${done}, ${count('not found')} not found, ${count('kept')} ` +
-      `kept, ${count('failed') + count('unsupported')} failed.**`,
-  );
-  return lines.join('\n') + '\n';
 }

@@ -2,10 +2,12 @@
 // The action and the command line both call this and nothing else decides.
 import { InputError } from './errors.js';
 import type { Config } from './inputs.js';
-import { checkOptions, type Backend } from './backend.js';
+import type { Backend } from './backend.js';
+import { checkOptions } from './cache-options.js';
 import type { PrLeads } from './merged-prs.js';
 import { cacheFromFor, cacheName, checkNamePart, planCache, type CachePlan } from './plan.js';
-import { decideRefs, resolveRefs, type EventContext, type RefDecision, type RefFacts } from './ref.js';
+import { resolveRefs, type EventContext } from './github-event.js';
+import { decideRefs, type RefDecision, type RefFacts } from './ref.js';
 import { ancestors, findStage, parseStages, stageNames, type StageGraph } from './stages.js';
 
 /** The name an unnamed last stage is cached under. */

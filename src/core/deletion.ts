@@ -2,7 +2,7 @@
 // manifest (or package version) that holds it, so a holder that also carries a
 // tag nobody asked to delete is kept; a dry run deletes nothing. The clients
 // (registry/registry.ts, registry/ghcr.ts) only list, inspect and delete.
-import type { TagResult } from './cleanup.js';
+import type { TagResult } from './cleanup-report.js';
 
 /** What a tag points to: a manifest digest or a package version, with every tag it carries. */
 export interface Holder {

@@ -1,15 +1,15 @@
 // Raw action inputs (strings) -> a typed, validated configuration.
-// Pure: takes a getter, so the action, the CLI and tests share it.
+// Pure: takes a getter (input-getter.ts), so the action, the CLI and tests share it.
 import { InputError } from './errors.js';
-import { CACHE_TYPES, checkCacheOptions, type CacheType } from './backend.js';
+import { CACHE_TYPES, type CacheType } from './backend.js';
+import { checkCacheOptions } from './cache-options.js';
 import { parseImage, type ImageName } from './image.js';
 import type { CacheMode } from './plan.js';
 import type { ExportSetting } from './ref.js';
 import { attributes, parseList } from './lists.js';
 import { parseSecretSources, parseSecrets, type Secret, type SecretSource } from './secrets.js';
-import { INPUTS, inputSpec, isMultiLine, MODE_SWITCHES, type Mode } from './input-table.js';
-
-export type InputGetter = (name: string) => string;
+import { type InputGetter, parseBool, withDefaults } from './input-getter.js';
+import { inputSpec } from './input-table.js';
 
 export interface Config {
   /** Undefined when not given (only registry and inline caches need it). */
@@ -66,18 +66,6 @@ export interface Config {
   githubToken: string | undefined;
 }
 
-/** Every input's default (input-table.ts). */
-export const INPUT_DEFAULTS: Readonly<Record<string, string>> = Object.fromEntries(
-  INPUTS.map((i) => [i.name, i.default]),
-);
-
-export function parseBool(name: string, raw: string): boolean {
-  const v = raw.trim();
-  if (['true', 'True', 'TRUE'].includes(v)) return true;
-  if (['false', 'False', 'FALSE'].includes(v)) return false;
-  throw new InputError(name, `"${raw}" is not a boolean: use true or false`);
-}
-
 function optional(raw: string): string | undefined {
   const v = raw.trim();
   return v === '' ? undefined : v;
@@ -100,45 +88,6 @@ function keyValues(name: string, raw: string): [string, string][] {
     }
     return [item.slice(0, eq).trim(), item.slice(eq + 1).trim()];
   });
-}
-
-/** C0 and C1 control characters, and the Unicode line and paragraph separators. */
-// Finding them in inputs is the point: they would break the log (see checkInputText).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: see above
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/**
- * A value echoed into the log must not carry a line break: the runner would
- * read what follows it as a workflow command. A single-line input (after the
- * trim the runner's getInput does too) holds no control character at all; a
- * list input is split into lines as always, and each line holds none (a
- * CRLF's \r aside). `secrets` is multi-line by design and never echoed. The
- * error names the input, the line and the character, never the value.
- */
-export function checkInputText(name: string, raw: string): void {
-  if (inputSpec(name).kind === 'secrets') return;
-  const multi = isMultiLine(name);
-  const lines = multi ? raw.split('\n').map((l) => l.replace(/\r$/, '')) : [raw.trim()];
-  lines.forEach((line, i) => {
-    const m = CONTROL.exec(line);
-    if (m === null) return;
-    const code = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new InputError(
-      name,
-      `${multi ? `line ${i + 1} ` : ''}holds a line break or another control character ` +
-        `(U+${code}, character ${m.index + 1}): ${multi ? 'give one item per line' : 'give it on one line'}, ` +
-        'without control characters (the value is not shown)',
-    );
-  });
-}
-
-/** The getter with action.yml's defaults for unset inputs (the runner passes them; tests and the CLI may not). */
-export function withDefaults(get: InputGetter): InputGetter {
-  return (name) => {
-    const v = get(name);
-    checkInputText(name, v);
-    return v === '' ? inputSpec(name).default : v;
-  };
 }
 
 /** cache-options and cache-to-options, with keys lower case, checked for their backend (errors throw). */
@@ -261,27 +210,4 @@ export function parseConfig(get: InputGetter): Config {
     ulimit: list('ulimit'),
     githubToken: optional(input('github-token')),
   };
-}
-
-/** The mode the switches choose (input-table.ts): a switch that is not a boolean is an error, two at once too. */
-export function chooseMode(get: InputGetter): Mode {
-  const on = MODE_SWITCHES.filter((name) => parseBool(name, get(name).trim() || 'false'));
-  if (on.length > 1) throw new InputError(on[1]!, `and ${on[0]} are both true: a step does one of them`);
-  return on[0] ?? 'build';
-}
-
-/** Inputs given a value other than their default that the mode does not read: each is a mistake to point out. */
-export function unusedInputs(mode: Mode, get: InputGetter): string[] {
-  return INPUTS.filter((i) => {
-    // A default the runner evaluates (the workflow's token) is passed whatever the mode: not the user's doing.
-    if (i.modes.includes(mode) || i.actionDefault || (MODE_SWITCHES as readonly string[]).includes(i.name))
-      return false;
-    const v = get(i.name).trim();
-    return v !== '' && v !== i.default;
-  }).map((i) => i.name);
-}
-
-/** The values of the inputs that are secret whatever they hold (input-table.ts), to mask. */
-export function secretInputValues(get: InputGetter): string[] {
-  return INPUTS.filter((i) => i.secret && get(i.name).trim() !== '').map((i) => get(i.name).trim());
 }

@@ -5,7 +5,7 @@
 // between the jobs. Argument arrays only: no input meets a shell.
 import { InputError } from './errors.js';
 import { parseImage } from './image.js';
-import { type InputGetter, withDefaults } from './inputs.js';
+import { type InputGetter, withDefaults } from './input-getter.js';
 import { parseList } from './lists.js';
 
 /** What buildx's metadata and build-push-action's `digest` output hold. */

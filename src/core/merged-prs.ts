@@ -1,10 +1,11 @@
 // Which pull requests lend a build their head branch's cache (README "Which
 // branch, which fallbacks"): on a push, those its commit merged into the branch;
 // in a merge queue, the queued one. What to ask the API and how to read its
-// answers, as plain data: shell/pr-lookup.ts does the asking, ref.ts uses the result.
+// answers, as plain data: shell/pr-lookup.ts does the asking, github-event.ts uses the result.
 import { get, str } from './payload.js';
 import { parseQueueRef, validBranch } from './queue-ref.js';
-import { branchFromRef, type EventContext } from './ref.js';
+import type { EventContext } from './github-event.js';
+import { branchFromRef } from './ref.js';
 
 /** A pull request and its head branch. */
 export interface PrBranch {
@@ -12,7 +13,7 @@ export interface PrBranch {
   head: string;
 }
 
-/** What the look-up found, for ref.ts: their caches come right after the branch's own. */
+/** What the look-up found, for github-event.ts: their caches come right after the branch's own. */
 export interface PrLeads {
   /** Merged by the pushed commit, latest merge first. */
   merged?: PrBranch[];

@@ -1,6 +1,7 @@
 // The cache plan: which cache names to import (branch chain x stages) and the
 // one to export (this branch, this stage). Names are Docker tags (tag.ts).
-import { checkOptions, location, renderExport, renderImport, type Backend } from './backend.js';
+import { location, renderExport, renderImport, type Backend } from './backend.js';
+import { checkOptions } from './cache-options.js';
 import { InputError } from './errors.js';
 import { legacyCacheName } from './legacy-tag.js';
 import { encodeTag } from './tag.js';

@@ -1,5 +1,5 @@
 // A merge queue's temporary branch, gh-readonly-queue/<base>/pr-<N>-<sha>: the
-// one parser for a push to it and for a merge_group event (ref.ts, merged-prs.ts).
+// one parser for a push to it and for a merge_group event (github-event.ts, merged-prs.ts).
 // The name comes from whoever can push a branch, so anything odd is no queue ref.
 
 export interface QueueRef {

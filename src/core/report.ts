@@ -4,7 +4,7 @@ import { cacheHome } from './backend.js';
 import type { Decision } from './decide.js';
 import { cell, code, text } from './markdown.js';
 import type { ImportSelection } from './probe.js';
-import type { ProgressReport, StageReport } from './progress.js';
+import type { ProgressReport, StageReport } from './step-report.js';
 
 export type ExportState =
   | { state: 'saved' }

@@ -1,6 +1,6 @@
 // Deleting cache tags through the distribution API: find each tag's digest and
 // the other tags on it, then delete what core/deletion.ts says may go.
-import { unsupportedMessage, type TagResult } from '../core/cleanup.js';
+import { unsupportedMessage, type TagResult } from '../core/cleanup-report.js';
 import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';

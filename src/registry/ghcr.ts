@@ -1,7 +1,7 @@
 // GHCR does not accept the distribution API's manifest DELETE: its images are
 // GitHub package versions, deleted through the GitHub Packages REST API.
 // A version is one manifest digest with all its tags (metadata.container.tags).
-import type { TagResult } from '../core/cleanup.js';
+import type { TagResult } from '../core/cleanup-report.js';
 import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 import { GitHubApiError, GitHubRateLimitError, GitHubRest } from '../github/rest.js';

@@ -3,28 +3,14 @@
 // lists them), and writes the `deleted-refs` output and a job summary section.
 // The front door passes its Host (host.ts), as for a build (pipeline.ts).
 import { join } from 'node:path';
-import {
-  cleanupBranch,
-  cleanupSummary,
-  deletedRefs,
-  parseKeepFor,
-  planCleanup,
-  resultLines,
-  whyKept,
-  type CleanupPlan,
-  type TagResult,
-} from '../core/cleanup.js';
+import { cleanupBranch, planCleanup, type CleanupPlan } from '../core/cleanup.js';
+import { cleanupSummary, deletedRefs, resultLines, type TagResult } from '../core/cleanup-report.js';
+import { parseKeepFor, whyKept } from '../core/keep-for.js';
 import { cacheScope, knownStages } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
 import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
-import {
-  parseBool,
-  parseConfig,
-  secretInputValues,
-  type Config,
-  type InputGetter,
-  withDefaults,
-} from '../core/inputs.js';
+import { parseBool, secretInputValues, type InputGetter, withDefaults } from '../core/input-getter.js';
+import { parseConfig, type Config } from '../core/inputs.js';
 import { checkNamePart } from '../core/plan.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { deleteRegistryTags } from '../registry/delete-tags.js';

@@ -1,6 +1,6 @@
 // The workflow event's payload, read once, lazily and guarded (the runner writes it to GITHUB_EVENT_PATH).
 import { readFileSync } from 'node:fs';
-import type { EventContext } from '../core/ref.js';
+import type { EventContext } from '../core/github-event.js';
 
 /**
  * The payload, read when it is needed, by the one reader that the build, the

@@ -4,7 +4,7 @@
 // `imagetools inspect`, and sets the `digest` output. The front door passes its
 // Host (host.ts), as for cleanup (cleanup.ts).
 import { errorMessage } from '../core/errors.js';
-import { secretInputValues, type InputGetter } from '../core/inputs.js';
+import { secretInputValues, type InputGetter } from '../core/input-getter.js';
 import {
   imagetoolsCreateArgs,
   imagetoolsInspectArgs,

@@ -4,7 +4,7 @@
 // throws: without an answer the build goes on with the usual fallbacks, and the
 // log says why in one line.
 import { lookupFor, mergedPulls, queuedPull, type PrLeads } from '../core/merged-prs.js';
-import type { EventContext } from '../core/ref.js';
+import type { EventContext } from '../core/github-event.js';
 import { GitHubApiError, GitHubRateLimitError, GitHubRest } from '../github/rest.js';
 
 /** The look-up's limit: a slow API must not hold up the build for long. */

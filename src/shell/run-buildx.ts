@@ -4,7 +4,8 @@
 // and whether buildx's stdout is theirs to relay (BuildxOutput).
 import { spawn } from 'node:child_process';
 import { errorMessage } from '../core/errors.js';
-import { ProgressStream, type ProgressReport } from '../core/progress.js';
+import { ProgressStream } from '../core/progress.js';
+import type { ProgressReport } from '../core/step-report.js';
 import { Lines, Relay, type Write } from '../core/relay.js';
 
 export interface BuildxOutput {
