@@ -42,6 +42,7 @@ describe('parseConfig: defaults', () => {
       exportCache: 'auto',
       build: true,
       probeCache: true,
+      pullRequestFallbacks: true,
       fallbackToInline: false,
       context: '.',
       file: undefined,

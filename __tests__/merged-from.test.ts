@@ -161,6 +161,29 @@ describe('the first build after a merge falls back to the merged branch, right a
   });
 });
 
+describe('pull-request-fallbacks: false', () => {
+  test('no message is read: the usual fallbacks, on every CI', () => {
+    const off = (env: Env, commitMessage?: string) =>
+      decideRefs(ciFacts(env, {}, { commitMessage, mergeMessages: false }).facts);
+    const gitlab = off({ ...GITLAB, CI_COMMIT_BRANCH: 'develop', CI_COMMIT_MESSAGE: GITLAB_MESSAGE });
+    expect(gitlab.fallbacks).toEqual(['main']);
+    expect(gitlab.reasons.join('\n')).not.toContain('feature/x');
+    expect(off({ BRANCH_NAME: 'develop' }, GITHUB_MESSAGE).fallbacks).toEqual(['main']);
+    expect(off({ BRANCH_NAME: 'develop', BBC_COMMIT_MESSAGE: GITHUB_MESSAGE }).fallbacks).toEqual(['main']);
+    // The same with the switch on (the default): the merged branch first.
+    expect(refs({ BRANCH_NAME: 'develop', BBC_COMMIT_MESSAGE: GITHUB_MESSAGE }).fallbacks).toEqual([
+      'feature/x',
+      'main',
+    ]);
+  });
+
+  test('the command line takes it as an option from the input table', () => {
+    expect(parseArgs(['plan', '--pull-request-fallbacks', 'false']).inputs).toEqual({
+      'pull-request-fallbacks': 'false',
+    });
+  });
+});
+
 describe('--commit-message', () => {
   test('takes any text, a leading dash or an = included; not an input', () => {
     expect(parseArgs(['plan', '--commit-message', '-x\ny']).commitMessage).toBe('-x\ny');

@@ -117,6 +117,20 @@ describe('no answer: the usual fallbacks, and one line on why', () => {
     expect(a.requests).toEqual([]);
   });
 
+  test('pull-request-fallbacks false: nothing is asked, with a token and an API that would answer', async () => {
+    const a = await api({ [`${REPO}@${MERGE}`]: [{ number: 12, head: 'feature/x', base: 'main', mergedAt: T1 }] });
+    const env = { GITHUB_API_URL: a.url };
+    expect(await lookUpLeads(push('main', MERGE), { token: PULLS_TOKEN, env, off: true })).toEqual({
+      leads: {},
+      lines: [`pull requests merged by this push: not looked up: pull-request-fallbacks is false; ${usual}`],
+    });
+    const queued = { eventName: 'push', ref: `refs/heads/${QUEUE}`, payload: { repository: { full_name: REPO } } };
+    expect((await lookUpLeads(queued, { token: PULLS_TOKEN, env, off: true })).lines).toEqual([
+      `queued pull request #12: not looked up: pull-request-fallbacks is false; ${usual}`,
+    ]);
+    expect(a.requests).toEqual([]);
+  });
+
   test.each([
     [403, 'HTTP 403 Resource not accessible by integration (github-token needs contents: read'],
     [404, 'HTTP 404 Not Found (github-token needs contents: read, and pull-requests: read in a private repository)'],

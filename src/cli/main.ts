@@ -8,6 +8,7 @@ import { ciFacts, detectProvider } from '../core/ci.js';
 import type { CiFacts, Env } from '../core/ci-facts.js';
 import { githubRun } from '../core/attest.js';
 import { errorMessage } from '../core/errors.js';
+import type { Config } from '../core/inputs.js';
 import { get } from '../core/payload.js';
 import { readEventPayload } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
@@ -43,9 +44,9 @@ async function main(argv: string[]): Promise<number> {
     const env = process.env as Env;
     let ci: CiFacts | undefined;
     // GitHub's event payload is read here, so that ci.ts stays pure (forks are told apart by it).
-    const read = () => {
+    const read = (config: Config) => {
       const payload = detectProvider(env) === 'github' ? readEventPayload(env) : {};
-      ci = ciFacts(env, payload, { commitMessage: cli.commitMessage });
+      ci = ciFacts(env, payload, { commitMessage: cli.commitMessage, mergeMessages: config.pullRequestFallbacks });
       // In a GitHub Actions step, provenance names the run as build-push-action does (core/attest.ts).
       const run = githubRun(env, get(payload, 'repository', 'private') === true);
       return { source: { facts: ci.facts, where: ci.where }, lines: [ciLine(ci)], run };

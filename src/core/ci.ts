@@ -36,10 +36,11 @@ function github(env: Env, payload: Record<string, unknown>): CiFacts {
 export function ciFacts(
   env: Env,
   githubPayload: Record<string, unknown> = {},
-  opts: { commitMessage?: string } = {},
+  /** mergeMessages false: a merge commit's message names no fallback (pull-request-fallbacks). */
+  opts: { commitMessage?: string; mergeMessages?: boolean } = {},
 ): CiFacts {
   const provider = detectProvider(env);
-  const message = commitMessage(env, provider, opts.commitMessage);
+  const message = opts.mergeMessages === false ? undefined : commitMessage(env, provider, opts.commitMessage);
   switch (provider) {
     case 'gitlab':
       return ciGitlab(env, message);

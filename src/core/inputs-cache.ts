@@ -127,6 +127,16 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
       'or newline-separated).',
   },
   {
+    name: 'pull-request-fallbacks',
+    default: 'true',
+    kind: 'bool',
+    modes: ['build'],
+    description:
+      'Import first the caches of the pull requests a push merged and of the pull request a merge queue builds ' +
+      "(found through the GitHub API with `github-token`; on other CIs, in the merge commit's message). " +
+      '`false` looks nothing up.',
+  },
+  {
     name: 'export-cache',
     default: 'auto',
     kind: 'text',

@@ -32,6 +32,8 @@ export interface Config {
   exportCache: ExportSetting;
   build: boolean;
   probeCache: boolean;
+  /** Look up the merged or queued pull requests whose caches come first. */
+  pullRequestFallbacks: boolean;
   fallbackToInline: boolean;
   context: string;
   file: string | undefined;
@@ -175,6 +177,7 @@ export function parseConfig(get: InputGetter): Config {
     exportCache,
     build: bool('build'),
     probeCache: bool('probe-cache'),
+    pullRequestFallbacks: bool('pull-request-fallbacks'),
     fallbackToInline: bool('fallback-to-inline'),
     context: input('context').trim() || '.',
     file: optional(input('file')),

@@ -76,7 +76,7 @@ export class BuildPipeline {
   }
 
   /** Inputs to a checked plan: every planned ref looked up, the builder checked for a build (default: `build`). */
-  async plan(get: InputGetter, read: () => SourceReading, build?: boolean): Promise<Planned> {
+  async plan(get: InputGetter, read: (config: Config) => SourceReading, build?: boolean): Promise<Planned> {
     const { host, log } = this;
     const config = parseConfig(get);
     const secrets = secretParts([
@@ -92,11 +92,11 @@ export class BuildPipeline {
     if (config.image?.lowered)
       host.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     for (const w of optionWarnings(config)) log.warn(w);
-    const { source: read0, lines, run } = read();
+    const { source: read0, lines, run } = read(config);
     // A GitHub event's pull requests (pr-lookup.ts); fallback-branches given replaces every fallback, so no look-up.
     const lookup =
       'event' in read0 && !config.fallbackBranches?.length
-        ? await lookUpLeads(read0.event, { token: config.githubToken })
+        ? await lookUpLeads(read0.event, { token: config.githubToken, off: !config.pullRequestFallbacks })
         : { leads: {}, lines: [] };
     const source: BuildSource = 'event' in read0 ? { ...read0, leads: lookup.leads } : read0;
     // From the disk, or through the GitHub API for a Git context; undefined text: the target stage only.

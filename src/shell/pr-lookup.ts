@@ -19,6 +19,8 @@ export interface LeadLookup {
 export interface LookupOptions {
   /** github-token; empty or unset: no look-up. */
   token?: string;
+  /** pull-request-fallbacks is false: nothing is asked, and the log says so. */
+  off?: boolean;
   /** GITHUB_API_URL, GITHUB_SHA, GITHUB_REPOSITORY; process.env unless given. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
@@ -44,6 +46,7 @@ export async function lookUpLeads(ctx: EventContext, opts: LookupOptions = {}): 
     if (lookup === undefined) return { leads: {}, lines: [] };
     if ('skip' in lookup) return { leads: {}, lines: [`${subject}: not looked up: ${lookup.skip}; ${usual}`] };
     subject = lookup.kind === 'merged' ? 'pull requests merged by this push' : `queued pull request #${lookup.number}`;
+    if (opts.off) return { leads: {}, lines: [`${subject}: not looked up: pull-request-fallbacks is false; ${usual}`] };
     const token = opts.token?.trim() ?? '';
     if (token === '') return { leads: {}, lines: [`${subject}: not looked up: no github-token; ${usual}`] };
     const rest = new GitHubRest({ token, env, timeoutMs: opts.timeoutMs ?? LOOKUP_TIMEOUT_MS, fetch: opts.fetch });
