@@ -104,6 +104,12 @@ describe('action.yml', () => {
     const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { runs: unknown };
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
+
+  test('dist/index.js is at most 600,000 bytes, without the HTTP client only OIDC tokens need', () => {
+    const bundle = readFileSync(join(ROOT, 'dist', 'index.js'));
+    expect(bundle.length).toBeLessThanOrEqual(600_000);
+    expect(bundle.includes('undici')).toBe(false);
+  });
 });
 
 describe('README workflow examples', () => {
