@@ -1,8 +1,9 @@
-// proc.ts's docker() and probeRefs() against a fake docker first on PATH (fake-docker.ts).
+// proc.ts's docker() and probeRefs() against a fake docker first on PATH (fake-docker.ts), and onPath().
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, probeRefs } from '../src/shell/proc.js';
+import { docker, onPath, probeRefs } from '../src/shell/proc.js';
 import { FakeDocker, NO_BUILDX, noDockerOnPath, type Rule } from './fake-docker.js';
 
 const undo: (() => void)[] = [];
@@ -96,5 +97,28 @@ describe('probeRefs()', () => {
     const fake = installDocker([{ when: ['buildx'], answer: NO_BUILDX }]);
     expect(await probeRefs(['r/app:cache.main'], undefined, 5000)).toEqual(undefined);
     expect(fake.argvs()).toEqual([['buildx', 'version']]);
+  });
+});
+
+describe('onPath()', () => {
+  test('an executable file in one of PATH’s directories; not a plain file, a directory or an empty entry', () => {
+    const root = mkdtempSync(join(tmpdir(), 'bbc-onpath-'));
+    const [bin, other] = [join(root, 'bin'), join(root, 'other')];
+    mkdirSync(bin);
+    mkdirSync(other);
+    writeFileSync(join(bin, 'docker'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'docker'), 0o755);
+    writeFileSync(join(other, 'plain'), 'not executable');
+    chmodSync(join(other, 'plain'), 0o644);
+    mkdirSync(join(other, 'dir-named-docker'));
+    const found = (name: string, PATH: string | undefined) => onPath(name, { PATH });
+    expect([
+      found('docker', `${other}:${bin}`),
+      found('docker', other),
+      found('plain', other),
+      found('dir-named-docker', other),
+      found('docker', `:${other}:`),
+      found('docker', undefined),
+    ]).toEqual([true, false, false, false, false, false]);
   });
 });

@@ -257,13 +257,16 @@ describe('the Docker config', () => {
     });
   });
 
-  test('credential helpers are named as unsupported', () => {
-    const store = credentialsFor({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }, 'ghcr.io');
-    expect(store.credentials).toBeUndefined();
-    expect(store.note).toMatch(/credential helper docker-credential-desktop, which this action does not read/);
-    expect(credentialsFor({ credHelpers: { 'r.example.com': 'ecr-login' } }, 'r.example.com').note).toMatch(
-      /docker-credential-ecr-login/,
-    );
+  test('credential helpers are named, to ask (credential-helper.ts): credHelpers for the host, else credsStore', () => {
+    expect(credentialsFor({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }, 'ghcr.io')).toEqual({
+      helper: 'desktop',
+    });
+    const helpers = { credHelpers: { 'r.example.com': 'ecr-login' }, credsStore: 'desktop' };
+    expect(credentialsFor(helpers, 'r.example.com')).toEqual({ helper: 'ecr-login' });
+    expect(credentialsFor(helpers, 'ghcr.io')).toEqual({ helper: 'desktop' });
+    // Credentials in auths win over any helper, as in docker.
+    const both = { auths: { 'ghcr.io': { auth: Buffer.from('u:p').toString('base64') } }, credsStore: 'desktop' };
+    expect(credentialsFor(both, 'ghcr.io')).toEqual({ credentials: { username: 'u', password: 'p' } });
   });
 
   test('WWW-Authenticate challenges', () => {
@@ -652,9 +655,9 @@ describe('item 15: registry host names are case-insensitive', () => {
       username: 'u',
       password: 'p',
     });
-    expect(
-      credentialsFor({ credHelpers: { 'Registry.Example.com': 'ecr-login' } }, 'registry.example.COM').note,
-    ).toMatch(/docker-credential-ecr-login/);
+    expect(credentialsFor({ credHelpers: { 'Registry.Example.com': 'ecr-login' } }, 'registry.example.COM')).toEqual({
+      helper: 'ecr-login',
+    });
     expect(ghcrPackage('GHCR.IO/acme/app')).toEqual({ owner: 'acme', name: 'app' });
   });
 });

@@ -1,5 +1,6 @@
 // The credentials docker itself would use for a registry, read from the Docker
-// config (config.json); credential helpers are named, not run.
+// config (config.json); a credential helper is named here and asked in
+// credential-helper.ts.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -61,8 +62,10 @@ function normaliseKey(key: string): string {
 
 export interface CredentialLookup {
   credentials?: Credentials;
-  /** Set when credentials exist but live where this action cannot read them. */
+  /** Set when credentials exist but could not be read. */
   note?: string;
+  /** The credential helper that keeps them (`docker-credential-<helper>`), to ask. */
+  helper?: string;
 }
 
 export function credentialsFor(config: DockerConfig, host: string): CredentialLookup {
@@ -87,13 +90,5 @@ export function credentialsFor(config: DockerConfig, host: string): CredentialLo
 
   const helper =
     Object.entries(config.credHelpers ?? {}).find(([key]) => normaliseKey(key) === want)?.[1] ?? config.credsStore;
-  if (helper) {
-    return {
-      note:
-        `the Docker config keeps the credentials for ${host} in the credential helper docker-credential-${helper}, ` +
-        'which this action does not read: log in with docker/login-action ' +
-        '(it writes them to config.json on Linux runners)',
-    };
-  }
-  return {};
+  return helper ? { helper } : {};
 }

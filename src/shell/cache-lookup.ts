@@ -11,7 +11,8 @@ import { errorMessage } from '../core/errors.js';
 import type { CacheEntry } from '../core/plan.js';
 import type { ProbeResult } from '../core/probe.js';
 import { probeRefs } from './proc.js';
-import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
+import { dockerCredentials } from '../registry/credential-helper.js';
+import { type CredentialLookup, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { requestFailure } from '../core/network-failure.js';
 import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
 import { RegistryError } from '../registry/registry-error.js';
@@ -107,9 +108,9 @@ export async function lookUpRegistry(
   opts: LookupOptions,
 ): Promise<ProbeResult[]> {
   const repo = parseRepository(repository);
-  let lookup: ReturnType<typeof credentialsFor>;
+  let lookup: CredentialLookup;
   try {
-    lookup = credentialsFor(readDockerConfig(dockerConfigPath(opts.env)), repo.host);
+    lookup = await dockerCredentials(readDockerConfig(dockerConfigPath(opts.env)), repo.host, opts.env);
   } catch (e) {
     return tags.map(({ ref }) => ({ ref, state: 'unknown', detail: errorMessage(e) }));
   }
@@ -167,7 +168,7 @@ async function lookUpEntries(
     entries.map((e) => ({ ref: e.ref, tag: e.name })),
     opts,
   );
-  // Credentials in a helper this action cannot read: docker can, so ask it whether those refs exist.
+  // A credential helper that gave this action nothing usable may still serve docker: ask it which refs exist.
   const helped = results.filter((r) => r.state === 'unknown' && r.detail?.includes('credential helper'));
   if (helped.length === 0) return results;
   const again = new Map(
@@ -184,7 +185,7 @@ async function lookUpEntries(
     return other === undefined
       ? r
       : other.state === 'exists'
-        ? { ...other, detail: `its content was not read: ${r.detail}` }
+        ? { ...other, detail: `found by docker buildx imagetools inspect, its content not read: ${r.detail}` }
         : other;
   });
 }

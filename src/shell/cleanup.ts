@@ -12,7 +12,8 @@ import { deleteGhcrTags, GHCR_HOST, GhcrClient } from '../registry/ghcr.js';
 import { parseBool, secretInputValues, type InputGetter, withDefaults } from '../core/input-getter.js';
 import { parseConfig, type Config } from '../core/inputs.js';
 import { checkNamePart } from '../core/plan.js';
-import { credentialsFor, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
+import { dockerCredentials } from '../registry/credential-helper.js';
+import { dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { deleteRegistryTags } from '../registry/delete-tags.js';
 import { parseRepository } from '../registry/reference.js';
 import { RegistryClient } from '../registry/registry.js';
@@ -92,7 +93,7 @@ async function deleteTags(
     return { results, where: `${GHCR_HOST}, through the GitHub Packages API` };
   }
   const configPath = dockerConfigPath(opts.env);
-  const lookup = credentialsFor(readDockerConfig(configPath), ref.host);
+  const lookup = await dockerCredentials(readDockerConfig(configPath), ref.host, opts.env);
   if (lookup.note) opts.io.warn(lookup.note);
   opts.io.info(`${ref.host}: ${lookup.credentials ? `credentials from ${configPath}` : 'no credentials (anonymous)'}`);
   const client = new RegistryClient(ref, { credentials: lookup.credentials, timeoutMs: opts.timeoutMs });

@@ -17,7 +17,7 @@ import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';
 import { UNNAMED_FINAL } from '../core/decide.js';
 import type { Log, Remedies } from './host.js';
-import { docker } from './proc.js';
+import { docker, onPath } from './proc.js';
 import { exportState, logLines, resultLines, type Outcome } from '../core/report.js';
 
 /** Each ref check is bounded; they all run at once. */
@@ -79,7 +79,12 @@ export async function preflight(
   log: Log,
   remedies: Remedies,
 ): Promise<Decision> {
-  const version = await docker(['buildx', 'version'], PROBE_TIMEOUT_MS);
+  // The version and the builder at once: two docker processes side by side, not one after the other.
+  const builderArgs = ['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'];
+  const [version, inspect] = await Promise.all([
+    docker(['buildx', 'version'], PROBE_TIMEOUT_MS),
+    docker(builderArgs, 30_000),
+  ]);
   if (version.missing) throw new Error(`docker is not on PATH: ${remedies.noDocker}`);
   if (version.code !== 0) throw new Error(`docker buildx is not available: ${remedies.noBuildx}`);
   const minor = buildxMinor(version.output);
@@ -92,7 +97,6 @@ export async function preflight(
         `or later reports what the cache did): ${remedies.noBuildx}`,
     );
   }
-  const inspect = await docker(['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'], 30_000);
   if (inspect.code !== 0) {
     const line = inspect.output.trim().split('\n').pop() ?? '';
     throw new InputError(
@@ -121,7 +125,7 @@ export async function preflight(
 export async function lookUp(
   config: Config,
   d: Decision,
-  checkBuildx: boolean,
+  checkDocker: boolean,
   log: Log,
 ): Promise<PlanLookup | undefined> {
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
@@ -129,10 +133,10 @@ export async function lookUp(
   if (b.type === 'gha' || b.type === 's3') return undefined;
   const type = b.type === 'local' ? 'local' : 'registry';
   const image = b.type === 'local' ? undefined : b.image;
-  // No docker or no buildx (a flags-only job on a bare runner): the build happens elsewhere, maybe with other
-  // credentials.
-  if (type === 'registry' && checkBuildx && (await docker(['buildx', 'version'], PROBE_TIMEOUT_MS)).code !== 0) {
-    log.info('docker buildx is not available here, so the cache refs were not checked');
+  // No docker (a flags-only job on a bare runner): the build happens elsewhere, maybe with other credentials.
+  // A look along PATH, not a docker process: flags-only mode is meant to be quick.
+  if (type === 'registry' && checkDocker && !onPath('docker', process.env)) {
+    log.info('docker is not on PATH here, so the cache refs were not checked');
     return undefined;
   }
   const legacyOf = (e: CacheEntry) => legacyEntry(d.backend, e, d.prefix, d.scope, d.refs.defaultBranch);

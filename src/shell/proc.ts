@@ -2,6 +2,8 @@
 // the cache-ref probe built on it. Free of @actions/*, so that the command line
 // (dist/cli.js) shares it without bundling the action's toolkit.
 import { execFile } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { classifyProbe, type ProbeResult } from '../core/probe.js';
 
 export interface ProcResult {
@@ -23,6 +25,19 @@ export function docker(args: string[], timeoutMs: number): Promise<ProcResult> {
         missing: e?.code === 'ENOENT',
       });
     });
+  });
+}
+
+/** Is there an executable `name` in one of PATH's directories (as the shell would find it)? */
+export function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
+  return (env.PATH ?? '').split(delimiter).some((dir) => {
+    if (dir === '') return false;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return statSync(join(dir, name)).isFile(); // a directory is "executable" too
+    } catch {
+      return false;
+    }
   });
 }
 
