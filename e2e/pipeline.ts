@@ -52,6 +52,8 @@ export async function actionJob(opts: {
   env?: Record<string, string>;
   /** Another bundle than dist/index.js (the benchmark runs a copy, so a rebundle mid-run cannot change it). */
   entry?: string;
+  /** Another node than this process's (the runner's Node 24, for the benchmark of the action's own cost). */
+  node?: string;
 }): Promise<JobResult> {
   const e = engine();
   await emptyBuilder();
@@ -62,6 +64,7 @@ export async function actionJob(opts: {
     cwd: opts.context,
     event: opts.event,
     entry: opts.entry,
+    node: opts.node,
     env: { ...e.env, ...opts.env },
     inputs: {
       image,

@@ -18,7 +18,7 @@ import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
 import { lookUpLeads } from './pr-lookup.js';
-import { prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
+import { askBuilder, prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
 import { buildDockerfile } from './remote-dockerfile.js';
 import { runBuildx } from './run-buildx.js';
 
@@ -79,6 +79,9 @@ export class BuildPipeline {
   async plan(get: InputGetter, read: (config: Config) => SourceReading, build?: boolean): Promise<Planned> {
     const { host, log } = this;
     const config = parseConfig(get);
+    const willBuild = build ?? config.build;
+    // Asked now, answered while the event, the Dockerfile and the registry are read (prepare.ts).
+    const asked = willBuild ? askBuilder(config.builder) : undefined;
     const secrets = secretParts([
       ...secretInputValues(get),
       ...config.secrets.map((s) => s.value),
@@ -112,7 +115,7 @@ export class BuildPipeline {
       // Set now, so that they are there even when what follows fails.
       this.setPlanOutputs(planned);
       const redo = (opts: Parameters<typeof decide>[4]) => decide(config, source, dockerfile, file, opts);
-      const prepared = await prepare(config, planned, build ?? config.build, redo, log, host.remedies);
+      const prepared = await prepare(config, planned, willBuild, redo, log, host.remedies, asked);
       this.decision = prepared.d;
       this.outcome.selection = prepared.selection;
       this.setPlanOutputs(prepared.d);

@@ -17,7 +17,7 @@ import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';
 import { UNNAMED_FINAL } from '../core/decide.js';
 import type { Log, Remedies } from './host.js';
-import { docker, onPath } from './proc.js';
+import { docker, onPath, type ProcResult } from './proc.js';
 import { exportState, logLines, resultLines, type Outcome } from '../core/report.js';
 
 /** Each ref check is bounded; they all run at once. */
@@ -71,6 +71,24 @@ export function writeSecretFiles(dir: string, secrets: Secret[]): SecretFile[] {
   });
 }
 
+/** What docker says of buildx and the builder, asked as soon as the inputs are read. */
+export interface BuilderAnswers {
+  version: Promise<ProcResult>;
+  inspect: Promise<ProcResult>;
+}
+
+/**
+ * Ask for the buildx version and the builder at once: two docker processes side
+ * by side, started before the plan is made (they need only the builder's name),
+ * so that they run while the event, the Dockerfile and the registry are read.
+ */
+export function askBuilder(builder: string | undefined): BuilderAnswers {
+  return {
+    version: docker(['buildx', 'version'], PROBE_TIMEOUT_MS),
+    inspect: docker(['buildx', ...(builder ? ['--builder', builder] : []), 'inspect'], 30_000),
+  };
+}
+
 /** Before a build: is there a docker, a buildx, a reachable builder that can do what we ask? */
 export async function preflight(
   config: Config,
@@ -78,13 +96,9 @@ export async function preflight(
   redo: (opts: DecideOptions) => Decision,
   log: Log,
   remedies: Remedies,
+  asked: BuilderAnswers = askBuilder(config.builder),
 ): Promise<Decision> {
-  // The version and the builder at once: two docker processes side by side, not one after the other.
-  const builderArgs = ['buildx', ...(config.builder ? ['--builder', config.builder] : []), 'inspect'];
-  const [version, inspect] = await Promise.all([
-    docker(['buildx', 'version'], PROBE_TIMEOUT_MS),
-    docker(builderArgs, 30_000),
-  ]);
+  const [version, inspect] = await Promise.all([asked.version, asked.inspect]);
   if (version.missing) throw new Error(`docker is not on PATH: ${remedies.noDocker}`);
   if (version.code !== 0) throw new Error(`docker buildx is not available: ${remedies.noBuildx}`);
   const minor = buildxMinor(version.output);
@@ -166,11 +180,12 @@ export async function prepare(
   redo: (opts: DecideOptions) => Decision,
   log: Log,
   remedies: Remedies,
+  asked?: BuilderAnswers,
 ): Promise<{ d: Decision; selection?: ImportSelection }> {
   let found: PlanLookup | undefined;
   if (build) {
     const planned = d;
-    [d, found] = await Promise.all([preflight(config, d, redo, log, remedies), lookUp(config, d, false, log)]);
+    [d, found] = await Promise.all([preflight(config, d, redo, log, remedies, asked), lookUp(config, d, false, log)]);
     if (d !== planned) found = await lookUp(config, d, false, log); // the inline fallback plans other refs
   } else {
     found = await lookUp(config, d, true, log);
