@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
-import { lookUpLocal, lookUpPlan, lookUpRegistry, MAX_LOOKUPS } from '../src/shell/cache-lookup.js';
+import { lookUpLocal, lookUpPlan, MAX_LOOKUPS } from '../src/shell/cache-lookup.js';
+import { lookUpRegistry } from '../src/shell/registry-lookup.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const CONFIG = JSON.stringify({
@@ -73,7 +74,7 @@ function dockerConfig(auths: Record<string, unknown> = {}): NodeJS.ProcessEnv {
 const tags = (...names: string[]) => names.map((tag) => ({ ref: `127.0.0.1:1/acme/app:${tag}`, tag }));
 
 describe('lookUpRegistry', () => {
-  test('reads what each existing ref holds; asks nothing more of a missing one', async () => {
+  test('a HEAD for each ref; reads what each existing one holds; asks nothing more of a missing one', async () => {
     const manifest = manifestFor(CONFIG);
     const r = await registry({ manifests: { 'cache-main': manifest }, blobs: { [sha(CONFIG)]: CONFIG } });
     const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('cache-main', 'cache-x'), {
@@ -88,7 +89,8 @@ describe('lookUpRegistry', () => {
     expect(r.requests.sort()).toEqual([
       `GET /v2/acme/app/blobs/${sha(CONFIG)}`,
       'GET /v2/acme/app/manifests/cache-main',
-      'GET /v2/acme/app/manifests/cache-x',
+      'HEAD /v2/acme/app/manifests/cache-main',
+      'HEAD /v2/acme/app/manifests/cache-x',
     ]);
   });
 
@@ -293,6 +295,38 @@ describe('lookUpPlan', () => {
     expect(found.entries.map((e) => e.ref)).toEqual(planned.slice(0, MAX_LOOKUPS).map((e) => e.ref));
   });
 
+  test('a HEAD each; with one existing ref nothing is read (no choice to make), with two both are', async () => {
+    const manifest = manifestFor(CONFIG);
+    const planned = [entry('feature', 'build'), entry('main', 'build'), entry('main', 'base')];
+    const one = await registry({ manifests: { 'build.main': manifest }, blobs: { [sha(CONFIG)]: CONFIG } });
+    const alone = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, () => undefined, {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: one.base,
+    });
+    expect(one.requests.filter((q) => !q.startsWith('HEAD '))).toEqual([]);
+    expect(alone.results.map((r) => [r.ref.split(':').pop(), r.state, r.digest, r.content, r.detail])).toEqual([
+      ['build.feature', 'missing', undefined, undefined, undefined],
+      ['build.main', 'exists', sha(manifest), undefined, undefined],
+      ['base.main', 'missing', undefined, undefined, undefined],
+    ]);
+
+    const two = await registry({
+      manifests: { 'build.main': manifest, 'base.main': manifest },
+      blobs: { [sha(CONFIG)]: CONFIG },
+    });
+    const both = await lookUpPlan('registry', '127.0.0.1:1/acme/app', planned, () => undefined, {
+      env: dockerConfig(),
+      timeoutMs: 5000,
+      baseUrl: two.base,
+    });
+    expect(two.requests.filter((q) => q.startsWith('GET /v2/acme/app/manifests/')).sort()).toEqual([
+      'GET /v2/acme/app/manifests/base.main',
+      'GET /v2/acme/app/manifests/build.main',
+    ]);
+    expect(both.results.map((r) => r.content?.records.size)).toEqual([undefined, 2, 2]);
+  });
+
   test('a branch with none of its current tags has its old ones looked at once, right after them; a branch that has them does not', async () => {
     const manifest = manifestFor(CONFIG);
     const r = await registry({
@@ -306,7 +340,7 @@ describe('lookUpPlan', () => {
       baseUrl: r.base,
     });
     // base has neither: its old tag was looked at, and being absent is not listed.
-    expect(r.requests).toContain('GET /v2/acme/app/manifests/old-build.base');
+    expect(r.requests).toContain('HEAD /v2/acme/app/manifests/old-build.base');
     expect(found.entries.map((e) => [e.name, e.legacy ?? false])).toEqual([
       ['build.feature', false],
       ['old-build.feature', true],

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { askHelper, dockerCredentials, helperServerAddress } from '../src/registry/credential-helper.js';
-import { lookUpRegistry } from '../src/shell/cache-lookup.js';
+import { lookUpRegistry } from '../src/shell/registry-lookup.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cacheManifest, CACHE_CONFIG, sha } from './fake-registry.js';

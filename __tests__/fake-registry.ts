@@ -32,7 +32,7 @@ export interface FakeRegistry {
   host: string;
   /** `GET /v2/...` for every request, in the order they came. */
   requests: string[];
-  /** The tags whose manifests were asked for, in order. */
+  /** The tags looked up (a HEAD each, cache-lookup.ts), in order. */
   manifestTags(repository?: string): string[];
   close(): Promise<void>;
 }
@@ -63,7 +63,7 @@ export async function fakeRegistry(tags: string[]): Promise<FakeRegistry> {
     requests,
     manifestTags: (repository = 'acme/app') =>
       requests.flatMap((q) => {
-        const m = /^GET \/v2\/(.+)\/manifests\/([^/]+)$/.exec(q);
+        const m = /^HEAD \/v2\/(.+)\/manifests\/([^/]+)$/.exec(q);
         return m && m[1] === repository ? [m[2]!] : [];
       }),
     close: () => new Promise<void>((r) => server.close(() => r())),

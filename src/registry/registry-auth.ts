@@ -18,6 +18,11 @@ export function parseChallenge(header: string): { scheme: string; params: Record
   return { scheme: m[1]!.toLowerCase(), params };
 }
 
+/** HEAD and GET read alike (scope `pull`): a token one got serves the other without a second 401. */
+function kind(method: string): string {
+  return method === 'HEAD' ? 'GET' : method;
+}
+
 function tokenKey(challenge: Record<string, string>): string {
   return `${challenge.realm} ${challenge.service} ${challenge.scope}`;
 }
@@ -31,7 +36,7 @@ export interface AuthContext {
 
 export class RegistryAuth {
   private basic = false;
-  /** The last Bearer challenge per method (HEAD and DELETE need different scopes) and the tokens per scope. */
+  /** The last Bearer challenge per kind of request (reads and DELETE need different scopes), and tokens per scope. */
   private readonly challenges = new Map<string, Record<string, string>>();
   private readonly tokens = new Map<string, Promise<string>>();
 
@@ -115,7 +120,7 @@ export class RegistryAuth {
   /** The Authorization header for a request with this method, if the registry asked for one. */
   async header(method: string): Promise<string | undefined> {
     if (this.basic) return this.basicHeader();
-    const challenge = this.challenges.get(method);
+    const challenge = this.challenges.get(kind(method));
     return challenge ? `Bearer ${await this.token(challenge)}` : undefined;
   }
 
@@ -134,7 +139,7 @@ export class RegistryAuth {
       return true;
     }
     if (scheme !== 'bearer') return false;
-    this.challenges.set(method, params);
+    this.challenges.set(kind(method), params);
     const key = tokenKey(params);
     const current = await this.tokens.get(key)?.catch(() => undefined);
     if (current !== undefined && sent === `Bearer ${current}`) this.tokens.delete(key);

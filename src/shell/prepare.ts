@@ -206,7 +206,8 @@ export async function prepare(
         selection.unreadable.map((r) => `${r.ref} (${r.detail})`).join('; '),
     );
   }
-  const opaque = results.filter((r) => r.state === 'exists' && r.content === undefined);
+  // An existing ref left unread by choice (the only one: nothing to compare it with) has no detail.
+  const opaque = results.filter((r) => r.state === 'exists' && r.content === undefined && r.detail !== undefined);
   if (opaque.length > 0) {
     log.warn(
       `could not read what ${opaque.length} cache ref(s) hold, ` +
