@@ -947,6 +947,7 @@ write_env() {
     BBC_AUTH_USER authUser "$AUTH_USER"
     BBC_AUTH_PASSWORD authPassword "$AUTH_PASSWORD"
     BBC_BUSYBOX busybox "$BUSYBOX"
+    - registryBin "$REGISTRY_BIN"
     - classicDockerHost "$CLASSIC_HOST"
     BBC_ENGINE_KIND engine "$kind"
     - flavor "$flavor"
