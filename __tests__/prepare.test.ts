@@ -321,6 +321,9 @@ describe('prepare', () => {
     expect(got.d.backend.type).toEqual('registry');
     expect(got.selection?.imports.map((e) => e.name)).toEqual(['cache.build.main']);
     expect(got.d.plan.cacheFrom).toEqual([`type=registry,ref=${reg.host}/acme/app:cache.build.main`]);
+    // The one ref there is: imported unread, and said so plainly (not as a failure to read it).
+    expect(log.infos).toContain(`${reg.host}/acme/app:cache.build.main: imported (the only one found)`);
+    expect(reg.requests.filter((q) => q.startsWith('GET '))).toEqual([]);
     // The version and the builder side by side: in either order.
     expect(fake.argvs().sort()).toEqual([
       ['buildx', 'inspect'],

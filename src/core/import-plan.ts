@@ -16,7 +16,7 @@ export interface Candidate {
 }
 
 export type Verdict =
-  | { ref: string; imported: true; why: 'adds records' | 'unreadable' }
+  | { ref: string; imported: true; why: 'adds records' | 'unreadable' | 'alone' }
   | { ref: string; imported: false; why: 'missing' | 'contained' | 'diverges' | 'empty'; other?: string };
 
 /** Whether two stages share a line of descent (one builds on the other, or they are the same). */
@@ -81,8 +81,11 @@ export function planImports(candidates: Candidate[], related: Related): Verdict[
   }
 
   const imported = new Set(chosen.map((c) => c.ref));
+  // The look-up reads no content when one ref exists (shell/cache-lookup.ts): there is nothing to compare it with.
+  const alone = candidates.filter((c) => c.state !== 'missing').length === 1;
   return candidates.map((c): Verdict => {
     if (c.state === 'missing') return { ref: c.ref, imported: false, why: 'missing' };
+    if (c.state === 'exists' && c.content === undefined && alone) return { ref: c.ref, imported: true, why: 'alone' };
     if (c.state === 'unknown' || c.content === undefined) return { ref: c.ref, imported: true, why: 'unreadable' };
     if (c.content.records.size === 0) return { ref: c.ref, imported: false, why: 'empty' };
     if (imported.has(c.ref)) return { ref: c.ref, imported: true, why: 'adds records' };
@@ -100,6 +103,8 @@ export function verdictText(v: Verdict): string {
       return 'imported';
     case 'unreadable':
       return 'imported (could not be read, so not compared)';
+    case 'alone':
+      return 'imported (the only one found)';
     case 'missing':
       return 'not found';
     case 'empty':
