@@ -76,6 +76,7 @@ function useOf(workflow: Record<string, unknown>): string {
     .filter((s) => s.uses?.startsWith('buildx-branch-cache/buildx-branch-cache@'))
     .map((s) => s.with ?? {});
   const ghcr = steps.some((w) => String(w['image'] ?? '').startsWith('ghcr.io/'));
+  if (steps.some((w) => String(w['sweep']) === 'true')) return ghcr ? 'sweep on GHCR' : 'sweep on another registry';
   if (steps.some((w) => String(w['cleanup']) === 'true'))
     return ghcr ? 'cleanup on GHCR' : 'cleanup on another registry';
   if (steps.some((w) => String(w['push']) === 'true' || String(w['outputs'] ?? '').includes('push=true')))

@@ -1,9 +1,11 @@
 // The action's front door: chooses the mode, then runs the shared build
-// pipeline (shell/pipeline.ts) or cleanup (shell/cleanup.ts) with the
-// action's host (host.ts), and writes the job summary.
+// pipeline (shell/pipeline.ts), cleanup (shell/cleanup.ts), sweep
+// (shell/sweep.ts) or merge with the action's host (host.ts), and writes the job summary.
 import * as core from '@actions/core';
 import { failureMarkdown, summaryMarkdown } from '../core/report.js';
 import { runCleanup } from '../shell/cleanup.js';
+import { actionBranches } from '../shell/live-branches.js';
+import { runSweep } from '../shell/sweep.js';
 import { runMerge } from '../shell/merge.js';
 import { eventContext } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
@@ -30,6 +32,7 @@ export async function run(): Promise<void> {
     }
     if (mode === 'cleanup') return await runCleanup(getInput, host);
     if (mode === 'merge') return await runMerge(getInput, host);
+    if (mode === 'sweep') return await runSweep(getInput, { ...host, branches: (t, ms) => actionBranches(t, ms) });
     const planned = await pipeline.plan(getInput, () => {
       const event = eventContext();
       const run = githubRun(process.env, get(event.payload, 'repository', 'private') === true);

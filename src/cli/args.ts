@@ -2,12 +2,12 @@
 // process; main.ts is the shell that runs it. Every option is a build input of the action's table
 // (core/input-table.ts), so the two never disagree about what an option means.
 import { closest } from '../core/closest.js';
-import { inputSpec, inputsOf, isMultiLine } from '../core/input-table.js';
+import { inputSpec, inputsOf, isMultiLine, MODE_SWITCHES, type Mode } from '../core/input-table.js';
 import type { InputGetter } from '../core/input-getter.js';
 
 export const NAME = 'buildx-branch-cache';
 
-export type Command = 'plan' | 'build' | 'help' | 'version';
+export type Command = 'plan' | 'build' | 'cleanup' | 'sweep' | 'help' | 'version';
 
 export interface Cli {
   command: Command;
@@ -19,6 +19,8 @@ export interface Cli {
   extraArgs: string[];
   /** --commit-message: the commit's message, for the merged branch it names (core/ci.ts); not an input. */
   commitMessage?: string;
+  /** --remote: the git remote whose branches a sweep keeps (default origin); not an input. */
+  remote?: string;
 }
 
 /** A mistake in the command line itself: exit code 2. */
@@ -29,7 +31,7 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS: readonly Command[] = ['plan', 'build', 'help'];
+const COMMANDS: readonly Command[] = ['plan', 'build', 'cleanup', 'sweep', 'help'];
 
 /** Short and singular spellings, as docker's own flags read. */
 export const ALIASES: Record<string, string> = {
@@ -43,14 +45,20 @@ export const ALIASES: Record<string, string> = {
   'cache-stage': 'cache-stages',
 };
 
+/** The mode a command runs: plan and build are the action's build mode. */
+function modeOf(command: Command): Mode {
+  return command === 'cleanup' || command === 'sweep' ? command : 'build';
+}
+
 /**
- * The options: the inputs a build reads, but `build` (the command chooses
- * whether to build; the input would only contradict it).
+ * The options: the inputs the command's mode reads, but the switches (`build`,
+ * `cleanup`, `sweep`: the command chooses; the input would only contradict it).
  */
-export function inputNames(): string[] {
-  return inputsOf('build')
+export function inputNames(command: Command = 'build'): string[] {
+  const switches: readonly string[] = ['build', ...MODE_SWITCHES];
+  return inputsOf(modeOf(command))
     .map((i) => i.name)
-    .filter((n) => n !== 'build');
+    .filter((n) => !switches.includes(n));
 }
 
 /** Inputs that are true/false: `--push` alone means true. */
@@ -60,13 +68,14 @@ export function isBoolean(name: string): boolean {
 
 const BOOL_WORDS = new Set(['true', 'false', 'True', 'False', 'TRUE', 'FALSE']);
 
-function suggest(word: string): string {
+function suggest(word: string, command: Command): string {
   const known = [
-    ...inputNames(),
+    ...inputNames(command),
     ...Object.keys(ALIASES).filter((a) => a.length > 1),
     'json',
     'quiet',
     'commit-message',
+    'remote',
     'help',
     'version',
   ];
@@ -78,14 +87,14 @@ function suggest(word: string): string {
 export function parseArgs(argv: readonly string[]): Cli {
   const cli: Cli = { command: 'help', inputs: {}, json: false, quiet: false, extraArgs: [] };
   const first = argv[0];
-  if (first === undefined) throw new UsageError('no command given: use plan or build');
+  if (first === undefined) throw new UsageError('no command given: use plan, build, cleanup or sweep');
   if (first === '-h' || first === '--help') return cli;
   if (first === '--version' || first === '-V') return { ...cli, command: 'version' };
   if (!(COMMANDS as string[]).includes(first)) {
     throw new UsageError(
       first.startsWith('-')
-        ? `no command given before ${first}: use plan or build`
-        : `unknown command "${first}": use plan, build or help`,
+        ? `no command given before ${first}: use plan, build, cleanup or sweep`
+        : `unknown command "${first}": use plan, build, cleanup, sweep or help`,
     );
   }
   cli.command = first as Command;
@@ -124,6 +133,14 @@ export function parseArgs(argv: readonly string[]): Cli {
       cli.commitMessage = value;
       continue;
     }
+    if (arg === '--remote' || arg.startsWith('--remote=')) {
+      if (cli.command !== 'sweep') throw new UsageError('--remote goes with the sweep command');
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (value === undefined || value === '')
+        throw new UsageError('--remote needs a value: the git remote, e.g. origin');
+      cli.remote = value;
+      continue;
+    }
     if (!arg.startsWith('-') || arg === '-') {
       if (context !== undefined) throw new UsageError(`one build context only: got "${context}" and "${arg}"`);
       context = arg;
@@ -135,8 +152,9 @@ export function parseArgs(argv: readonly string[]): Cli {
       : arg.slice(1, eq === -1 ? undefined : eq);
     const alias = Object.hasOwn(ALIASES, word) ? ALIASES[word] : undefined;
     const name = alias ?? word;
-    if ((!arg.startsWith('--') && alias === undefined) || !inputNames().includes(name)) {
-      const hint = name === 'build' ? ' (the command says whether to build: use plan or build)' : suggest(word);
+    if ((!arg.startsWith('--') && alias === undefined) || !inputNames(cli.command).includes(name)) {
+      const hint =
+        name === 'build' ? ' (the command says whether to build: use plan or build)' : suggest(word, cli.command);
       throw new UsageError(`unknown option ${arg.slice(0, eq === -1 ? undefined : eq)}${hint}`);
     }
     if (eq !== -1) {
@@ -159,6 +177,7 @@ export function parseArgs(argv: readonly string[]): Cli {
     }
   }
   if (context !== undefined) {
+    if (cli.command === 'sweep') throw new UsageError(`sweep reads no build context: got "${context}"`);
     if (cli.inputs['context'] !== undefined)
       throw new UsageError(`the build context is given twice: --context ${cli.inputs['context']} and ${context}`);
     cli.inputs['context'] = context;

@@ -2,7 +2,8 @@
 // The command line's front door (bundled to dist/cli.js): argv -> a command;
 // `plan` and `build` run the same pipeline as the action (shell/pipeline.ts)
 // with the command line's host (host.ts), the branch facts from the CI's
-// variables (core/ci.ts) instead of the event.
+// variables (core/ci.ts) instead of the event; `cleanup` and `sweep` run the
+// action's (shell/cleanup.ts, shell/sweep.ts), a sweep's live branches from git.
 import pkg from '../../package.json' with { type: 'json' };
 import { ciFacts, detectProvider } from '../core/ci.js';
 import type { CiFacts, Env } from '../core/ci-facts.js';
@@ -11,7 +12,10 @@ import { errorMessage } from '../core/errors.js';
 import type { Config } from '../core/inputs.js';
 import { get } from '../core/payload.js';
 import { readEventPayload } from '../shell/event.js';
+import { runCleanup } from '../shell/cleanup.js';
+import { remoteBranches } from '../shell/live-branches.js';
 import { BuildPipeline } from '../shell/pipeline.js';
+import { runSweep } from '../shell/sweep.js';
 import { inputGetter, NAME, parseArgs, UsageError, type Cli } from './args.js';
 import { helpText } from './help.js';
 import { ciLine, planFlags, planJson, unsafeWords } from './plan-output.js';
@@ -39,6 +43,22 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const host = cliHost(cli.quiet);
+  if (cli.command === 'cleanup' || cli.command === 'sweep') {
+    // The shared steps say a failure through fail(); the exit status follows it.
+    let failed = false;
+    const io = {
+      ...host,
+      fail: (m: string) => {
+        failed = true;
+        host.fail(m);
+      },
+    };
+    const get = inputGetter(cli);
+    if (cli.command === 'cleanup') await runCleanup(get, io);
+    else
+      await runSweep(get, { ...io, branches: () => ({ liveBranches: () => remoteBranches(cli.remote ?? 'origin') }) });
+    return failed ? 1 : 0;
+  }
   const pipeline = new BuildPipeline(host);
   try {
     const env = process.env as Env;

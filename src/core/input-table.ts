@@ -21,7 +21,7 @@ export type InputKind = 'text' | 'bool' | 'lines' | 'items' | 'secrets';
  * boolean switch of its own name (`cleanup: true`), in one action.yml, so a
  * workflow changes mode by one input and the modes share every other input.
  */
-export const MODE_SWITCHES = ['cleanup', 'merge'] as const;
+export const MODE_SWITCHES = ['cleanup', 'sweep', 'merge'] as const;
 export type Mode = 'build' | (typeof MODE_SWITCHES)[number];
 
 export interface InputSpec {

@@ -47,9 +47,9 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
   flag(
     'github-token',
     'text',
-    'Token for the GitHub API: the Packages API for cleanup on ghcr.io (`packages: write`), and a Git ' +
-      'context on GitHub (passed to buildx as the `GIT_AUTH_TOKEN` secret).',
-    { modes: BOTH, secret: true, actionDefault: '${{ github.token }}' },
+    'Token for the GitHub API: the Packages API for cleanup and sweep on ghcr.io (`packages: write`), the ' +
+      'branches a sweep keeps, and a Git context on GitHub (passed to buildx as the `GIT_AUTH_TOKEN` secret).',
+    { modes: [...BOTH, 'sweep'], secret: true, actionDefault: '${{ github.token }}' },
   ),
   flag('labels', 'lines', 'Image labels, one `key=value` per line (`--label`).'),
   flag('load', 'bool', 'Load the image into Docker (`--load`).', { default: 'false' }),

@@ -7,7 +7,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'image',
     default: '',
     kind: 'text',
-    modes: ['build', 'cleanup', 'merge'],
+    modes: ['build', 'cleanup', 'merge', 'sweep'],
     description:
       'Repository that holds the cache images, without a tag (e.g. ghcr.io/acme/app). Lower-cased. ' +
       'Required for the registry and inline cache types.',
@@ -16,7 +16,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'cache-type',
     default: 'registry',
     kind: 'text',
-    modes: ['build', 'cleanup'],
+    modes: ['build', 'cleanup', 'sweep'],
     description: 'Where the cache lives, `registry`, `local`, `gha`, `s3` or `inline` (single-stage builds only).',
   },
   {
@@ -76,7 +76,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'cache-tag-prefix',
     default: 'cache',
     kind: 'text',
-    modes: ['build', 'cleanup'],
+    modes: ['build', 'cleanup', 'sweep'],
     description: 'First part of every cache tag, `<prefix>.<stage>[.<scope>].<branch>`.',
   },
   {

@@ -1,5 +1,5 @@
-// The inputs only cleanup mode reads (`cleanup: true`, shell/cleanup.ts; the
-// table: input-table.ts).
+// The inputs only the deleting modes read (`cleanup: true`, shell/cleanup.ts;
+// `sweep: true`, shell/sweep.ts; the table: input-table.ts).
 import type { InputSpec } from './input-table.js';
 
 export const CLEANUP_INPUTS: readonly InputSpec[] = [
@@ -15,10 +15,20 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
       "`protected-branches` one's.",
   },
   {
+    name: 'sweep',
+    default: 'false',
+    kind: 'bool',
+    modes: ['sweep'],
+    description:
+      "Delete instead of build: the cache tags of every branch that no longer exists (the repository's " +
+      'branches through the GitHub API), once nothing says it was used within `keep-for`. Never the default ' +
+      "branch's or a `protected-branches` one's. For a `schedule:` workflow.",
+  },
+  {
     name: 'protected-branches',
     default: '',
     kind: 'items',
-    modes: ['cleanup'],
+    modes: ['cleanup', 'sweep'],
     description:
       'Branches whose caches cleanup never deletes, besides the default branch (comma- or ' +
       'newline-separated; `*` matches within a path segment, `**` across).',
@@ -27,27 +37,27 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
     name: 'keep-for',
     default: '7d',
     kind: 'text',
-    modes: ['cleanup'],
+    modes: ['cleanup', 'sweep'],
     description:
       "With `cleanup`, how long a merged branch's caches outlive it, so that the build after the merge can " +
       'still import them: `30m`, `12h`, `7d`, `2w`, or `0` to delete at once. A merged pull request keeps ' +
       'them until this long after its merge (a `delete` event, which does not say whether the branch was ' +
-      'merged, deletes at once); the `sweep` mode to come deletes them after it too.',
+      "merged, deletes at once). With `sweep`, how long after its last use a gone branch's caches stay.",
   },
   {
     name: 'dry-run',
     default: 'false',
     kind: 'bool',
-    modes: ['cleanup'],
-    description: 'With `cleanup`, list what would be deleted and delete nothing.',
+    modes: ['cleanup', 'sweep'],
+    description: 'With `cleanup` or `sweep`, list what would be deleted and delete nothing.',
   },
   {
     name: 'request-timeout',
     default: '30',
     kind: 'text',
-    modes: ['cleanup'],
+    modes: ['cleanup', 'sweep'],
     description:
-      'With `cleanup`, the seconds each request to the registry or the GitHub API may take, its answer ' +
+      'With `cleanup` or `sweep`, the seconds each request to the registry or the GitHub API may take, its answer ' +
       'included, before cleanup gives it up and says which host did not answer (more than 0, at most ' +
       '3600).',
   },

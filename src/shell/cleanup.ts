@@ -67,7 +67,7 @@ interface Deletion {
   where: string;
 }
 
-async function deleteTags(
+export async function deleteTags(
   image: string,
   tags: string[],
   opts: { dryRun: boolean; token: string; timeoutMs: number; env: NodeJS.ProcessEnv; io: CleanupHost },

@@ -1,0 +1,175 @@
+// Sweep, start to end (`sweep: true`, or the command line's `sweep`): list the
+// cache tags of the image, keep those of live, default and protected branches,
+// and delete the others' once nothing says their branch was used within
+// keep-for. Which branches are live is the front door's to say (the GitHub API
+// in the action, `git ls-remote` in the command line); the rest is shared.
+import { parseKeepFor } from '../core/keep-for.js';
+import { deletedRefs, resultLines, type TagResult } from '../core/cleanup-report.js';
+import { errorMessage, InputError } from '../core/errors.js';
+import { parseBool, secretInputValues, type InputGetter, withDefaults } from '../core/input-getter.js';
+import { parseConfig } from '../core/inputs.js';
+import { parseList } from '../core/lists.js';
+import { mapLimit } from '../core/map-limit.js';
+import { checkNamePart } from '../core/plan.js';
+import {
+  branchesOfTags,
+  branchVerdict,
+  latest,
+  manifestBytes,
+  newestCreatedAt,
+  type LastSeen,
+  sweepNow,
+} from '../core/sweep.js';
+import { type SweptBranch, sweepLines, sweepSummary } from '../core/sweep-report.js';
+import { dockerCredentials } from '../registry/credential-helper.js';
+import { dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
+import { GHCR_HOST, GhcrClient, ghcrPackage } from '../registry/ghcr.js';
+import { parseRepository } from '../registry/reference.js';
+import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
+import { type CleanupHost, deleteTags, parseRequestTimeout } from './cleanup.js';
+
+/** What the front door knows of the repository's branches. */
+export interface LiveBranches {
+  branches: string[];
+  defaultBranch: string;
+  /** Where the list came from, for the log. */
+  where: string;
+}
+
+/** Where a front door learns which branches are live. */
+export interface BranchSource {
+  liveBranches(): Promise<LiveBranches>;
+  /** When the branch's last pull request closed, where the front door can ask (the GitHub API). */
+  closedAt?(branch: string): Promise<LastSeen | undefined>;
+}
+
+export interface SweepHost extends CleanupHost {
+  /** The branch source, with the sweep's github-token and request timeout. */
+  branches(token: string, timeoutMs: number): BranchSource;
+}
+
+const CONCURRENCY = 8;
+
+/** The image's tags, and per tag what the registry says of its time (GHCR's version `updated_at`). */
+interface Listing {
+  tags: string[];
+  updated: Map<string, LastSeen>;
+  /** Manifest reads, for the tags of gone branches only (distribution registries). */
+  read?: (tag: string) => Promise<{ seen?: LastSeen; bytes?: number }>;
+}
+
+async function listImage(image: string, token: string, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<Listing> {
+  const ref = parseRepository(image);
+  if (ref.host === GHCR_HOST) {
+    if (token === '') throw new InputError('github-token', 'is required to sweep ghcr.io (the GitHub Packages API)');
+    const found = await new GhcrClient({ token, apiUrl: env.GITHUB_API_URL, timeoutMs }).versions(ghcrPackage(image));
+    const updated = new Map<string, LastSeen>();
+    const tags: string[] = [];
+    for (const v of found?.versions ?? []) {
+      const at = Date.parse((v as { updated_at?: string }).updated_at ?? '');
+      for (const tag of v.metadata?.container?.tags ?? []) {
+        tags.push(tag);
+        if (!Number.isNaN(at)) updated.set(tag, { at: new Date(at), source: 'its package version updated' });
+      }
+    }
+    return { tags, updated };
+  }
+  const { credentials } = await dockerCredentials(readDockerConfig(dockerConfigPath(env)), ref.host, env);
+  const client = new RegistryClient(ref, { credentials, timeoutMs });
+  const read = async (tag: string) => {
+    const res = await client.request('GET', `/v2/${ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
+    if (!res.ok) {
+      await res.arrayBuffer().catch(() => undefined);
+      return {};
+    }
+    const manifest = (await res.json().catch(() => undefined)) as unknown;
+    const at = newestCreatedAt(manifest);
+    return { seen: at && { at, source: 'its newest cache layer made' }, bytes: manifestBytes(manifest) };
+  };
+  return { tags: await client.tags(), updated: new Map(), read };
+}
+
+/** The sweep step, start to end. Never throws: failures end in io.fail. */
+export async function runSweep(
+  get: InputGetter,
+  io: SweepHost,
+  env: NodeJS.ProcessEnv = process.env,
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  const input = withDefaults(get);
+  let summary: string | undefined;
+  try {
+    for (const secret of secretInputValues(get)) io.setSecret(secret);
+    const token = input('github-token').trim();
+    const dryRun = parseBool('dry-run', input('dry-run'));
+    const timeoutMs = parseRequestTimeout(input('request-timeout'));
+    const keep = parseKeepFor(input('keep-for'));
+    const config = parseConfig(get);
+    if (config.cacheType !== 'registry' && config.cacheType !== 'inline')
+      throw new InputError(
+        'cache-type',
+        `sweep deletes registry cache tags, and ${config.cacheType} caches are not in one`,
+      );
+    if (config.image === undefined) throw new InputError('image', 'is required for sweep: the repository to sweep');
+    const image = config.image.repository;
+    const prefix = checkNamePart('cache-tag-prefix', config.prefix);
+    const protectedBranches = parseList(input('protected-branches'), { input: 'protected-branches', commas: true });
+
+    const source = io.branches(token, timeoutMs);
+    const live = await source.liveBranches();
+    // An empty or defaultless list is a failed look-up, not a repository without branches: never sweep on it.
+    if (live.branches.length === 0 || !live.branches.includes(live.defaultBranch))
+      throw new Error(
+        `${live.where} listed ${live.branches.length} branch(es), without the default branch ` +
+          `${live.defaultBranch}: refusing to sweep on a list that cannot be complete`,
+      );
+    io.info(
+      `buildx-branch-cache sweep${dryRun ? ' (dry run)' : ''}: ${live.branches.length} live branch(es) (${live.where})`,
+    );
+    const listing = await listImage(image, token, timeoutMs, env);
+    const { branches, foreign } = branchesOfTags(listing.tags, prefix);
+    io.info(
+      `${image}: ${listing.tags.length} tag(s), ${listing.tags.length - foreign} of them cache tags under "${prefix}"`,
+    );
+
+    const swept: SweptBranch[] = await mapLimit(branches, CONCURRENCY, async (b): Promise<SweptBranch> => {
+      const verdict = branchVerdict(b, live.branches, live.defaultBranch, protectedBranches);
+      if (verdict.state !== 'gone')
+        return { branch: b, verdict, sweep: false, why: verdict.state === 'live' ? 'live' : verdict.why };
+      const reads = listing.read ? await mapLimit(b.tags, CONCURRENCY, (t) => listing.read!(t)) : [];
+      const closed = b.hash === undefined && source.closedAt ? await source.closedAt(b.name) : undefined;
+      const seen = latest([...b.tags.map((t) => listing.updated.get(t)), ...reads.map((r) => r.seen), closed]);
+      const bytes = reads.some((r) => r.bytes !== undefined)
+        ? reads.reduce((s, r) => s + (r.bytes ?? 0), 0)
+        : undefined;
+      return { branch: b, verdict, ...sweepNow(seen, keep, now()), ...(bytes !== undefined ? { bytes } : {}) };
+    });
+    for (const line of sweepLines(swept)) io.info(line);
+
+    const doomed = swept.filter((s) => s.sweep).flatMap((s) => s.branch.tags);
+    let results: TagResult[] = [];
+    let where = 'nothing to delete';
+    if (doomed.length > 0) {
+      ({ results, where } = await deleteTags(image, doomed, { dryRun, token, timeoutMs, env, io }));
+      for (const line of resultLines(image, results)) io.info(line);
+    }
+    io.setOutput('deleted-refs', deletedRefs(image, results).join('\n'));
+    summary = sweepSummary({ image, swept, results, dryRun, where, keep: keep.text });
+    const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
+    if (bad.length > 0)
+      io.fail(
+        `could not delete ${bad.length} of ${results.length} cache tag(s) of ${image}: ` +
+          `${bad[0]!.detail ?? bad[0]!.state}`,
+      );
+  } catch (e) {
+    io.fail(errorMessage(e));
+  } finally {
+    if (summary !== undefined && io.summary && env.GITHUB_STEP_SUMMARY) {
+      try {
+        await io.summary(summary);
+      } catch (e) {
+        io.warn(`could not write the job summary: ${errorMessage(e)}`);
+      }
+    }
+  }
+}
