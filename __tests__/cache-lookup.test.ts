@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
 import { lookUpLocal, lookUpPlan, MAX_LOOKUPS } from '../src/shell/cache-lookup.js';
-import { lookUpRegistry } from '../src/shell/registry-lookup.js';
+import { cacheBytes, lookUpRegistry } from '../src/shell/registry-lookup.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const CONFIG = JSON.stringify({
@@ -72,6 +72,21 @@ function dockerConfig(auths: Record<string, unknown> = {}): NodeJS.ProcessEnv {
 }
 
 const tags = (...names: string[]) => names.map((tag) => ({ ref: `127.0.0.1:1/acme/app:${tag}`, tag }));
+
+describe('cacheBytes', () => {
+  test('what the manifest says its config and layers take; undefined for a missing tag or a registry that is down', async () => {
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      config: { mediaType: CACHE_CONFIG_TYPE, digest: sha(CONFIG), size: 100 },
+      layers: [{ size: 1000 }, { size: 24 }],
+    });
+    const r = await registry({ manifests: { c: manifest }, blobs: {} });
+    const opts = { env: dockerConfig(), timeoutMs: 5000, baseUrl: r.base };
+    expect(await cacheBytes('127.0.0.1:1/acme/app', 'c', opts)).toBe(1124);
+    expect(await cacheBytes('127.0.0.1:1/acme/app', 'gone', opts)).toBeUndefined();
+    expect(await cacheBytes('127.0.0.1:1/acme/app', 'c', { ...opts, baseUrl: 'http://127.0.0.1:9' })).toBeUndefined();
+  });
+});
 
 describe('lookUpRegistry', () => {
   test('a HEAD for each ref; reads what each existing one holds; asks nothing more of a missing one', async () => {

@@ -225,6 +225,13 @@ describe('logLines and resultLines', () => {
       'stage build: 1/2 steps cached; first step that ran: RUN echo extra',
       `cache saved to ${IMAGE}:cache.build.feature_x`,
     ]);
+    // With the export's manifest read: its footprint, "up to".
+    expect(resultLines(d, { progress: PARTIAL, exitCode: 0, exportBytes: 3 * 1024 * 1024 }).at(-1)).toBe(
+      `cache saved to ${IMAGE}:cache.build.feature_x (up to 3.0 MiB)`,
+    );
+    expect(summaryMarkdown(d, { progress: PARTIAL, exitCode: 0, exportBytes: 1536 })).toContain(
+      '| `cache.build.feature_x` | ✅ saved (up to 1.5 KiB) |',
+    );
     const refused = resultLines(d, { progress: REFUSED, exitCode: 0 });
     expect(refused).toContain('stage deps: 2/3 steps cached; first step that ran: RUN echo hi && echo err >&2');
     expect(refused.at(-1)).toMatch(

@@ -3,7 +3,8 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { parseKeepFor } from '../src/core/keep-for.js';
-import { formatBytes, sweepLines, sweepSummary, type SweptBranch } from '../src/core/sweep-report.js';
+import { formatBytes } from '../src/core/bytes.js';
+import { sweepLines, sweepSummary, type SweptBranch } from '../src/core/sweep-report.js';
 import {
   branchesOfTags,
   branchVerdict,

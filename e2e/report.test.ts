@@ -60,7 +60,11 @@ describe('cache report', () => {
     expect(s).toContain(
       '| `cache.dependencies.main` | `main` | `dependencies` | ⏭️ left out: contained in `cache.build.main` |',
     );
-    expect(s).toContain('| `cache.build.feature_new` | ✅ saved |');
+    // The export's footprint, read from its manifest: config and layers, "up to" (blobs may be shared).
+    expect(s).toMatch(/\| `cache\.build\.feature_new` \| ✅ saved \(up to \d+(\.\d)? (B|KiB|MiB)\) \|/);
+    expect(final.result.stdout).toMatch(
+      /cache saved to \S+:cache\.build\.feature_new \(up to \d+(\.\d)? (B|KiB|MiB)\)/,
+    );
     expect(s).toContain('| `dependencies` | 6 / 6 | — |');
     expect(s).toContain('| `build` | 2 / 2 | — |');
   });

@@ -1,5 +1,6 @@
 // What the user reads: the log's lines and the job summary's Markdown, from the
 // decision and, after a build, what happened (probe, progress, export).
+import { formatBytes } from './bytes.js';
 import { cacheHome } from './backend.js';
 import type { Decision } from './decide.js';
 import { cell, code, text } from './markdown.js';
@@ -17,12 +18,19 @@ export interface Outcome {
   selection?: ImportSelection;
   progress?: ProgressReport;
   exitCode?: number;
+  /** What the exported cache's manifest says it takes, where it was read (a registry cache). */
+  exportBytes?: number;
 }
 
 /** Why this build writes no cache, from the reasons ref.ts gave. */
 function disabledWhy(d: Decision): string {
   const why = d.refs.reasons.filter((r) => /fork|not a branch|temporary|imports only|export-cache/.test(r));
   return why.join('; ') || 'this build may not write the cache';
+}
+
+/** " (up to 12.3 MiB)": layers shared with other caches are stored once, so the export may add less. */
+function upTo(bytes: number | undefined): string {
+  return bytes === undefined ? '' : ` (up to ${formatBytes(bytes)})`;
 }
 
 export function exportState(d: Decision, o: Outcome): ExportState {
@@ -104,7 +112,7 @@ export function resultLines(d: Decision, o: Outcome): string[] {
   }
   const ex = exportState(d, o);
   // Stryker disable OptionalChaining: exportState says saved or not saved only when there is a d.plan.export
-  if (ex.state === 'saved') lines.push(`cache saved to ${d.plan.export?.ref}`);
+  if (ex.state === 'saved') lines.push(`cache saved to ${d.plan.export?.ref}${upTo(o.exportBytes)}`);
   if (ex.state === 'not saved') lines.push(`cache NOT saved to ${d.plan.export?.ref}: ${ex.why}`);
   // Stryker restore OptionalChaining
   if (ex.state === 'disabled') lines.push(`cache export disabled: ${ex.why}`);
@@ -160,7 +168,7 @@ export function summaryMarkdown(d: Decision, o: Outcome = {}): string {
   const exRef = d.plan.export ? code(d.plan.export.name) : '(none)';
   const exText =
     ex.state === 'saved'
-      ? '✅ saved'
+      ? `✅ saved${upTo(o.exportBytes)}`
       : ex.state === 'not saved'
         ? `❌ not saved: ${text(ex.why)}`
         : ex.state === 'disabled'

@@ -1,6 +1,7 @@
 // What a sweep found and did, branch by branch: the log lines and the job
 // summary (sizes are "up to": a blob shared with a cache that stays is not freed).
 import type { TagResult } from './cleanup-report.js';
+import { formatBytes } from './bytes.js';
 import { cell, code, text } from './markdown.js';
 import type { BranchVerdict, TaggedBranch } from './sweep.js';
 
@@ -16,18 +17,6 @@ export interface SweptBranch {
 
 function branchName(b: TaggedBranch): string {
   return b.hash === undefined ? b.name : `${b.name}… (cut; hash ${b.hash})`;
-}
-
-/** 1536 -> "1.5 KiB". */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 const upTo = (bytes: number | undefined) => (bytes === undefined ? '' : `, up to ${formatBytes(bytes)}`);

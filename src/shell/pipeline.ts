@@ -18,6 +18,7 @@ import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
 import { lookUpLeads } from './pr-lookup.js';
+import { cacheBytes } from './registry-lookup.js';
 import { askBuilder, prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
 import { buildDockerfile } from './remote-dockerfile.js';
 import { runBuildx } from './run-buildx.js';
@@ -155,6 +156,10 @@ export class BuildPipeline {
       const { code, report } = await runBuildx(args, host.buildxOutput(args), this.redact);
       outcome.progress = report;
       outcome.exitCode = code;
+      // The cache's footprint: one read of the manifest just exported (registry caches; bounded, never failing).
+      const exported = p.d.plan.export;
+      if (report.exported && p.d.backend.type === 'registry' && exported !== undefined)
+        outcome.exportBytes = await cacheBytes(p.d.backend.image, exported.name, { env: process.env, timeoutMs: 5000 });
       host.setOutput('cache-hit', String(report.cacheHit));
       host.setOutput('cached-steps', String(report.cached));
       host.setOutput('total-steps', String(report.total));

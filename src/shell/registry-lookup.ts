@@ -8,6 +8,7 @@ import { errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
 import { requestFailure } from '../core/network-failure.js';
 import type { ProbeResult } from '../core/probe.js';
+import { manifestBytes } from '../core/sweep.js';
 import { dockerCredentials } from '../registry/credential-helper.js';
 import { type CredentialLookup, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { parseRepository } from '../registry/reference.js';
@@ -163,4 +164,20 @@ export async function lookUpRegistry(
 ): Promise<ProbeResult[]> {
   const r = await openRegistry(repository, opts);
   return readExisting(r, tags, await probeTags(r, tags));
+}
+
+/** The bytes a cache tag's manifest says it takes (config and layers: "up to"), or undefined. Never throws. */
+export async function cacheBytes(repository: string, tag: string, opts: LookupOptions): Promise<number | undefined> {
+  const r = await openRegistry(repository, opts);
+  if ('failure' in r) return undefined;
+  try {
+    const res = await r.client.request('GET', `/v2/${r.client.ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
+    if (!res.ok) {
+      await res.arrayBuffer().catch(() => undefined);
+      return undefined;
+    }
+    return manifestBytes(JSON.parse((await body(res, 'the manifest', 4 * 1024 * 1024)).toString('utf8')));
+  } catch {
+    return undefined;
+  }
 }
