@@ -23,6 +23,8 @@ export interface Recorded {
 export interface FakeGitHub {
   url: string;
   requests: Recorded[];
+  /** The most requests the server held at once (answered after `delayMs`). */
+  maxInFlight: () => number;
   /** "orgs/acme/app" or "users/octocat/app" -> versions */
   packages: Map<string, PackageVersion[]>;
 }
@@ -47,16 +49,36 @@ export function version(id: number, tags: string[]): PackageVersion {
   };
 }
 
+/** What `fault` makes of one request: an answer of its own, or none ever ('silent'). */
+export type GitHubFault = 'silent' | { status: number; body: unknown; headers?: Record<string, string> } | undefined;
+
+export interface FakeGitHubOptions {
+  per?: number;
+  deleteStatus?: number;
+  listStatus?: number;
+  linkOrigin?: string;
+  silent?: boolean;
+  /** Each answer after this long, to see how many requests come at once. */
+  delayMs?: number;
+  /** Leave rel="last" out of the Link header (only next, first, prev). */
+  noLast?: boolean;
+  /** Called for each request (method, path and query, its index from 0): a fault instead of the answer. */
+  fault?: (method: string, url: string, index: number) => GitHubFault;
+}
+
 /** Serves `per` versions a page (GitHub honours per_page up to 100; a smaller page exercises the Link header). */
 export async function fakeGitHub(
   packages: Record<string, PackageVersion[]>,
-  opts: { per?: number; deleteStatus?: number; listStatus?: number; linkOrigin?: string; silent?: boolean } = {},
+  opts: FakeGitHubOptions = {},
 ): Promise<FakeGitHub> {
   const store = new Map(Object.entries(packages).map(([k, v]) => [k, [...v]]));
   const requests: Recorded[] = [];
   let base = '';
-  const server = createServer((req, res) => {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', base);
+    const index = requests.length;
     requests.push({
       method: req.method!,
       url: url.pathname + url.search,
@@ -69,6 +91,14 @@ export async function fakeGitHub(
       res.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    if (opts.delayMs !== undefined) {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, opts.delayMs));
+      inFlight--;
+    }
+    const fault = opts.fault?.(req.method!, url.pathname + url.search, index);
+    if (fault === 'silent') return;
+    if (fault !== undefined) return json(fault.status, fault.body, fault.headers);
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { message: 'Bad credentials' });
     const m = /^\/(orgs|users)\/([^/]+)\/packages\/container\/([^/]+)\/versions(?:\/(\d+))?$/.exec(url.pathname);
     if (!m) return json(404, { message: 'Not Found' });
@@ -90,14 +120,15 @@ export async function fakeGitHub(
     const pages = Math.max(1, Math.ceil(versions.length / per));
     const links: string[] = [];
     const at = (p: number) => `${opts.linkOrigin ?? base}${url.pathname}?per_page=${per}&page=${p}`;
-    if (page < pages) links.push(`<${at(page + 1)}>; rel="next"`, `<${at(pages)}>; rel="last"`);
+    if (page < pages)
+      links.push(`<${at(page + 1)}>; rel="next"`, ...(opts.noLast ? [] : [`<${at(pages)}>; rel="last"`]));
     if (page > 1) links.push(`<${at(1)}>; rel="first"`, `<${at(page - 1)}>; rel="prev"`);
     json(200, versions.slice((page - 1) * per, page * per), links.length > 0 ? { Link: links.join(', ') } : {});
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: base, requests, packages: store };
+  return { url: base, requests, packages: store, maxInFlight: () => maxInFlight };
 }
 
 export const OURS = [

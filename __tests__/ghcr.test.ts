@@ -128,6 +128,128 @@ describe('deleteGhcrTags', () => {
   });
 });
 
+describe('deleteGhcrTags: pages are read until every tag is seen, no further', () => {
+  /** `n` image versions (ids 1000 + i, newest first), with `ours` put on the versions at the given indexes. */
+  function versions(n: number, ours: Record<number, string[]> = {}) {
+    return Array.from({ length: n }, (_, i) => version(1000 + i, ours[i] ?? [`build-${i}`]));
+  }
+  const BRANCH = ['cache.build.feature_x', 'cache.test.feature_x'];
+  const pagesAsked = (gh: FakeGitHub) =>
+    gh.requests
+      .filter((r) => r.method === 'GET')
+      .map((r) => Number(new URL(r.url, gh.url).searchParams.get('page') ?? 1));
+  const deletes = (gh: FakeGitHub) =>
+    gh.requests.filter((r) => r.method === 'DELETE').map((r) => r.url.split('/').pop());
+  const run = (gh: FakeGitHub, tags = BRANCH, timeoutMs?: number) =>
+    deleteGhcrTags(new GhcrClient({ token: TOKEN, apiUrl: gh.url, timeoutMs }), 'ghcr.io/acme/app', tags, {
+      dryRun: false,
+    });
+
+  test('every tag on the first page: that page alone, then the deletes', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': versions(30, { 0: [BRANCH[0]!], 2: [BRANCH[1]!] }) }, { per: 3 });
+    expect((await run(gh)).map((r) => r.state)).toEqual(['deleted', 'deleted']);
+    expect(pagesAsked(gh)).toEqual([1]);
+    expect(deletes(gh)).toEqual(['1000', '1002']);
+  });
+
+  test('the last tag on page 6 of 10: pages 1, 2, 3-4, 5-8 asked, 9 and 10 never', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': versions(30, { 1: [BRANCH[0]!], 16: [BRANCH[1]!] }) }, { per: 3 });
+    expect((await run(gh)).map((r) => r.state)).toEqual(['deleted', 'deleted']);
+    expect(pagesAsked(gh).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(deletes(gh)).toEqual(['1001', '1016']);
+  });
+
+  test('a shared version found is settled: kept, naming the other tag, without reading further', async () => {
+    const gh = await fakeGitHub(
+      { 'orgs/acme/app': versions(30, { 0: [BRANCH[0]!, 'cache.build.main'], 1: [BRANCH[1]!] }) },
+      { per: 3 },
+    );
+    const results = await run(gh);
+    expect(results.map((r) => [r.state, r.detail])).toEqual([
+      [
+        'kept',
+        `version 1000 (${version(1000, []).name}) is also tagged cache.build.main: deleting it would delete those too`,
+      ],
+      ['deleted', `version 1001 (${version(1001, []).name})`],
+    ]);
+    expect(pagesAsked(gh)).toEqual([1]);
+  });
+
+  test('a tag on no version: every page, each once, at most 4 at a time', async () => {
+    const gh = await fakeGitHub({ 'orgs/acme/app': versions(30, { 4: [BRANCH[0]!] }) }, { per: 3, delayMs: 100 });
+    expect((await run(gh)).map((r) => r.state)).toEqual(['deleted', 'not found']);
+    expect(pagesAsked(gh).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(gh.maxInFlight()).toBe(4);
+  });
+
+  test('no rel="last" in the Link header: one page after another by rel="next", still stopping early', async () => {
+    const gh = await fakeGitHub(
+      { 'orgs/acme/app': versions(30, { 1: [BRANCH[0]!], 16: [BRANCH[1]!] }) },
+      { per: 3, noLast: true },
+    );
+    expect((await run(gh)).map((r) => r.state)).toEqual(['deleted', 'deleted']);
+    expect(pagesAsked(gh)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  test('a 429 on page 4: nothing deleted, every tag failed, saying when to try again', async () => {
+    const gh = await fakeGitHub(
+      { 'orgs/acme/app': versions(30, { 1: [BRANCH[0]!] }) },
+      {
+        per: 3,
+        fault: (method, url) =>
+          method === 'GET' && url.endsWith('&page=4')
+            ? {
+                status: 429,
+                body: { message: 'You have exceeded a secondary rate limit' },
+                headers: { 'retry-after': '60' },
+              }
+            : undefined,
+      },
+    );
+    const results = await run(gh);
+    expect(results.map((r) => r.state)).toEqual(['failed', 'failed']);
+    expect(results[0]!.detail).toMatch(
+      /^listing the versions of ghcr\.io\/acme\/app: HTTP 429 You have exceeded a secondary rate limit: rate limited: .*60 s/,
+    );
+    expect(results[0]!.detail).not.toMatch(/packages: write/);
+    expect(deletes(gh)).toEqual([]);
+  });
+
+  test('a 429 on one DELETE, a DELETE that never answers: those failed, the others deleted, each said', async () => {
+    const tags = ['cache.a.feature_x', 'cache.b.feature_x', 'cache.c.feature_x', 'cache.d.feature_x'];
+    const gh = await fakeGitHub(
+      { 'orgs/acme/app': versions(10, { 0: [tags[0]!], 1: [tags[1]!], 2: [tags[2]!], 3: [tags[3]!] }) },
+      {
+        fault: (method, url) =>
+          method !== 'DELETE'
+            ? undefined
+            : url.endsWith('/1001')
+              ? { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '30' } }
+              : url.endsWith('/1002')
+                ? 'silent'
+                : undefined,
+      },
+    );
+    const host = new URL(gh.url).host;
+    const results = await run(gh, tags, 300);
+    expect(results.map((r) => [r.tag, r.state])).toEqual([
+      [tags[0], 'deleted'],
+      [tags[1], 'failed'],
+      [tags[2], 'failed'],
+      [tags[3], 'deleted'],
+    ]);
+    expect(results[1]!.detail).toMatch(
+      /^deleting version 1001 of ghcr\.io\/acme\/app: HTTP 429 slow down: rate limited: /,
+    );
+    expect(results[2]!.detail).toBe(
+      `deleting version 1002 of ghcr.io/acme/app: no answer from ${host} within 0.3 s (request-timeout)`,
+    );
+    expect(gh.packages.get('orgs/acme/app')!.map((v) => v.id)).toEqual([
+      1001, 1002, 1004, 1005, 1006, 1007, 1008, 1009,
+    ]);
+  });
+});
+
 describe('item 4: GitHub API requests are bounded in time and say where and why they failed', () => {
   test('item 4: an API that never answers: given up after the timeout; every tag failed, naming the host and the operation', async () => {
     const gh = await fakeGitHub({}, { silent: true });
@@ -244,8 +366,9 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     const gh = await fakeGitHub({ 'orgs/acme/app': versions });
     const rec = await cleanup({}, gh);
     expect(rec.failed).toEqual([]);
-    // `cleanup` itself is read by the front door's chooseMode, before runCleanup.
-    expect(CLEANUP_INPUTS.map((i) => i.name).filter((name) => name !== 'cleanup' && !rec.read.has(name))).toEqual([]);
+    // `cleanup` itself is read by the front door's chooseMode, before runCleanup; `sweep`'s own inputs by sweep.ts.
+    const cleanupInputs = CLEANUP_INPUTS.filter((i) => i.modes?.includes('cleanup') ?? true).map((i) => i.name);
+    expect(cleanupInputs.filter((name) => name !== 'cleanup' && !rec.read.has(name))).toEqual([]);
     expect(rec.secrets).toEqual([TOKEN]);
     expect(rec.outputs['deleted-refs']!.split('\n')).toEqual([
       'ghcr.io/acme/app:cache.dependencies.feature_x',
@@ -391,7 +514,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect(rec.failed).toHaveLength(1);
     expect(rec.failed[0]).toMatch(
       new RegExp(
-        `^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`,
+        `^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: GET ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`,
       ),
     );
   });
