@@ -77,9 +77,13 @@ function host(live: LiveBranches) {
       info: (l: string) => void rec.infos.push(l),
       warn: (l: string) => void rec.warns.push(l),
       fail: (l: string) => void rec.fails.push(l),
-      setOutput: (k: string, v: string) => void (rec.outputs[k] = v),
+      setOutput: (k: string, v: string) => {
+        rec.outputs[k] = v;
+      },
       setSecret: () => {},
-      summary: async (md: string) => void (rec.summary += md),
+      summary: async (md: string) => {
+        rec.summary += md;
+      },
       branches: () => ({ liveBranches: async () => live }),
     },
   };

@@ -324,7 +324,7 @@ describe('cleanup against a registry that never answers', () => {
     expect(r.code).toBe(1);
     expect(oneError(r)).toMatch(
       new RegExp(
-        `^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 1 s \\(request-timeout\\)$`,
+        `^::error::could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: GET ${host}/acme/app:[^ ]+: no answer from ${host} within 1 s \\(request-timeout\\)$`,
       ),
     );
   });

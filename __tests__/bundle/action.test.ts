@@ -124,8 +124,8 @@ describe('README workflow examples', () => {
     const cwd = workdir({ Dockerfile: PIPELINE, 'single-stage.Dockerfile': ONE_STAGE });
     // Cleanup steps delete instead of building: bundle/ghcr.test.ts runs the README's against a fake Packages API.
     // Merge steps join pushed images: e2e/multiplatform.test.ts runs that path on the engine.
-    // Sweep steps: bundle/sweep.test.ts runs the README's against a fake GitHub API and registry.
-    const building = actionSteps.filter((s) => !s.with?.cleanup && !s.with?.merge && !s.with?.sweep);
+    // Sweep and bake steps need a registry and an engine: e2e/sweep.test.ts and e2e/bake.test.ts run those modes.
+    const building = actionSteps.filter((s) => !s.with?.cleanup && !s.with?.merge && !s.with?.sweep && !s.with?.bake);
     expect(building.length).toBeGreaterThanOrEqual(3);
     for (const step of building) {
       // probe-cache off: no cache exists here, and a local directory would be skipped.

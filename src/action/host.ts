@@ -20,9 +20,12 @@ export function actionHost(env: NodeJS.ProcessEnv = process.env): Host {
     setOutput: (name, value) => core.setOutput(name, value),
     setSecret: (value) => core.setSecret(value),
     fail: (message) => core.setFailed(oneLine(message)),
-    summary: async (markdown) => {
-      await core.summary.addRaw(markdown).write();
-    },
+    // No summary file (a local run, a runner that gives none): no summary, rather than an error.
+    summary: !env.GITHUB_STEP_SUMMARY
+      ? undefined
+      : async (markdown) => {
+          await core.summary.addRaw(markdown).write();
+        },
     showCommand: (line) => relayLines(stdout, true, [`[command]${line}`]),
     // Everything buildx prints goes into one relay block on stdout.
     buildxOutput: () => ({ write: stdout, github: true, relayStdout: true }),

@@ -6,6 +6,7 @@ import { failureMarkdown, summaryMarkdown } from '../core/report.js';
 import { runCleanup } from '../shell/cleanup.js';
 import { actionBranches } from '../shell/live-branches.js';
 import { runSweep } from '../shell/sweep.js';
+import { runBake } from '../shell/bake.js';
 import { runMerge } from '../shell/merge.js';
 import { eventContext } from '../shell/event.js';
 import { BuildPipeline } from '../shell/pipeline.js';
@@ -33,6 +34,11 @@ export async function run(): Promise<void> {
     if (mode === 'cleanup') return await runCleanup(getInput, host);
     if (mode === 'merge') return await runMerge(getInput, host);
     if (mode === 'sweep') return await runSweep(getInput, { ...host, branches: (t, ms) => actionBranches(t, ms) });
+    if (mode === 'bake') {
+      const code = await runBake(getInput, host, () => ({ source: { event: eventContext() }, lines: [] }));
+      if (code !== 0) process.exitCode = code;
+      return;
+    }
     const planned = await pipeline.plan(getInput, () => {
       const event = eventContext();
       const run = githubRun(process.env, get(event.payload, 'repository', 'private') === true);
@@ -52,7 +58,7 @@ export async function run(): Promise<void> {
   // A failure before there was a plan (a bad input, a malformed event payload) is said there too.
   const d = pipeline.decision;
   // DOCKER_BUILD_SUMMARY=false turns it off, as it does build-push-action's (core/env-flags.ts).
-  if ((d !== undefined || failure !== undefined) && process.env.GITHUB_STEP_SUMMARY && envFlags(process.env).summary) {
+  if ((d !== undefined || failure !== undefined) && host.summary && envFlags(process.env).summary) {
     const markdown = d !== undefined ? summaryMarkdown(d, pipeline.outcome) : failureMarkdown(failure!);
     try {
       await host.summary!(pipeline.redact(markdown));

@@ -7,7 +7,7 @@ import type { InputGetter } from '../core/input-getter.js';
 
 export const NAME = 'buildx-branch-cache';
 
-export type Command = 'plan' | 'build' | 'cleanup' | 'sweep' | 'help' | 'version';
+export type Command = 'plan' | 'build' | 'bake' | 'cleanup' | 'sweep' | 'help' | 'version';
 
 export interface Cli {
   command: Command;
@@ -31,7 +31,7 @@ export class UsageError extends Error {
   }
 }
 
-const COMMANDS: readonly Command[] = ['plan', 'build', 'cleanup', 'sweep', 'help'];
+const COMMANDS: readonly Command[] = ['plan', 'build', 'bake', 'cleanup', 'sweep', 'help'];
 
 /** Short and singular spellings, as docker's own flags read. */
 export const ALIASES: Record<string, string> = {
@@ -47,7 +47,7 @@ export const ALIASES: Record<string, string> = {
 
 /** The mode a command runs: plan and build are the action's build mode. */
 function modeOf(command: Command): Mode {
-  return command === 'cleanup' || command === 'sweep' ? command : 'build';
+  return command === 'cleanup' || command === 'sweep' || command === 'bake' ? command : 'build';
 }
 
 /**
@@ -94,7 +94,7 @@ export function parseArgs(argv: readonly string[]): Cli {
     throw new UsageError(
       first.startsWith('-')
         ? `no command given before ${first}: use plan, build, cleanup or sweep`
-        : `unknown command "${first}": use plan, build, cleanup, sweep or help`,
+        : `unknown command "${first}": use plan, build, bake, cleanup, sweep or help`,
     );
   }
   cli.command = first as Command;
@@ -139,6 +139,11 @@ export function parseArgs(argv: readonly string[]): Cli {
       if (value === undefined || value === '')
         throw new UsageError('--remote needs a value: the git remote, e.g. origin');
       cli.remote = value;
+      continue;
+    }
+    if ((!arg.startsWith('-') || arg === '-') && cli.command === 'bake') {
+      // As docker buildx bake reads them: the words after the options are targets.
+      set('targets', arg);
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -187,5 +192,5 @@ export function parseArgs(argv: readonly string[]): Cli {
 
 /** The same getter the action's core.getInput is: '' means "not given" (parseConfig applies the default). */
 export function inputGetter(cli: Cli): InputGetter {
-  return (name) => (name === 'build' ? String(cli.command === 'build') : (cli.inputs[name] ?? ''));
+  return (name) => (name === 'build' ? String(cli.command !== 'plan') : (cli.inputs[name] ?? ''));
 }

@@ -75,6 +75,7 @@ export function helpText(): string {
   return [
     `Usage: ${NAME} plan  [OPTIONS] [PATH]`,
     `       ${NAME} build [OPTIONS] [PATH] [-- BUILDX-ARGS...]`,
+    `       ${NAME} bake  [OPTIONS] [TARGET...]`,
     `       ${NAME} cleanup --image REPO --branch NAME [OPTIONS] [PATH]`,
     `       ${NAME} sweep --image REPO [--remote NAME] [OPTIONS]`,
     `       ${NAME} help | --help | --version`,
@@ -95,6 +96,8 @@ export function helpText(): string {
     '  build   Run docker buildx build with those flags (no shell in between).',
     '          BUILDX-ARGS after -- go to buildx before the context. The exit',
     "          status is buildx's.",
+    '  bake    Run docker buildx bake with a branch cache plan per target',
+    '          (--files, --set, --source; TARGETs as bake reads them).',
     '  cleanup Delete the cache tags of one gone branch (--branch), for every',
     "          stage of the Dockerfile (or --cache-stages), as the action's",
     '          cleanup does: never the default or a --protected-branches one,',

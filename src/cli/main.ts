@@ -16,6 +16,7 @@ import { runCleanup } from '../shell/cleanup.js';
 import { remoteBranches } from '../shell/live-branches.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { runSweep } from '../shell/sweep.js';
+import { runBake } from '../shell/bake.js';
 import { inputGetter, NAME, parseArgs, UsageError, type Cli } from './args.js';
 import { helpText } from './help.js';
 import { ciLine, planFlags, planJson, unsafeWords } from './plan-output.js';
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
       const run = githubRun(env, get(payload, 'repository', 'private') === true);
       return { source: { facts: ci.facts, where: ci.where }, lines: [ciLine(ci)], run };
     };
+    if (cli.command === 'bake') return await runBake(inputGetter(cli), host, read);
     const planned = await pipeline.plan(inputGetter(cli), read, cli.command === 'build');
     if (cli.command === 'build') return await pipeline.build(planned, cli.extraArgs);
     if (cli.json) {

@@ -117,6 +117,8 @@ function mergedFirst(plan: CachePlan, backend: Backend, extraFrom: string[], hea
 export interface DecideOptions {
   /** The builder cannot export caches and the user allowed the inline cache instead (builder.ts). */
   inlineFallback?: boolean;
+  /** Bake mode: this target's name goes into its tags; its siblings share its Dockerfile (core/bake.ts). */
+  bake?: { target: string; siblings: { target: string; stage: string }[] };
 }
 
 /** `dockerfile` undefined: it could not be read (shell/remote-dockerfile.ts), so only the target stage is known. */
@@ -205,6 +207,7 @@ export function decide(
     exportCache: refs.exportCache,
     mode: config.mode,
     toOptions: config.toOptions,
+    ...(opts.bake ? { bakeTarget: opts.bake.target, siblings: opts.bake.siblings } : {}),
   });
   const merged = 'event' in source ? (source.leads?.merged ?? []) : [];
   const plan = mergedFirst(
@@ -216,7 +219,10 @@ export function decide(
   return {
     refs,
     // The branch as its tags spell it: the last field of the tag.
-    branchSlug: refs.branch === undefined ? '' : cacheName(prefix, stage, refs.branch, scope).split('.').pop()!,
+    branchSlug:
+      refs.branch === undefined
+        ? ''
+        : cacheName(prefix, stage, refs.branch, scope, opts.bake?.target).split('.').pop()!,
     graph,
     targetStage,
     prefix,

@@ -4,6 +4,7 @@
 // command line's options are derived from it, and the rules for single-line
 // and secret inputs (inputs.ts) apply to every row. Adding an input is a row
 // here plus its parser.
+import { BAKE_INPUTS } from './inputs-bake.js';
 import { CACHE_INPUTS } from './inputs-cache.js';
 import { BUILDX_INPUTS } from './inputs-buildx.js';
 import { CLEANUP_INPUTS } from './inputs-cleanup.js';
@@ -21,7 +22,7 @@ export type InputKind = 'text' | 'bool' | 'lines' | 'items' | 'secrets';
  * boolean switch of its own name (`cleanup: true`), in one action.yml, so a
  * workflow changes mode by one input and the modes share every other input.
  */
-export const MODE_SWITCHES = ['cleanup', 'sweep', 'merge'] as const;
+export const MODE_SWITCHES = ['cleanup', 'sweep', 'merge', 'bake'] as const;
 export type Mode = 'build' | (typeof MODE_SWITCHES)[number];
 
 export interface InputSpec {
@@ -40,7 +41,13 @@ export interface InputSpec {
   description: string;
 }
 
-export const INPUTS: readonly InputSpec[] = [...CACHE_INPUTS, ...BUILDX_INPUTS, ...CLEANUP_INPUTS, ...MERGE_INPUTS];
+export const INPUTS: readonly InputSpec[] = [
+  ...CACHE_INPUTS,
+  ...BUILDX_INPUTS,
+  ...CLEANUP_INPUTS,
+  ...MERGE_INPUTS,
+  ...BAKE_INPUTS,
+];
 
 const BY_NAME = new Map(INPUTS.map((i) => [i.name, i]));
 

@@ -10,6 +10,8 @@ function flag(name: string, kind: InputKind, description: string, more: Partial<
 }
 
 const BOTH: readonly Mode[] = ['build', 'cleanup'];
+/** Build inputs that bake mode passes to `docker buildx bake` too (its flags of the same names). */
+const BUILDS: readonly Mode[] = ['build', 'bake'];
 
 export const BUILDX_INPUTS: readonly InputSpec[] = [
   flag('add-hosts', 'items', 'Host-to-IP mappings for RUN steps, `host:ip` (`--add-host`).'),
@@ -26,7 +28,7 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
     'lines',
     'Named contexts, one `name=path-or-url` per line (`--build-context`), e.g. `base=docker-image://alpine`.',
   ),
-  flag('builder', 'text', 'Buildx builder instance to use.', { modes: ['build', 'merge'] }),
+  flag('builder', 'text', 'Buildx builder instance to use.', { modes: ['build', 'merge', 'bake'] }),
   flag('cache-from', 'lines', 'More cache imports, one per line (`--cache-from`), after the planned ones.'),
   flag('cache-to', 'lines', 'More cache exports, one per line (`--cache-to`), after the planned one.'),
   flag(
@@ -49,12 +51,12 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
     'text',
     'Token for the GitHub API: the Packages API for cleanup and sweep on ghcr.io (`packages: write`), the ' +
       'branches a sweep keeps, and a Git context on GitHub (passed to buildx as the `GIT_AUTH_TOKEN` secret).',
-    { modes: [...BOTH, 'sweep'], secret: true, actionDefault: '${{ github.token }}' },
+    { modes: [...BOTH, 'sweep', 'bake'], secret: true, actionDefault: '${{ github.token }}' },
   ),
   flag('labels', 'lines', 'Image labels, one `key=value` per line (`--label`).'),
-  flag('load', 'bool', 'Load the image into Docker (`--load`).', { default: 'false' }),
+  flag('load', 'bool', 'Load the image into Docker (`--load`).', { default: 'false', modes: BUILDS }),
   flag('network', 'text', 'Network mode for RUN steps (`--network`), e.g. `host` or `none`.'),
-  flag('no-cache', 'bool', 'Build without any cache (`--no-cache`).', { default: 'false' }),
+  flag('no-cache', 'bool', 'Build without any cache (`--no-cache`).', { default: 'false', modes: BUILDS }),
   flag('no-cache-filters', 'items', 'Stages to build without the cache (`--no-cache-filter`).'),
   flag(
     'outputs',
@@ -69,10 +71,11 @@ export const BUILDX_INPUTS: readonly InputSpec[] = [
     'text',
     'Provenance attestation: `true`, `false` or attributes such as `mode=max` (`--attest type=provenance`). ' +
       'Empty: `mode=max` for a public repository, `mode=min,inline-only=true` for a private one.',
+    { modes: BUILDS },
   ),
-  flag('pull', 'bool', 'Always pull referenced images (`--pull`).', { default: 'false' }),
-  flag('push', 'bool', 'Push the image (`--push`).', { default: 'false' }),
-  flag('sbom', 'text', 'SBOM attestation: `true`, `false` or attributes (`--attest type=sbom`).'),
+  flag('pull', 'bool', 'Always pull referenced images (`--pull`).', { default: 'false', modes: BUILDS }),
+  flag('push', 'bool', 'Push the image (`--push`).', { default: 'false', modes: BUILDS }),
+  flag('sbom', 'text', 'SBOM attestation: `true`, `false` or attributes (`--attest type=sbom`).', { modes: BUILDS }),
   flag(
     'secrets',
     'secrets',

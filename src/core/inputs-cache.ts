@@ -7,7 +7,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'image',
     default: '',
     kind: 'text',
-    modes: ['build', 'cleanup', 'merge', 'sweep'],
+    modes: ['build', 'cleanup', 'merge', 'sweep', 'bake'],
     description:
       'Repository that holds the cache images, without a tag (e.g. ghcr.io/acme/app). Lower-cased. ' +
       'Required for the registry and inline cache types.',
@@ -16,35 +16,35 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'cache-type',
     default: 'registry',
     kind: 'text',
-    modes: ['build', 'cleanup', 'sweep'],
+    modes: ['build', 'cleanup', 'sweep', 'bake'],
     description: 'Where the cache lives, `registry`, `local`, `gha`, `s3` or `inline` (single-stage builds only).',
   },
   {
     name: 'cache-dir',
     default: '',
     kind: 'text',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description: 'Parent directory of the caches for `cache-type: local` (a disk that outlives the job).',
   },
   {
     name: 's3-bucket',
     default: '',
     kind: 'text',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description: 'S3 bucket for `cache-type: s3`.',
   },
   {
     name: 's3-region',
     default: '',
     kind: 'text',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description: 'S3 region for `cache-type: s3`.',
   },
   {
     name: 'cache-options',
     default: '',
     kind: 'items',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description:
       'Extra `key=value` options for every cache import and the export (comma- or newline-separated), ' +
       'e.g. `url=...,token=...` for gha or `endpoint_url=...` for s3.',
@@ -76,21 +76,21 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'cache-tag-prefix',
     default: 'cache',
     kind: 'text',
-    modes: ['build', 'cleanup', 'sweep'],
+    modes: ['build', 'cleanup', 'sweep', 'bake'],
     description: 'First part of every cache tag, `<prefix>.<stage>[.<scope>].<branch>`.',
   },
   {
     name: 'cache-mode',
     default: 'max',
     kind: 'text',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description: 'BuildKit cache export mode, `min` or `max`.',
   },
   {
     name: 'cache-to-options',
     default: '',
     kind: 'items',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description:
       'Extra or overriding `key=value` options for the cache export (comma- or newline-separated), e.g.' +
       ' `compression=zstd`.',
@@ -114,14 +114,14 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'branch',
     default: '',
     kind: 'text',
-    modes: ['build', 'cleanup'],
+    modes: ['build', 'cleanup', 'bake'],
     description: 'Branch to use instead of the one worked out from the event.',
   },
   {
     name: 'fallback-branches',
     default: '',
     kind: 'items',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description:
       'Branches to import from after the branch itself, instead of the base and default branch (comma- ' +
       'or newline-separated).',
@@ -130,7 +130,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'pull-request-fallbacks',
     default: 'true',
     kind: 'bool',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description:
       'Import first the caches of the pull requests a push merged and of the pull request a merge queue builds ' +
       "(found through the GitHub API with `github-token`; on other CIs, in the merge commit's message). " +
@@ -140,14 +140,14 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'export-cache',
     default: 'auto',
     kind: 'text',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description: 'Write the cache, `auto` (push, or a pull request from this repository), `true` or `false`.',
   },
   {
     name: 'build',
     default: 'true',
     kind: 'bool',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description:
       'Run `docker buildx build`. `false` only works out the flags and sets the outputs (no Docker ' + 'needed).',
   },
@@ -155,7 +155,7 @@ export const CACHE_INPUTS: readonly InputSpec[] = [
     name: 'probe-cache',
     default: 'true',
     kind: 'bool',
-    modes: ['build'],
+    modes: ['build', 'bake'],
     description:
       'Check which cache refs exist before the build and import only those (no "not found" importer ' +
       'errors in the log). `false` imports every planned ref unchecked.',

@@ -23,6 +23,10 @@ export interface PlanInput {
   toOptions: [string, string][];
   /** What keeps matrix jobs apart (a platform, cache-scope), as given. */
   scope?: string;
+  /** A bake target: its name is in every tag, so targets sharing a stage name never overwrite each other. */
+  bakeTarget?: string;
+  /** Bake targets built from the same Dockerfile: their exports are imported too (after this target's own). */
+  siblings?: { target: string; stage: string }[];
   /** Passed through after the planned entries. */
   extraFrom?: string[];
   extraTo?: string[];
@@ -31,6 +35,8 @@ export interface PlanInput {
 export interface CacheEntry {
   branch: string;
   stage: string;
+  /** The bake target whose tag this is (bake mode). */
+  target?: string;
   /** The tag (tag.ts). */
   name: string;
   /** Where it lives: <image>:<name> for registry caches, a directory, a gha scope, an s3 name. */
@@ -71,8 +77,14 @@ export function checkNamePart(input: string, value: string): string {
 }
 
 /** The cache tag for a stage, branch and scope (tag.ts decides the scheme). */
-export function cacheName(prefix: string, stage: string, branch: string, scope?: string): string {
-  return encodeTag({ prefix, stage, branch, ...(scope !== undefined && scope !== '' ? { scope } : {}) });
+export function cacheName(prefix: string, stage: string, branch: string, scope?: string, target?: string): string {
+  return encodeTag({
+    prefix,
+    ...(target !== undefined ? { target } : {}),
+    stage,
+    branch,
+    ...(scope !== undefined && scope !== '' ? { scope } : {}),
+  });
 }
 
 export function cacheFromFor(backend: Backend, imports: CacheEntry[], extra: string[] = []): string[] {
@@ -84,9 +96,9 @@ export function planCache(input: PlanInput): CachePlan {
   const stages = [input.stage, ...input.importStages.filter((s) => s !== input.stage)].filter(
     (s, i, all) => all.indexOf(s) === i,
   );
-  const entry = (branch: string, stage: string): CacheEntry => {
-    const name = cacheName(input.prefix, stage, branch, input.scope);
-    return { branch, stage, name, ref: location(input.backend, name) };
+  const entry = (branch: string, stage: string, target = input.bakeTarget): CacheEntry => {
+    const name = cacheName(input.prefix, stage, branch, input.scope, target);
+    return { branch, stage, name, ref: location(input.backend, name), ...(target !== undefined ? { target } : {}) };
   };
 
   const imports: CacheEntry[] = [];
@@ -97,7 +109,11 @@ export function planCache(input: PlanInput): CachePlan {
       imports.push(e);
     }
   };
-  for (const branch of chain) for (const stage of stages) add(entry(branch, stage));
+  for (const branch of chain) {
+    for (const stage of stages) add(entry(branch, stage));
+    // A sibling bake target's export holds the stages the two share (the import planning keeps what adds records).
+    for (const s of input.siblings ?? []) add(entry(branch, s.stage, s.target));
+  }
   const exported = input.exportCache && input.branch ? entry(input.branch, input.stage) : undefined;
 
   // buildx lower-cases option keys (the last one wins): so do we, or TYPE=local

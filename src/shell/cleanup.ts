@@ -180,7 +180,7 @@ export async function runCleanup(
   } catch (e) {
     io.fail(errorMessage(e));
   } finally {
-    if (summary !== undefined && io.summary && env.GITHUB_STEP_SUMMARY) {
+    if (summary !== undefined && io.summary) {
       try {
         await io.summary(summary);
       } catch (e) {

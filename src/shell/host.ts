@@ -28,7 +28,7 @@ export interface Host extends Log {
   setSecret(value: string): void;
   /** The run failed: say why, once, and make the exit status say so. */
   fail(message: string): void;
-  /** The job summary, where there is one. */
+  /** The job summary, where there is one (the action's, when the runner names a summary file). */
   summary?: (markdown: string) => Promise<void>;
   /** The buildx command line, shown before it runs. */
   showCommand(line: string): void;

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { errorMessage } from '../core/errors.js';
 import { ProgressStream } from '../core/progress.js';
-import type { ProgressReport } from '../core/step-report.js';
+import type { ProgressReport, Vertex } from '../core/step-report.js';
 import { Lines, Relay, type Write } from '../core/relay.js';
 
 export interface BuildxOutput {
@@ -24,6 +24,8 @@ export interface BuildxOutput {
 export interface BuildxRun {
   code: number;
   report: ProgressReport;
+  /** Every vertex's final state, for a bake's per-target reports (core/bake.ts). */
+  vertices: Vertex[];
 }
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -35,7 +37,12 @@ const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 
  * and closed after buildx ends. A cancelled job signals us: the signal is
  * passed on, so buildx stops too.
  */
-export function runBuildx(args: string[], out: BuildxOutput, redact: (s: string) => string): Promise<BuildxRun> {
+export function runBuildx(
+  args: string[],
+  out: BuildxOutput,
+  redact: (s: string) => string,
+  cwd?: string,
+): Promise<BuildxRun> {
   return new Promise((resolve, reject) => {
     const progress = new ProgressStream();
     const relay = new Relay(out.write, out.github);
@@ -45,7 +52,7 @@ export function runBuildx(args: string[], out: BuildxOutput, redact: (s: string)
     const stdoutLines = new Lines();
     // Lines() decodes UTF-8 across chunks: a character split in two never becomes U+FFFD.
     const stderrText = new Lines();
-    const child = spawn('docker', args, { stdio: ['inherit', out.relayStdout ? 'pipe' : 'inherit', 'pipe'] });
+    const child = spawn('docker', args, { cwd, stdio: ['inherit', out.relayStdout ? 'pipe' : 'inherit', 'pipe'] });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const s of SIGNALS) process.on(s, forward);
     child.stdout?.on('data', (chunk: Buffer) => relay.text(redact(stdoutLines.push(chunk))));
@@ -62,7 +69,7 @@ export function runBuildx(args: string[], out: BuildxOutput, redact: (s: string)
       print(progress.end());
       relay.close();
       const signo = signal ? (SIGNAL_NUMBERS[signal] ?? 1) : 0;
-      resolve({ code: code ?? 128 + signo, report: progress.report() });
+      resolve({ code: code ?? 128 + signo, report: progress.report(), vertices: progress.result() });
     });
   });
 }
