@@ -209,6 +209,26 @@ describe('lookUpRegistry', () => {
     );
   });
 
+  test('a registry that answers 429 (too many requests): unknown, with the status', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(429, { 'Retry-After': '30', 'Content-Type': 'application/json' });
+      res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"pull rate limit"}]}');
+    });
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const [limited] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), {
+      env: dockerConfig(),
+      timeoutMs: 2000,
+      baseUrl: base,
+    });
+    expect(limited).toEqual({
+      ref: '127.0.0.1:1/acme/app:c',
+      state: 'unknown',
+      detail: 'HTTP 429 from 127.0.0.1:1/acme/app',
+    });
+  });
+
   test('a Docker config that is not JSON makes every ref unknown, saying so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bbc-lookup-'));
     writeFileSync(join(dir, 'config.json'), '{');
