@@ -33,3 +33,56 @@ describe('checkFindings', () => {
     ]);
   });
 });
+
+describe('checkFindings: each field, and what it falls back to', () => {
+  const meta = (warnings: unknown, sources?: unknown) => ({ 'result.json': { warnings, sources } });
+  const at = (line: unknown) => ({ ranges: [{ start: { line } }] });
+
+  test('a place needs both a line and the source file', () => {
+    const w = { ruleName: 'R', detail: 'd', location: at(3) };
+    expect(checkFindings(meta([w], [{ filename: 'Dockerfile.dev' }]))[0]?.where).toBe('Dockerfile.dev:3');
+    expect(checkFindings(meta([w]))[0]?.where).toBeUndefined();
+    expect(checkFindings(meta([w], []))[0]?.where).toBeUndefined();
+    expect(checkFindings(meta([w], [{ filename: 7 }]))[0]?.where).toBeUndefined();
+    expect(checkFindings(meta([w], 'Dockerfile'))[0]?.where).toBeUndefined();
+    const noLine = { ruleName: 'R', detail: 'd', location: at('3') };
+    expect(checkFindings(meta([noLine], [{ filename: 'Dockerfile' }]))[0]?.where).toBeUndefined();
+    expect(checkFindings(meta([{ ruleName: 'R' }], [{ filename: 'Dockerfile' }]))[0]?.where).toBeUndefined();
+    // A location cut short at any depth: no place, and no error.
+    for (const location of [{}, { ranges: [] }, { ranges: [{}] }, { ranges: [{ start: {} }] }]) {
+      expect(checkFindings(meta([{ ruleName: 'R', location }], [{ filename: 'Dockerfile' }]))).toEqual([
+        { rule: 'R', detail: '', where: undefined, url: undefined },
+      ]);
+    }
+  });
+
+  test('the detail, else the description; the url only when it is text', () => {
+    expect(checkFindings(meta([{ ruleName: 'R', detail: 'the detail', description: 'the rule', url: 'u' }]))).toEqual([
+      { rule: 'R', detail: 'the detail', where: undefined, url: 'u' },
+    ]);
+    expect(checkFindings(meta([{ ruleName: 'R', detail: '', description: 'the rule', url: 3 }]))).toEqual([
+      { rule: 'R', detail: 'the rule', where: undefined, url: undefined },
+    ]);
+    expect(checkFindings(meta([{ ruleName: 7 }]))).toEqual([
+      { rule: 'check', detail: '', where: undefined, url: undefined },
+    ]);
+  });
+
+  test('no warnings, or a result that is not an object: none', () => {
+    expect(checkFindings({})).toEqual([]);
+    expect(checkFindings({ 'result.json': null })).toEqual([]);
+    expect(checkFindings({ 'result.json': {} })).toEqual([]);
+    expect(checkFindings({ 'result.json': { warnings: { 0: { ruleName: 'R' } } } })).toEqual([]);
+  });
+});
+
+describe('findingLine', () => {
+  test.each([
+    [{ rule: 'R', detail: 'd' }, 'R: d'],
+    [{ rule: 'R', detail: 'd', where: 'Dockerfile:2' }, 'R (Dockerfile:2): d'],
+    [{ rule: 'R', detail: 'd', url: 'https://x' }, 'R: d https://x'],
+    [{ rule: 'R', detail: 'd', where: '', url: '' }, 'R: d'],
+  ])('%j -> %s', (finding, line) => {
+    expect(findingLine(finding)).toBe(line);
+  });
+});

@@ -33,3 +33,23 @@ describe('envFlags', () => {
     });
   });
 });
+
+describe('envFlags: every spelling, on every variable', () => {
+  const TRUE = ['1', 't', 'T', 'true', 'TRUE', 'True'];
+  const FALSE = ['0', 'f', 'F', 'false', 'FALSE', 'False'];
+  const OTHER = ['', 'yes', 'no', 'tRUE', ' true', 'on'];
+  const NAMES = {
+    DOCKER_BUILD_SUMMARY: 'summary',
+    DOCKER_BUILD_CHECKS_ANNOTATIONS: 'checkAnnotations',
+    BUILDX_NO_DEFAULT_ATTESTATIONS: 'noDefaultAttestations',
+  } as const;
+  const DEFAULTS = envFlags({});
+
+  test.each(Object.entries(NAMES))('%s: true, false, or its default', (variable, flag) => {
+    const read = (value: string) => envFlags({ [variable]: value })[flag];
+    expect(TRUE.map(read)).toEqual(TRUE.map(() => true));
+    expect(FALSE.map(read)).toEqual(FALSE.map(() => false));
+    expect(OTHER.map(read)).toEqual(OTHER.map(() => DEFAULTS[flag]));
+    expect(envFlags({ [variable]: undefined })[flag]).toBe(DEFAULTS[flag]);
+  });
+});

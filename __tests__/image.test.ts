@@ -77,3 +77,31 @@ describe('parseImage: invalid references are InputErrors naming image', () => {
     expect(e.message).toMatch(message);
   });
 });
+
+describe('parseImage: each error in full', () => {
+  const fix = 'give a repository such as ghcr.io/owner/app (no tag or digest)';
+  test.each([
+    ['', `image: is required: ${fix}`],
+    ['a b', `image: "a b" contains whitespace: ${fix}`],
+    ['a/b@sha256:1', `image: "a/b@sha256:1" has a digest: remove "@sha256:1"; ${fix}`],
+    ['a/b:v:2', 'image: "a/b:v:2" has a tag: remove ":2", the action adds its own cache tags'],
+    ['bad_host.io/app', `image: "bad_host.io/app" has an invalid registry host "bad_host.io": ${fix}`],
+    [
+      'a/B!',
+      'image: "a/B!" has an invalid path component "b!": use lower-case letters, digits and single separators ' +
+        '(. _ -) only',
+    ],
+    [`r.io/${'a'.repeat(251)}`, `image: "r.io/${'a'.repeat(251)}" is longer than 255 characters`],
+  ])('%j', (image, message) => {
+    expect(thrown(() => parseImage(image)).message).toBe(message);
+  });
+
+  test('a first part with a dot, a colon or named localhost is a host; another is a path', () => {
+    expect(parseImage('Localhost/App')).toEqual({ repository: 'localhost/app', lowered: true });
+    expect(parseImage('localhost/App')).toEqual({ repository: 'localhost/app', lowered: true });
+    expect(parseImage('host:5000/App')).toEqual({ repository: 'host:5000/app', lowered: true });
+    expect(parseImage('Host.io/app')).toEqual({ repository: 'Host.io/app', lowered: false });
+    expect(() => parseImage('Host_x:5000/app')).toThrow('invalid registry host "Host_x:5000"');
+    expect(() => parseImage('x:y')).toThrow('has a tag: remove ":y"');
+  });
+});

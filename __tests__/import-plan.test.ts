@@ -89,6 +89,77 @@ describe('readCacheConfig', () => {
   });
 });
 
+describe("readCacheConfig: what a record's identity folds in, and its time", () => {
+  const ids = (records: unknown[]) => [...readCacheConfig({ records }).records.keys()];
+  const times = (records: unknown[]) => [...readCacheConfig({ records }).records.values()];
+
+  test("the selector of an input is part of the identity; the order of one group's inputs is not", () => {
+    const base = [{ digest: 'sha256:a' }, { digest: 'sha256:b' }];
+    const [, , plain] = ids([...base, { digest: 'sha256:c', inputs: [[{ link: 0 }, { link: 1 }]] }]);
+    const [, , swapped] = ids([...base, { digest: 'sha256:c', inputs: [[{ link: 1 }, { link: 0 }]] }]);
+    const [, , selected] = ids([...base, { digest: 'sha256:c', inputs: [[{ selector: '/x', link: 0 }, { link: 1 }]] }]);
+    const [, , grouped] = ids([...base, { digest: 'sha256:c', inputs: [[{ link: 0 }], [{ link: 1 }]] }]);
+    const [, , regrouped] = ids([...base, { digest: 'sha256:c', inputs: [[{ link: 1 }], [{ link: 0 }]] }]);
+    expect(swapped).toBe(plain);
+    expect(new Set([plain, selected, grouped, regrouped]).size).toBe(4);
+    expect(plain).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test('an empty input list is no inputs; the digest alone tells records apart', () => {
+    expect(ids([{ digest: 'sha256:a', inputs: [] }])).toEqual(ids([{ digest: 'sha256:a' }]));
+    expect(ids([{ digest: 'sha256:a' }])).not.toEqual(ids([{ digest: 'sha256:b' }]));
+  });
+
+  test('the newest time of its layers and chains; 0 when none is a time', () => {
+    const at = (t: string) => ({ createdAt: t });
+    expect(
+      times([{ digest: 'sha256:a', layers: [at('2026-01-01T00:00:00Z')], chains: [at('2026-02-01T00:00:00Z')] }]),
+    ).toEqual([Date.parse('2026-02-01T00:00:00Z')]);
+    expect(times([{ digest: 'sha256:a', layers: [at('2026-03-01T00:00:00Z'), at('2026-01-01T00:00:00Z')] }])).toEqual([
+      Date.parse('2026-03-01T00:00:00Z'),
+    ]);
+    expect(times([{ digest: 'sha256:a', layers: [at('not a time'), {}] }])).toEqual([0]);
+    expect(times([{ digest: 'sha256:a' }])).toEqual([0]);
+  });
+
+  test('two records of one identity: one entry, the newer time', () => {
+    const records = [
+      { digest: 'sha256:a', layers: [{ createdAt: '2026-05-01T00:00:00Z' }] },
+      { digest: 'sha256:a', layers: [{ createdAt: '2026-01-01T00:00:00Z' }] },
+    ];
+    expect(times(records)).toEqual([Date.parse('2026-05-01T00:00:00Z')]);
+    expect(times([...records].reverse())).toEqual([Date.parse('2026-05-01T00:00:00Z')]);
+  });
+
+  test('not a config, or a record without a digest: an error', () => {
+    expect(() => readCacheConfig(null)).toThrow('not a BuildKit cache config (no records)');
+    expect(() => readCacheConfig('records')).toThrow('not a BuildKit cache config (no records)');
+    expect(() => readCacheConfig({ records: {} })).toThrow('not a BuildKit cache config (no records)');
+    expect(() => readCacheConfig({ records: [{ digest: 7 }] })).toThrow('cache record 0 is malformed');
+    expect(() => readCacheConfig({ records: [{ digest: 'sha256:a' }, {}] })).toThrow('cache record 1 is malformed');
+    expect(() => readCacheConfig({ records: [{ digest: 'sha256:a', inputs: [[{}]] }] })).toThrow(
+      'cache record -1 is malformed',
+    );
+  });
+});
+
+describe('cacheConfigOf: only a cache config with a digest', () => {
+  const TYPE = 'application/vnd.buildkit.cacheconfig.v0';
+  test('a config or index entry without a digest is none; a null entry is skipped', () => {
+    expect(cacheConfigOf({ config: { mediaType: TYPE } })).toBeUndefined();
+    expect(cacheConfigOf({ manifests: [{ mediaType: TYPE, digest: 5 }] })).toBeUndefined();
+    expect(cacheConfigOf({ manifests: [null, { mediaType: TYPE, digest: 'sha256:c' }] })).toEqual({
+      mediaType: TYPE,
+      digest: 'sha256:c',
+    });
+    expect(
+      cacheConfigOf({ config: { mediaType: TYPE }, manifests: [{ mediaType: TYPE, digest: 'sha256:i' }] }),
+    ).toEqual({ mediaType: TYPE, digest: 'sha256:i' });
+    expect(cacheConfigOf(null)).toBeUndefined();
+    expect(cacheConfigOf({})).toBeUndefined();
+  });
+});
+
 describe('planImports', () => {
   test('new branch, final job: build-main alone, not the deps refs it contains', () => {
     const v = planImports(

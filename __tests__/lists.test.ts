@@ -8,7 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { Util } from '@docker/actions-toolkit/lib/util.js';
 import fc from 'fast-check';
 import { InputError } from '../src/core/errors.js';
-import { attributes, parseList } from '../src/core/lists.js';
+import { attributes, csv, parseList } from '../src/core/lists.js';
 
 const COMMENTS = { comment: '#', commentNoInfix: true };
 
@@ -112,5 +112,45 @@ describe('text the CSV reader refuses', () => {
   test('attributes (an attestation, an output) too', () => {
     expect(attributes('outputs', 'type=local,"dest=a,b"')).toEqual(['type=local', 'dest=a,b']);
     expect(() => attributes('sbom', 'generator="x')).toThrow(/^sbom: a double quote is not closed/);
+  });
+});
+
+describe('parseList: trimming, blanks and commas', () => {
+  test("items are trimmed, except a secret's; an item of blanks is dropped either way", () => {
+    expect(parseList('  a  \n b ', { input: 'tags', commas: false })).toEqual(['a', 'b']);
+    expect(parseList('  a  \n b ', { input: 'secrets', commas: false, trim: false })).toEqual(['  a  ', ' b ']);
+    expect(parseList('a\n   \nb', { input: 'secrets', commas: false, trim: false })).toEqual(['a', 'b']);
+    expect(parseList(' \t ', { input: 'secrets', commas: false, trim: false })).toEqual([]);
+    expect(parseList('a, ,b', { input: 'tags', commas: true })).toEqual(['a', 'b']);
+  });
+
+  test("a line's fields are items with commas, one item joined back without", () => {
+    expect(parseList('a,b\nc', { input: 'tags', commas: true })).toEqual(['a', 'b', 'c']);
+    expect(parseList('a,b\nc', { input: 'labels', commas: false })).toEqual(['a,b', 'c']);
+    expect(parseList('"a,b",c', { input: 'tags', commas: true })).toEqual(['a,b', 'c']);
+    expect(parseList('"a,b"', { input: 'tags', commas: true })).toEqual(['a', 'b']);
+  });
+
+  test('quotes group a field unless turned off; # starts a comment only at the start of a line', () => {
+    expect(parseList('"a b"', { input: 'labels', commas: false })).toEqual(['a b']);
+    expect(parseList('"a b"', { input: 'outputs', commas: false, quotes: false })).toEqual(['"a b"']);
+    expect(parseList('x#y\n#z', { input: 'tags', commas: true })).toEqual(['x#y']);
+  });
+});
+
+describe('csv: an error without a line number', () => {
+  test('names the input, and no line', () => {
+    expect(() => csv('outputs', 'a', { delimiter: '' })).toThrow(
+      new InputError(
+        'outputs',
+        'a double quote is not closed: close it, or write "" for a quote inside a quoted field ' +
+          '(the value is not shown: it may hold a secret)',
+      ),
+    );
+  });
+
+  test("attributes are trimmed fields, a record's and the next line's alike", () => {
+    expect(attributes('attests', ' type = sbom , generator=x ')).toEqual(['type = sbom', 'generator=x']);
+    expect(attributes('attests', 'a=1,b=2\nc=3')).toEqual(['a=1', 'b=2', 'c=3']);
   });
 });

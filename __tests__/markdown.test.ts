@@ -78,3 +78,33 @@ describe('item 7: one escaping for every summary cell', () => {
     );
   });
 });
+
+describe('markdown helpers, character by character', () => {
+  test('every kind of line break is one space, in code, text and cell', () => {
+    const s = 'a\r\nb\rc\nd\u2028e\u2029f';
+    expect(code(s)).toBe('`a b c d e f`');
+    expect(text(s)).toBe('a b c d e f');
+    expect(cell(s)).toBe('a b c d e f');
+    expect(text('a\n\nb')).toBe('a  b');
+  });
+
+  test('code: every backtick becomes a quote; empty text is one space', () => {
+    expect(code('``a``')).toBe("`''a''`");
+    expect(code('')).toBe('` `');
+    expect(code('x')).toBe('`x`');
+  });
+
+  test('text: each markup character escaped, <, > and & as entities', () => {
+    expect(text('\\`*_[]|#~!')).toBe('\\\\\\`\\*\\_\\[\\]\\|\\#\\~\\!');
+    expect(text('<a>&b')).toBe('&lt;a&gt;&amp;b');
+    expect(text('plain (x) "y" \'z\' - + = .')).toBe('plain (x) "y" \'z\' - + = .');
+  });
+
+  test('cell: a backslash keeps the character after it; a trailing one stays', () => {
+    expect(cell('a\\|b|c')).toBe('a\\|b\\|c');
+    expect(cell('a\\\\|b')).toBe('a\\\\\\|b');
+    expect(cell('end\\')).toBe('end\\');
+    expect(cell('||')).toBe('\\|\\|');
+    expect(cell('')).toBe('');
+  });
+});

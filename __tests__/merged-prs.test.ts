@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { decide } from '../src/core/decide.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { lookupFor, mergedPulls, queuedPull } from '../src/core/merged-prs.js';
-import { parseQueueRef } from '../src/core/queue-ref.js';
+import { parseQueueRef, validBranch } from '../src/core/queue-ref.js';
 import { selectImports } from '../src/core/probe.js';
 import { mergeQueueBase, resolveRefs, type EventContext } from '../src/core/github-event.js';
 import { PIPELINE } from '../e2e/fixtures.mjs';
@@ -303,5 +303,82 @@ describe('ref.ts and decide.ts: the pull requests’ branches among the fallback
       'cache.dependencies.main',
     ]);
     expect(d.plan.export).toBeUndefined();
+  });
+});
+
+describe('validBranch: what git check-ref-format refuses, and what would break a log line', () => {
+  test.each([
+    'main',
+    'feature/x',
+    'release/1.2.x',
+    'a.b',
+    'x-',
+    '_',
+    '@x',
+    'a@b',
+    'a{b}',
+    'caf\u00e9',
+    'nbsp\u00a0ok',
+    'x.locked',
+    'lock/a.lock.x',
+  ])('%j is a branch', (name) => {
+    expect(validBranch(name)).toBe(true);
+  });
+
+  test.each([
+    ['empty', ''],
+    ['@ alone', '@'],
+    ['a leading -', '-x'],
+    ['a trailing /', 'x/'],
+    ['a trailing .', 'x.'],
+    ['a space', 'a b'],
+    ['a tab', 'a\tb'],
+    ['NUL', 'a\u0000b'],
+    ['DEL', 'a\u007fb'],
+    ['C1 start', 'a\u0080b'],
+    ['C1 end', 'a\u009fb'],
+    ['a line separator', 'a\u2028b'],
+    ['a paragraph separator', 'a\u2029b'],
+    ['~', 'a~b'],
+    ['^', 'a^b'],
+    [':', 'a:b'],
+    ['?', 'a?b'],
+    ['*', 'a*b'],
+    ['[', 'a[b'],
+    ['a backslash', 'a\\b'],
+    ['..', 'a..b'],
+    ['@{', 'a@{b'],
+    ['//', 'a//b'],
+    ['a leading / (an empty part)', '/a'],
+    ['a part starting with .', 'a/.b'],
+    ['a first part starting with .', '.a/b'],
+    ['a part ending in .lock', 'a.lock/b'],
+    ['a name ending in .lock', 'a/b.lock'],
+  ])('%s: not a branch', (_why, name) => {
+    expect(validBranch(name)).toBe(false);
+  });
+});
+
+describe('parseQueueRef: what is not a string, and the refs/heads/ prefix', () => {
+  test('undefined or a non-string: no queue ref', () => {
+    expect(parseQueueRef(undefined)).toBeUndefined();
+    expect(parseQueueRef(12 as unknown as string)).toBeUndefined();
+  });
+
+  test('only refs/heads/ is taken off, only at the start', () => {
+    expect(parseQueueRef(`refs/tags/gh-readonly-queue/main/pr-1-${SHA}`)).toBeUndefined();
+    expect(parseQueueRef(`x/refs/heads/gh-readonly-queue/main/pr-1-${SHA}`)).toBeUndefined();
+    expect(parseQueueRef(`refs/heads/gh-readonly-queue/refs/heads/x/pr-1-${SHA}`)).toEqual({
+      base: 'refs/heads/x',
+      number: 1,
+      sha: SHA,
+    });
+  });
+
+  test('the largest number it reads, and an invalid base', () => {
+    expect(parseQueueRef(`gh-readonly-queue/main/pr-9007199254740991-${SHA}`)?.number).toBe(9007199254740991);
+    expect(parseQueueRef(`gh-readonly-queue/main/pr-9007199254740992-${SHA}`)).toBeUndefined();
+    expect(parseQueueRef(`gh-readonly-queue/-main/pr-1-${SHA}`)).toBeUndefined();
+    expect(parseQueueRef(`prefix/gh-readonly-queue/main/pr-1-${SHA}`)).toBeUndefined();
   });
 });

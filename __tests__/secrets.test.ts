@@ -55,3 +55,38 @@ describe('secret-envs and secret-files', () => {
     );
   });
 });
+
+describe('an item’s id and value, at their edges', () => {
+  test('the id is trimmed, split at the first =; a value keeps its =, a source is trimmed', () => {
+    expect(parseSecrets(' a =x=y')).toEqual([{ id: 'a', value: 'x=y' }]);
+    expect(parseSecrets('a= x ')).toEqual([{ id: 'a', value: ' x ' }]);
+    expect(parseSecretSources('secret-files', 'a= ./p ')).toEqual([{ id: 'a', kind: 'src', from: './p' }]);
+    expect(parseSecretSources('secret-envs', ' a = V ')).toEqual([{ id: 'a', kind: 'env', from: 'V' }]);
+  });
+
+  test('a blank id, or one with a space or a comma: an error naming the item', () => {
+    expect(thrown(() => parseSecrets('  =x')).message).toBe(
+      'secrets: item 1 is not id=value (it is not shown: it may hold a secret); a value over several lines goes ' +
+        'in double quotes around the whole item: "id=line 1\\nline 2"',
+    );
+    expect(thrown(() => parseSecrets('a=1\nmy id=x')).message).toBe(
+      'secrets: item 2: the id holds a comma or a space: use letters, digits, - _ .',
+    );
+    expect(thrown(() => parseSecrets('a\tb=x')).message).toBe(
+      'secrets: item 1: the id holds a comma or a space: use letters, digits, - _ .',
+    );
+    expect(thrown(() => parseSecretSources('secret-files', '"a,b=./p"')).message).toBe(
+      'secret-files: item 1: the id holds a comma or a space: use letters, digits, - _ .',
+    );
+  });
+
+  test('secret-files takes no commas as separators, secret-envs does', () => {
+    expect(parseSecretSources('secret-files', 'a=./x,y')).toEqual([{ id: 'a', kind: 'src', from: './x,y' }]);
+    expect(parseSecretSources('secret-envs', 'a=X,b=Y')).toEqual([
+      { id: 'a', kind: 'env', from: 'X' },
+      { id: 'b', kind: 'env', from: 'Y' },
+    ]);
+    expect(parseSecretSources('secret-envs', '')).toEqual([]);
+    expect(parseSecrets('')).toEqual([]);
+  });
+});

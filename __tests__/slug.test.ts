@@ -251,3 +251,62 @@ describe('properties over arbitrary unicode branch names', () => {
     );
   });
 });
+
+describe('legacyCacheName: scope, the default branch, no room', () => {
+  test('a scope is slugged between the stage and the branch; empty parts are left out', () => {
+    expect(legacyCacheName('cache', 'build', 'main', 'linux/arm64')).toBe('cache-build-linux-arm64-main');
+    expect(legacyCacheName('', 'build', 'main')).toBe('build-main');
+    expect(legacyCacheName('cache', '', 'main')).toBe('cache-main');
+    expect(legacyCacheName('cache', 'build', 'main', undefined)).toBe('cache-build-main');
+  });
+
+  test('a branch whose slug is the default branch’s gets a hash; the default branch itself does not', () => {
+    expect(legacyCacheName('cache', 'build', 'Main', undefined, 'main')).toBe(`cache-build-main-${shortHash('Main')}`);
+    expect(legacyCacheName('cache', 'build', 'main', undefined, 'main')).toBe('cache-build-main');
+    expect(legacyCacheName('cache', 'build', 'dev', undefined, 'main')).toBe('cache-build-dev');
+    expect(legacyCacheName('cache', 'build', 'Main')).toBe('cache-build-main');
+  });
+
+  test('the hash keeps the name within 128 characters when the slug fills the room', () => {
+    const head = 'cache-build-';
+    const branch = 'Z'.repeat(MAX_TAG_LENGTH - head.length);
+    const name = legacyCacheName('cache', 'build', branch, undefined, branch.toLowerCase());
+    expect(name).toHaveLength(MAX_TAG_LENGTH);
+    expect(name).toMatch(new RegExp(`^${head}z+-${shortHash(branch)}$`));
+  });
+
+  test('no room for a slug: no such tag (the old scheme refused it)', () => {
+    const fits = 'p'.repeat(MAX_TAG_LENGTH - 'p-b-'.length - 10 + 1);
+    expect(legacyCacheName(fits, 'b', 'main')).toBe(`${fits}-b-main`);
+    expect(legacyCacheName(`${fits}x`, 'b', 'main')).toBeUndefined();
+  });
+});
+
+describe('slugifyBranch and fitSlug: edges', () => {
+  test('ASCII that is not a tag character is -, up to DEL; from U+0080 on it is transliterated or hashed', () => {
+    expect(slugifyBranch('a\u007fb')).toBe('a-b');
+    expect(slugifyBranch('a~b')).toBe('a-b');
+    expect(slugifyBranch('a\u0080b')).toBe(`a-b-${shortHash('a\u0080b')}`);
+    expect(slugifyBranch('a\u00e9b')).toBe('aeb');
+    expect(slugifyBranch('\u00df')).toBe('ss');
+  });
+
+  test('a lost character keeps the readable part, tidied, before the hash', () => {
+    expect(slugifyBranch('x.日')).toBe(`x-${shortHash('x.日')}`);
+    expect(slugifyBranch('日-x')).toBe(`x-${shortHash('日-x')}`);
+    expect(slugifyBranch('a_b.c')).toBe('a_b.c');
+  });
+
+  test('a cut that leaves nothing readable is the hash alone', () => {
+    expect(fitSlug('.'.repeat(20), 'branch', 10)).toBe(shortHash('branch'));
+    expect(fitSlug('-.-.-.-.-.-.', 'branch', 11)).toBe(shortHash('branch'));
+    expect(fitSlug('ab'.repeat(10), 'branch', 12)).toBe(`aba-${shortHash('branch')}`);
+  });
+
+  test('too little room names the room left', () => {
+    expect(() => fitSlug('x', 'x', 9)).toThrow(
+      new Error('no room for a branch slug in a 128-character tag (9 characters left)'),
+    );
+    expect(fitSlug('x'.repeat(11), 'b', 10)).toBe(`x-${shortHash('b')}`);
+  });
+});
