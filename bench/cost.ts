@@ -80,7 +80,10 @@ try {
       const expected = renamed(last.argv, last.branch, n);
       const differs = argv.filter((a, k) => a !== expected[k] && !a.includes('bbc-runner-'));
       if (differs.length > 0 || argv.length !== expected.length)
-        throw new Error(`pair ${pair}: the action ran another argv than before: ${differs.join(' ')}`);
+        throw new Error(
+          `pair ${pair}: the action ran another argv than before:\n  before (renamed): ${expected.join(' ')}\n` +
+            `  now: ${argv.join(' ')}\n${r.result.stdout.split('\n').filter((l) => / imported| left out| not found|could not/.test(l)).join('\n')}`,
+        );
     }
     last = { argv, branch: n };
     viaAction.push(r.seconds);
