@@ -45,6 +45,16 @@ export const CLEANUP_INPUTS: readonly InputSpec[] = [
       "merged, deletes at once). With `sweep`, how long after its last use a gone branch's caches stay.",
   },
   {
+    name: 'prune-untagged',
+    default: 'false',
+    kind: 'bool',
+    modes: ['sweep'],
+    description:
+      'With `sweep` on ghcr.io, also delete the untagged package versions that are BuildKit cache manifests ' +
+      '(what overwriting a cache tag leaves behind); never images, image indexes or their children. Try it ' +
+      'with `dry-run` first.',
+  },
+  {
     name: 'dry-run',
     default: 'false',
     kind: 'bool',

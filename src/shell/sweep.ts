@@ -27,6 +27,8 @@ import { GHCR_HOST, GhcrClient, ghcrPackage } from '../registry/ghcr.js';
 import { parseRepository } from '../registry/reference.js';
 import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
 import { type CleanupHost, deleteTags, parseRequestTimeout } from './cleanup.js';
+import { pruneLines, pruneUntagged } from './prune.js';
+import { text } from '../core/markdown.js';
 
 /** What the front door knows of the repository's branches. */
 export interface LiveBranches {
@@ -155,6 +157,22 @@ export async function runSweep(
     }
     io.setOutput('deleted-refs', deletedRefs(image, results).join('\n'));
     summary = sweepSummary({ image, swept, results, dryRun, where, keep: keep.text });
+    if (parseBool('prune-untagged', input('prune-untagged'))) {
+      if (parseRepository(image).host !== GHCR_HOST) {
+        io.warn(
+          `prune-untagged: only ghcr.io lists untagged manifests (the GitHub Packages API); ` +
+            `${parseRepository(image).host} needs its own garbage collection for them`,
+        );
+      } else {
+        const pruned = await pruneUntagged({ image, token, dryRun, timeoutMs, env });
+        const lines = pruneLines(image, pruned);
+        for (const line of lines) io.info(line);
+        summary += `\n**Untagged cache manifests${dryRun ? ' (dry run)' : ''}:** ${text(lines.at(-1)!)}\n`;
+        const failed = pruned.results.filter((r) => r.state === 'failed');
+        if (failed.length > 0)
+          io.fail(`could not prune ${failed.length} untagged cache manifest(s): ${failed[0]!.detail}`);
+      }
+    }
     const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
     if (bad.length > 0)
       io.fail(
