@@ -150,6 +150,28 @@ describe('runSweep', () => {
     expect(h.rec.summary).toContain('**2 deleted, 0 kept, 0 failed; up to 4.2 KiB.**');
   });
 
+  test("0.1's tags are never swept: a gone branch that slugged like a live one (release-1, release/1) keeps them", async () => {
+    const reg = await registry({
+      [tag('build', 'release/1')]: cacheManifest(OLD, 'new-live'),
+      [tag('build', 'release-1')]: cacheManifest(OLD, 'new-gone'),
+      'cache-build-release-1': cacheManifest(OLD, 'legacy-shared'),
+      [tag('build', 'main')]: cacheManifest(OLD, 'm'),
+    });
+    const h = host({ branches: ['main', 'release/1'], defaultBranch: 'main', where: 'the test' });
+    const inputs: Record<string, string> = { image: `${reg.host}/acme/app`, 'keep-for': '0' };
+    await runSweep(
+      (n) => inputs[n] ?? '',
+      h.io,
+      env(),
+      () => NOW,
+    );
+    expect(h.rec.fails).toEqual([]);
+    // The new scheme tells release-1 from release/1: only the gone one's tag goes; the shared 0.1 tag stays.
+    expect(Object.keys(reg.tags).sort()).toEqual(
+      ['cache-build-release-1', tag('build', 'main'), tag('build', 'release/1')].sort(),
+    );
+  });
+
   test('a dry run deletes nothing and says what would go', async () => {
     const reg = await registry({
       [tag('build', 'gone')]: cacheManifest(OLD, 'g'),
