@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import {
   buildkitMinor,
   buildxMinor,
+  canExportCache,
   checkBuilder,
   MIN_BUILDX_MINOR,
   parseInspect,
+  type BuilderInfo,
   type BuildNeeds,
 } from '../src/core/builder.js';
 
@@ -146,5 +148,113 @@ describe('buildxMinor and buildkitMinor: version strings seen in the wild', () =
     [undefined, undefined],
   ])('BuildKit %s -> %s', (version, minor) => {
     expect(buildkitMinor(version)).toBe(minor);
+  });
+});
+
+describe('parseInspect, canExportCache and checkBuilder: each rule on its own', () => {
+  const info = (over: Partial<BuilderInfo> = {}): BuilderInfo => ({
+    name: 'b',
+    driver: 'docker-container',
+    error: undefined,
+    buildkitVersion: 'v0.20.0',
+    labels: [],
+    ...over,
+  });
+  const CONTAINERD = 'org.mobyproject.buildkit.worker.containerd.snapshotter';
+
+  test('parseInspect: the fields at line starts; Buildkit as the older spelling; blanks are none', () => {
+    expect(parseInspect('Name:   mybuilder\nDriver: docker\nBuildkit: v0.12.5\nError:\t\n')).toEqual({
+      name: 'mybuilder',
+      driver: 'docker',
+      error: undefined,
+      buildkitVersion: 'v0.12.5',
+      labels: [],
+    });
+    expect(parseInspect('BuildKit version: v0.20.1\nBuildkit: v0.1.0\n').buildkitVersion).toBe('v0.20.1');
+    expect(parseInspect('Driver Options: x\nError: daemon down\n')).toMatchObject({
+      name: 'default',
+      driver: '',
+      error: 'daemon down',
+    });
+    expect(parseInspect(`Labels:\n  ${CONTAINERD}: x\n org.mobyproject.a: 1\norg.mobyproject.b: 2\n`).labels).toEqual([
+      CONTAINERD,
+      'org.mobyproject.a',
+    ]);
+  });
+
+  test('canExportCache: inline always; other drivers always; docker: no s3, the rest with containerd', () => {
+    const docker = info({ driver: 'docker' });
+    const containerd = info({ driver: 'docker', labels: [CONTAINERD] });
+    const types = ['inline', 'registry', 'local', 'gha', 's3'] as const;
+    expect(types.map((t) => canExportCache(docker, t))).toEqual([true, false, false, false, false]);
+    expect(types.map((t) => canExportCache(containerd, t))).toEqual([true, true, true, true, false]);
+    expect(types.map((t) => canExportCache(info(), t))).toEqual([true, true, true, true, true]);
+  });
+
+  test('checkBuilder: an unreachable builder, in full', () => {
+    expect(checkBuilder(info({ error: 'no daemon' }), NEEDS)).toEqual({
+      ok: false,
+      input: 'builder',
+      message:
+        'buildx cannot reach builder "b": no daemon. Start the Docker daemon, or create a builder with ' +
+        'docker/setup-buildx-action before this step',
+    });
+  });
+
+  test('checkBuilder: push and load together need BuildKit 0.13, when it says its version', () => {
+    const both = { ...NEEDS, push: true, load: true };
+    expect(checkBuilder(info({ buildkitVersion: 'v0.12.5' }), both)).toEqual({
+      ok: false,
+      input: 'load',
+      message:
+        'push and load together need BuildKit 0.13 or later, and builder "b" runs v0.12.5: drop one of them, ' +
+        'or update the builder',
+    });
+    expect(checkBuilder(info({ buildkitVersion: 'v0.13.0' }), both)).toEqual({ ok: true });
+    expect(checkBuilder(info({ buildkitVersion: undefined }), both)).toEqual({ ok: true });
+    expect(checkBuilder(info({ buildkitVersion: 'v0.12.5' }), { ...NEEDS, push: true, load: false })).toEqual({
+      ok: true,
+    });
+    expect(checkBuilder(info({ buildkitVersion: 'v0.12.5' }), { ...NEEDS, push: false, load: true })).toEqual({
+      ok: true,
+    });
+  });
+
+  test('checkBuilder: a cache the docker driver cannot export; the inline fallback only with push', () => {
+    const docker = info({ driver: 'docker' });
+    const why =
+      'builder "b" uses the docker driver without the containerd image store, which cannot export a gha cache';
+    const remedy =
+      ': add docker/setup-buildx-action before this step (a docker-container builder), turn on the containerd ' +
+      'image store, or set fallback-to-inline: true (with push: true)';
+    expect(checkBuilder(docker, { ...NEEDS, cacheType: 'gha' })).toEqual({
+      ok: false,
+      input: 'builder',
+      message: why + remedy,
+    });
+    expect(checkBuilder(docker, { ...NEEDS, cacheType: 's3' })).toEqual({
+      ok: false,
+      input: 'builder',
+      message: `builder "b" uses the docker driver, whose BuildKit has no s3 cache exporter${remedy}`,
+    });
+    expect(checkBuilder(docker, { ...NEEDS, cacheType: 'gha', fallbackToInline: true })).toEqual({
+      ok: true,
+      fallbackToInline: true,
+      warning: `${why}: falling back to the inline cache (fallback-to-inline), which keeps only the pushed image's layers`,
+    });
+    expect(checkBuilder(docker, { ...NEEDS, cacheType: 'gha', fallbackToInline: true, push: false })).toMatchObject({
+      ok: false,
+      input: 'builder',
+    });
+    expect(checkBuilder(docker, { ...NEEDS, cacheType: 'gha', exporting: false })).toEqual({ ok: true });
+  });
+
+  test('buildkitMinor and buildxMinor: only a 0.x version', () => {
+    expect(buildkitMinor('v1.2.3')).toBeUndefined();
+    expect(buildkitMinor('x v0.13.2')).toBeUndefined();
+    expect(buildkitMinor('v0.9.1')).toBe(9);
+    expect(buildxMinor('buildx v0.13.1')).toBe(13);
+    expect(buildxMinor('buildx v1.0.0')).toBeUndefined();
+    expect(buildxMinor('v0.13.1')).toBeUndefined();
   });
 });

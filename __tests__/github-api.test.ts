@@ -196,3 +196,88 @@ describe('error wording', () => {
     expect(requestPath('https://u:p@ghes.example.com/api/v3/orgs/acme?page=2')).toBe('/api/v3/orgs/acme?page=2');
   });
 });
+
+describe('github-api: edges of each rule', () => {
+  test('apiBaseUrl: each refusal in full; trailing slashes go; http is allowed', () => {
+    expect(() => apiBaseUrl('nope')).toThrow(
+      new Error('GITHUB_API_URL "nope" is not a URL: e.g. https://api.github.com'),
+    );
+    expect(() => apiBaseUrl(' file:///x ')).toThrow(
+      new Error('GITHUB_API_URL "file:///x" is not an http(s) URL: e.g. https://api.github.com'),
+    );
+    expect(() => apiBaseUrl('https://h.test/api?x=1')).toThrow(
+      new Error('GITHUB_API_URL "https://h.test/api…" has credentials, a query or a fragment'),
+    );
+    expect(() => apiBaseUrl('https://h.test/#frag')).toThrow(/has credentials, a query or a fragment/);
+    expect(() => apiBaseUrl('https://:pw@h.test/')).toThrow(/has credentials, a query or a fragment/);
+    expect(() => apiBaseUrl('https://user@h.test/')).toThrow(/has credentials, a query or a fragment/);
+    expect(apiBaseUrl('http://h.test/api///')).toBe('http://h.test/api');
+    expect(apiBaseUrl(' https://h.test ')).toBe('https://h.test');
+  });
+
+  test('parseLinks: a URL that does not resolve is skipped; an empty rel names nothing', () => {
+    expect(parseLinks('<http://[bad>; rel="next", <https://x.test/2>; rel="last"', 'https://a.test/')).toEqual({
+      last: 'https://x.test/2',
+    });
+    expect(parseLinks('<https://x.test/1>; rel=""', 'https://a.test/')).toEqual({});
+    expect(parseLinks('<https://x.test/1>; rel="  next  "', 'https://a.test/')).toEqual({ next: 'https://x.test/1' });
+    expect(parseLinks(undefined, 'https://a.test/')).toEqual({});
+    expect(parseLinks('< /p >; rel=next', 'https://a.test/q')).toEqual({ next: 'https://a.test/p' });
+  });
+
+  test('rateLimit: how each header is read', () => {
+    const now = Date.UTC(2025, 0, 1);
+    const h = (o: Record<string, string>) => (name: string) => o[name] ?? null;
+    expect(rateLimit(403, h({ 'x-ratelimit-remaining': ' 0 ' }), now)).toEqual({});
+    expect(rateLimit(429, h({ 'x-ratelimit-remaining': '5' }), now)).toEqual({});
+    expect(rateLimit(429, h({ 'retry-after': '0' }), now)).toEqual({ resetAt: new Date(now) });
+    expect(rateLimit(429, h({ 'retry-after': ' 2 ' }), now)).toEqual({ resetAt: new Date(now + 2000) });
+    expect(rateLimit(429, h({ 'retry-after': 'later', 'x-ratelimit-reset': '1700000000' }), now)).toEqual({
+      resetAt: new Date(1_700_000_000_000),
+    });
+    expect(rateLimit(429, h({ 'retry-after': '', 'x-ratelimit-reset': '1700000000' }), now)).toEqual({
+      resetAt: new Date(1_700_000_000_000),
+    });
+    expect(rateLimit(429, h({ 'retry-after': 'soon' }), now)).toEqual({});
+    expect(rateLimit(429, h({ 'x-ratelimit-reset': '0' }), now)).toEqual({});
+    expect(rateLimit(429, h({ 'x-ratelimit-reset': ' ' }), now)).toEqual({});
+    expect(rateLimit(429, h({ 'x-ratelimit-reset': '-1' }), now)).toEqual({});
+    expect(rateLimit(403, h({ 'retry-after': '' }), now)).toEqual({});
+    expect(rateLimit(200, h({ 'retry-after': '1' }), now)).toBeUndefined();
+  });
+
+  test('rateLimitReason: seconds below 2 minutes, minutes below 2 hours, then tenths of hours', () => {
+    const now = Date.UTC(2025, 0, 1);
+    const reason = (s: number) => rateLimitReason({ resetAt: new Date(now + s * 1000) }, now).replace(/.*\(in /, '(');
+    expect([119, 120, 150, 7199, 7200, 9000].map(reason)).toEqual([
+      '(119 s)',
+      '(2 min)',
+      '(3 min)',
+      '(120 min)',
+      '(2 h)',
+      '(2.5 h)',
+    ]);
+    expect(rateLimitReason({ resetAt: new Date(now + 1234) }, now)).toBe(
+      'rate limited: the limit resets at 2025-01-01T00:00:01Z (in 2 s)',
+    );
+  });
+
+  test('oneLineText: cut only past the limit; every secret replaced', () => {
+    expect(oneLineText('abcde', [], 5)).toBe('abcde');
+    expect(oneLineText('abcdef', [], 5)).toBe('abcd…');
+    expect(oneLineText('  a \n\n b  ')).toBe('a b');
+    expect(oneLineText('s1 and s2, s1', ['s1', 's2'])).toBe('*** and ***, ***');
+  });
+
+  test('apiMessage: only the text of each error; errors alone; no words at all', () => {
+    expect(apiMessage('{"message":"Bad","errors":[null,{"message":""},{"message":3},"",{"code":"x"},"y"]}')).toBe(
+      'Bad (y)',
+    );
+    expect(apiMessage('{"errors":["a",{"message":"b"}]}')).toBe('(a; b)');
+    expect(apiMessage('{"message":5,"errors":"x"}')).toBeUndefined();
+    expect(apiMessage('{"message":""}')).toBeUndefined();
+    expect(apiMessage('null')).toBeUndefined();
+    expect(apiMessage('[]')).toBeUndefined();
+    expect(statusReason(500, 'Server Error', '')).toBe('HTTP 500');
+  });
+});
