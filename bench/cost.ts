@@ -82,7 +82,10 @@ try {
       if (differs.length > 0 || argv.length !== expected.length)
         throw new Error(
           `pair ${pair}: the action ran another argv than before:\n  before (renamed): ${expected.join(' ')}\n` +
-            `  now: ${argv.join(' ')}\n${r.result.stdout.split('\n').filter((l) => / imported| left out| not found|could not/.test(l)).join('\n')}`,
+            `  now: ${argv.join(' ')}\n${r.result.stdout
+              .split('\n')
+              .filter((l) => / imported| left out| not found|could not/.test(l))
+              .join('\n')}`,
         );
     }
     last = { argv, branch: n };
