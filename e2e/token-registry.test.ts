@@ -269,10 +269,11 @@ describe('a registry behind a token server (distribution 2.8, auth: token)', () 
     const mainDeps = await job(repo, context, 'main', 'dependencies');
     expect([mainDeps.steps.total, mainDeps.steps.ran]).toEqual([3, 3]);
     expect(mainDeps.verdicts).toEqual({ 'cache.dependencies.main': 'not found' });
-    // One exchange for the whole plan, though main's old-scheme tag (core/legacy-tag.ts) was looked up in a
-    // second pass (shell/cache-lookup.ts lookUpPlan): one client, one token per scope.
+    // One exchange for the whole job, though main's old-scheme tag (core/legacy-tag.ts) was looked up in a
+    // second pass (shell/cache-lookup.ts lookUpPlan) and the export's manifest read after the build (its
+    // footprint, shell/pipeline.ts): one client, one token per scope.
     expect(actionExchanges(mainDeps)).toEqual([exchange]);
-    expect(actionAnswers(mainDeps)).toEqual(['its token 404', 'none 401']);
+    expect(actionAnswers(mainDeps)).toEqual(['its token 200', 'its token 404', 'none 401']);
 
     const mainFinal = await job(repo, context, 'main', 'final');
     expect([mainFinal.steps.total, mainFinal.steps.ran]).toEqual([5, 2]);

@@ -96,6 +96,8 @@ export interface PlanLookup {
   results: ProbeResult[];
   /** How many planned refs were not looked at (beyond MAX_LOOKUPS): they are not imported. */
   skipped: number;
+  /** The registry client it used, with its tokens: the read of the export after the build reuses it. */
+  registry?: Registry | { failure: string };
 }
 
 /**
@@ -135,5 +137,10 @@ export async function lookUpPlan(
     // An old tag that is not there was only a maybe: not worth a line in the log and summary.
     .filter((x) => !(x.e.legacy && x.r.state === 'missing'))
     .sort((a, b) => rank(a.e) - rank(b.e) || a.i - b.i);
-  return { entries: looked.map((x) => x.e), results: looked.map((x) => x.r), skipped: planned.length - first.length };
+  return {
+    entries: looked.map((x) => x.e),
+    results: looked.map((x) => x.r),
+    skipped: planned.length - first.length,
+    ...(registry !== undefined ? { registry } : {}),
+  };
 }

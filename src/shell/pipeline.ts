@@ -36,6 +36,8 @@ export interface Planned {
   d: Decision;
   selection?: ImportSelection;
   run?: GitHubRun;
+  /** The look-up's registry client (prepare.ts): the read of the export reuses its token. */
+  registry?: Awaited<ReturnType<typeof prepare>>['registry'];
 }
 
 /** A file's text, or '' when buildx did not write it. */
@@ -122,7 +124,7 @@ export class BuildPipeline {
       this.setPlanOutputs(prepared.d);
       // buildx builds the chosen context, with the Git token (if any) among the secrets written to files.
       const building = { ...config, context: built.context, secrets: [...config.secrets, ...built.secrets] };
-      return { config: building, d: prepared.d, selection: prepared.selection, run };
+      return { config: building, d: prepared.d, selection: prepared.selection, run, registry: prepared.registry };
     });
   }
 
@@ -159,7 +161,12 @@ export class BuildPipeline {
       // The cache's footprint: one read of the manifest just exported (registry caches; bounded, never failing).
       const exported = p.d.plan.export;
       if (report.exported && p.d.backend.type === 'registry' && exported !== undefined)
-        outcome.exportBytes = await cacheBytes(p.d.backend.image, exported.name, { env: process.env, timeoutMs: 5000 });
+        outcome.exportBytes = await cacheBytes(
+          p.d.backend.image,
+          exported.name,
+          { env: process.env, timeoutMs: 5000 },
+          p.registry,
+        );
       host.setOutput('cache-hit', String(report.cacheHit));
       host.setOutput('cached-steps', String(report.cached));
       host.setOutput('total-steps', String(report.total));

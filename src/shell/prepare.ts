@@ -181,7 +181,7 @@ export async function prepare(
   log: Log,
   remedies: Remedies,
   asked?: BuilderAnswers,
-): Promise<{ d: Decision; selection?: ImportSelection }> {
+): Promise<{ d: Decision; selection?: ImportSelection; registry?: PlanLookup['registry'] }> {
   let found: PlanLookup | undefined;
   if (build) {
     const planned = d;
@@ -218,7 +218,7 @@ export async function prepare(
   if (selection.cold) log.info('No cache exists for this branch or its fallbacks: this is a cold build.');
   // The plan keeps every planned import (the summary lists them all); cache-from is what buildx gets.
   const plan = { ...d.plan, cacheFrom: cacheFromFor(d.backend, selection.imports, config.extraCacheFrom) };
-  return { d: { ...d, plan }, selection };
+  return { d: { ...d, plan }, selection, registry: found.registry };
 }
 
 /** After a build: warnings for what the cache could not do, and the per-stage report. */

@@ -166,9 +166,17 @@ export async function lookUpRegistry(
   return readExisting(r, tags, await probeTags(r, tags));
 }
 
-/** The bytes a cache tag's manifest says it takes (config and layers: "up to"), or undefined. Never throws. */
-export async function cacheBytes(repository: string, tag: string, opts: LookupOptions): Promise<number | undefined> {
-  const r = await openRegistry(repository, opts);
+/**
+ * The bytes a cache tag's manifest says it takes (config and layers: "up to"), or undefined. Never throws.
+ * `registry`: the look-up's client, whose token serves again; else one is opened for `repository`.
+ */
+export async function cacheBytes(
+  repository: string,
+  tag: string,
+  opts: LookupOptions,
+  registry?: Registry | { failure: string },
+): Promise<number | undefined> {
+  const r = registry ?? (await openRegistry(repository, opts));
   if ('failure' in r) return undefined;
   try {
     const res = await r.client.request('GET', `/v2/${r.client.ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
