@@ -17,6 +17,11 @@ describe('errorMessage: anything thrown, as one line', () => {
     expect(errorMessage(new InputError('file', 'missing'))).toBe('file: missing');
   });
 
+  test('an Error subclass of any name gives its message', () => {
+    class Oops extends Error {}
+    expect(errorMessage(new Oops('went wrong'))).toBe('went wrong');
+  });
+
   test('a thrown string is itself', () => {
     expect(errorMessage('plain string')).toBe('plain string');
   });
