@@ -9,7 +9,8 @@ import { cleanupBranch } from '../src/core/cleanup.js';
 import { parseKeepFor, whyKept } from '../src/core/keep-for.js';
 import { InputError } from '../src/core/errors.js';
 import type { EventContext } from '../src/core/github-event.js';
-import { runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
+import { runCleanup } from '../src/shell/cleanup.js';
+import type { CleanupHost } from '../src/shell/deleting.js';
 import { acmeVersions, closeFakeGitHubs, deletePayload, fakeGitHub, TOKEN, workspace } from './fake-github.js';
 
 afterEach(closeFakeGitHubs);

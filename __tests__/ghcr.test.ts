@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseMode } from '../src/core/modes.js';
 import { CLEANUP_INPUTS } from '../src/core/inputs-cleanup.js';
-import { runCleanup, type CleanupHost } from '../src/shell/cleanup.js';
+import { runCleanup } from '../src/shell/cleanup.js';
+import type { CleanupHost } from '../src/shell/deleting.js';
 import { deleteGhcrTags, GhcrClient, ghcrPackage } from '../src/registry/ghcr.js';
 import {
   acmeVersions,

@@ -1,14 +1,6 @@
-// Sweep, start to end (`sweep: true`, or the command line's `sweep`): list the
-// cache tags of the image, keep those of live, default and protected branches,
-// and delete the others' once nothing says their branch was used within
-// keep-for. Which branches are live is the front door's to say (the GitHub API
-// in the action, `git ls-remote` in the command line); the rest is shared.
-import { parseKeepFor } from '../core/keep-for.js';
 import { deletedRefs, resultLines, type TagResult } from '../core/cleanup-report.js';
 import { errorMessage, InputError } from '../core/errors.js';
-import { parseBool, secretInputValues, type InputGetter, withDefaults } from '../core/input-getter.js';
-import { parseConfig } from '../core/inputs.js';
-import { parseList } from '../core/lists.js';
+import { parseBool, type InputGetter } from '../core/input-getter.js';
 import { mapLimit } from '../core/map-limit.js';
 import { checkNamePart } from '../core/plan.js';
 import {
@@ -26,7 +18,7 @@ import { dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { GHCR_HOST, GhcrClient, ghcrPackage } from '../registry/ghcr.js';
 import { parseRepository } from '../registry/reference.js';
 import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
-import { type CleanupHost, deleteTags, parseRequestTimeout } from './cleanup.js';
+import { type CleanupHost, deleteTags, deletingInputs, failedLine, writeSummary } from './deleting.js';
 import { pruneLines, pruneUntagged } from './prune.js';
 import { text } from '../core/markdown.js';
 
@@ -98,24 +90,14 @@ export async function runSweep(
   env: NodeJS.ProcessEnv = process.env,
   now: () => Date = () => new Date(),
 ): Promise<void> {
-  const input = withDefaults(get);
   let summary: string | undefined;
   try {
-    for (const secret of secretInputValues(get)) io.setSecret(secret);
-    const token = input('github-token').trim();
-    const dryRun = parseBool('dry-run', input('dry-run'));
-    const timeoutMs = parseRequestTimeout(input('request-timeout'));
-    const keep = parseKeepFor(input('keep-for'));
-    const config = parseConfig(get);
-    if (config.cacheType !== 'registry' && config.cacheType !== 'inline')
-      throw new InputError(
-        'cache-type',
-        `sweep deletes registry cache tags, and ${config.cacheType} caches are not in one`,
-      );
-    if (config.image === undefined) throw new InputError('image', 'is required for sweep: the repository to sweep');
-    const image = config.image.repository;
+    const { input, config, image, token, dryRun, timeoutMs, keep, protectedBranches } = deletingInputs(
+      get,
+      io,
+      'sweep',
+    );
     const prefix = checkNamePart('cache-tag-prefix', config.prefix);
-    const protectedBranches = parseList(input('protected-branches'), { input: 'protected-branches', commas: true });
 
     const source = io.branches(token, timeoutMs);
     const live = await source.liveBranches();
@@ -173,21 +155,11 @@ export async function runSweep(
           io.fail(`could not prune ${failed.length} untagged cache manifest(s): ${failed[0]!.detail}`);
       }
     }
-    const bad = results.filter((r) => r.state === 'failed' || r.state === 'unsupported');
-    if (bad.length > 0)
-      io.fail(
-        `could not delete ${bad.length} of ${results.length} cache tag(s) of ${image}: ` +
-          `${bad[0]!.detail ?? bad[0]!.state}`,
-      );
+    const failed = failedLine(image, results);
+    if (failed !== undefined) io.fail(failed);
   } catch (e) {
     io.fail(errorMessage(e));
   } finally {
-    if (summary !== undefined && io.summary) {
-      try {
-        await io.summary(summary);
-      } catch (e) {
-        io.warn(`could not write the job summary: ${errorMessage(e)}`);
-      }
-    }
+    await writeSummary(io, summary);
   }
 }
