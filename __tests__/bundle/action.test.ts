@@ -124,7 +124,7 @@ describe('README workflow examples', () => {
     const cwd = workdir({ Dockerfile: PIPELINE, 'single-stage.Dockerfile': ONE_STAGE });
     // Cleanup steps delete instead of building: bundle/ghcr.test.ts runs the README's against a fake Packages API.
     // Merge steps join pushed images: e2e/multiplatform.test.ts runs that path on the engine.
-    // Sweep and bake steps need a registry and an engine: e2e/sweep.test.ts and e2e/bake.test.ts run those modes.
+    // Sweep steps: bundle/sweep.test.ts runs the README's against a GitHub API server; bake needs an engine (e2e/bake.test.ts).
     const building = actionSteps.filter((s) => !s.with?.cleanup && !s.with?.merge && !s.with?.sweep && !s.with?.bake);
     expect(building.length).toBeGreaterThanOrEqual(3);
     for (const step of building) {
