@@ -278,3 +278,38 @@ describe('runCleanup: keep-for and workflow_run against a fake Packages API', ()
     expect(r.requests).toEqual([]);
   });
 });
+
+// The edges, written as plain tests (Stryker's per-test coverage did not map the test.each cases above).
+describe('keep-for at its edges', () => {
+  const merged = (minutes: number) => ev('pull_request', prPayload(true, minutesAgo(minutes)));
+  test('merged exactly keep-for ago: deleted; a minute less: kept', () => {
+    expect(whyKept(merged(7 * 1440), false, parseKeepFor('7d'), NOW)).toBeUndefined();
+    expect(whyKept(merged(7 * 1440 - 1), false, parseKeepFor('7d'), NOW)).toMatch(/^merged 6 days ago, within/);
+  });
+
+  test('how long ago, at each unit’s boundary', () => {
+    const said = (minutes: number) => whyKept(merged(minutes), false, parseKeepFor('2w'), NOW)?.split(',')[0];
+    expect([said(1), said(119), said(120), said(2 * 1440 - 1), said(2 * 1440)]).toEqual([
+      'merged 1 min ago',
+      'merged 119 min ago',
+      'merged 2 h ago',
+      'merged 47 h ago',
+      'merged 2 days ago',
+    ]);
+  });
+
+  test('zero in any spelling is "0"; a zero with more after it is no duration; a long value is cut in the error', () => {
+    expect([parseKeepFor('00d'), parseKeepFor('000')]).toEqual([
+      { ms: 0, text: '0' },
+      { ms: 0, text: '0' },
+    ]);
+    expect(() => parseKeepFor('0d1')).toThrow(InputError);
+    const long = `${'9'.repeat(50)}x`;
+    expect(() => parseKeepFor(long)).toThrow(`keep-for: "${'9'.repeat(40)}" is not a duration`);
+  });
+
+  test('a delete event never keeps, whatever its payload says of a pull request', () => {
+    const odd = ev('delete', { ...deletePayload, pull_request: { merged: true, merged_at: minutesAgo(1) } });
+    expect(whyKept(odd, false, parseKeepFor('7d'), NOW)).toBeUndefined();
+  });
+});

@@ -283,6 +283,13 @@ describe('modes', () => {
     expect(chooseMode(get({ cleanup: 'false' }))).toBe('build');
     expect(chooseMode(get({ cleanup: 'true' }))).toBe('cleanup');
     expectInputError(() => chooseMode(get({ cleanup: 'yes' })), 'cleanup', /^cleanup: "yes" is not a boolean/);
+    // Blanks are not given (a switch set from an empty expression).
+    expect(chooseMode(get({ cleanup: '  ', sweep: ' true ' }))).toBe('sweep');
+    expectInputError(() => chooseMode(get({ sweep: 'true', bake: 'true' })), 'bake', /^bake: and sweep are both true/);
+  });
+
+  test('an input of blanks is not given: never named as unused', () => {
+    expect(unusedInputs('build', get({ 'dry-run': '   ', 'keep-for': '\t' }))).toEqual([]);
   });
 
   test('inputs given for another mode are named; defaults and the switches are not', () => {

@@ -61,6 +61,13 @@ describe('manifestKind', () => {
       'unknown',
     ]);
     expect([cacheManifestBytes(manifests.cacheManifest), cacheManifestBytes(manifests.cacheIndex)]).toEqual([1000, 50]);
+    // A manifest list by its media type alone (no entries listed) is an index all the same.
+    expect(manifestKind({ mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' })).toBe('index');
+    // Sizes that are no positive number add nothing; what is missing counts as nothing.
+    expect(
+      cacheManifestBytes({ config: { size: -1 }, layers: [{ size: '5' }, { size: 0 }], manifests: [{ size: 3 }] }),
+    ).toBe(3);
+    expect(cacheManifestBytes({})).toBe(0);
   });
 });
 
