@@ -5,7 +5,8 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cacheManifestBytes, manifestKind } from '../src/core/prune.js';
+import { manifestBytes } from '../src/core/cache-content.js';
+import { manifestKind } from '../src/core/prune.js';
 import { pruneLines, pruneUntagged } from '../src/shell/prune.js';
 import { closeFakeGitHubs, fakeGitHub, TOKEN } from './fake-github.js';
 
@@ -60,14 +61,15 @@ describe('manifestKind', () => {
       'unknown',
       'unknown',
     ]);
-    expect([cacheManifestBytes(manifests.cacheManifest), cacheManifestBytes(manifests.cacheIndex)]).toEqual([1000, 50]);
+    expect([manifestBytes(manifests.cacheManifest), manifestBytes(manifests.cacheIndex)]).toEqual([1000, 50]);
     // A manifest list by its media type alone (no entries listed) is an index all the same.
     expect(manifestKind({ mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' })).toBe('index');
     // Sizes that are no positive number add nothing; what is missing counts as nothing.
     expect(
-      cacheManifestBytes({ config: { size: -1 }, layers: [{ size: '5' }, { size: 0 }], manifests: [{ size: 3 }] }),
+      manifestBytes({ config: { size: -1 }, layers: [{ size: '5' }, { size: 0 }], manifests: [{ size: 3 }] }),
     ).toBe(3);
-    expect(cacheManifestBytes({})).toBe(0);
+    // A manifest that names neither layers nor entries has no size to say.
+    expect(manifestBytes({})).toBeUndefined();
   });
 });
 

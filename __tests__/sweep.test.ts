@@ -9,13 +9,13 @@ import {
   branchesOfTags,
   branchVerdict,
   latest,
-  manifestBytes,
   newestCreatedAt,
   parseLsRemote,
   sweepNow,
   type TaggedBranch,
 } from '../src/core/sweep.js';
 import { encodeTag } from '../src/core/tag.js';
+import { manifestBytes } from '../src/core/cache-content.js';
 import { gitAllows } from './helpers.js';
 
 const tag = (stage: string, branch: string, scope?: string) =>

@@ -24,6 +24,18 @@ export function cacheConfigOf(manifest: unknown): Descriptor | undefined {
   return (m.manifests ?? []).find((d) => d?.mediaType === CACHE_CONFIG_TYPE && typeof d.digest === 'string');
 }
 
+/**
+ * The bytes a manifest names: its config and layers, or (the older cache layout, an index) its entries. "Up to":
+ * blobs another manifest shares are stored once. Undefined for what names neither.
+ */
+export function manifestBytes(manifest: unknown): number | undefined {
+  const m = manifest as { config?: { size?: unknown }; layers?: unknown; manifests?: unknown } | null;
+  if (!Array.isArray(m?.layers) && !Array.isArray(m?.manifests)) return undefined;
+  const entries = [...(Array.isArray(m.layers) ? m.layers : []), ...(Array.isArray(m.manifests) ? m.manifests : [])];
+  const sizes = [m.config?.size, ...entries.map((e) => (e as { size?: unknown } | null)?.size)];
+  return sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' && s > 0 ? s : 0), 0);
+}
+
 export interface CacheContent {
   /**
    * Record identity (the step's key and, recursively, the keys it was built

@@ -22,17 +22,6 @@ export function manifestKind(manifest: unknown): ManifestKind {
   return m.config !== undefined ? 'image' : 'unknown';
 }
 
-/** The bytes a cache manifest names (config and layers, or the index layout's entries): "up to". */
-export function cacheManifestBytes(manifest: unknown): number {
-  const m = manifest as {
-    config?: { size?: unknown };
-    layers?: { size?: unknown }[];
-    manifests?: { size?: unknown }[];
-  };
-  const sizes = [m.config?.size, ...(m.layers ?? []).map((l) => l.size), ...(m.manifests ?? []).map((e) => e.size)];
-  return sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' && s > 0 ? s : 0), 0);
-}
-
 export interface UntaggedVersion {
   id: number;
   /** The manifest digest. */

@@ -72,14 +72,6 @@ export function newestCreatedAt(manifest: unknown): Date | undefined {
   return newest === undefined ? undefined : new Date(newest);
 }
 
-/** The bytes a manifest's config and layers take: "up to", since blobs may be shared with other caches. */
-export function manifestBytes(manifest: unknown): number | undefined {
-  const m = manifest as { config?: { size?: unknown }; layers?: unknown };
-  if (!Array.isArray(m?.layers)) return undefined;
-  const sizes = [m.config?.size, ...m.layers.map((l) => (l as { size?: unknown })?.size)];
-  return sizes.reduce<number>((sum, s) => sum + (typeof s === 'number' && s > 0 ? s : 0), 0);
-}
-
 /** When something last said the branch was in use, and what said it. */
 export interface LastSeen {
   at: Date;

@@ -18,6 +18,8 @@ export interface PackageVersion {
   id: number;
   /** The manifest digest. */
   name: string;
+  /** When the version last changed (a tag added or moved). */
+  updated_at?: string;
   metadata?: { package_type?: string; container?: { tags?: string[] } };
 }
 

@@ -87,6 +87,19 @@ export class RegistryClient {
     return `/v2/${this.ref.name}/manifests/${reference}`;
   }
 
+  /**
+   * A manifest's JSON, by tag or digest; undefined when the registry answers anything but a manifest (a 404, a
+   * refusal) or no JSON. A request that fails on the way throws, as every request of this client does.
+   */
+  async manifest(reference: string): Promise<unknown> {
+    const res = await this.request('GET', this.manifestPath(reference), { Accept: MANIFEST_ACCEPT });
+    if (!res.ok) {
+      await res.arrayBuffer().catch(() => undefined); // free the connection
+      return undefined;
+    }
+    return res.json().catch(() => undefined);
+  }
+
   /** The digest a tag points to, or undefined when there is no such tag. */
   async digest(tag: string): Promise<string | undefined> {
     return this.guarded(`HEAD ${this.ref.host}/${this.ref.name}:${tag}`, this.baseUrl, () => this.digestOf(tag));

@@ -4,10 +4,11 @@
 // docker does), and delete those core/prune.ts calls cache manifests.
 import { errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
-import { cacheManifestBytes, manifestKind, prunable, type UntaggedVersion } from '../core/prune.js';
+import { manifestBytes } from '../core/cache-content.js';
+import { manifestKind, prunable, type UntaggedVersion } from '../core/prune.js';
 import { GhcrClient, ghcrPackage } from '../registry/ghcr.js';
 import { parseRepository } from '../registry/reference.js';
-import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
+import { RegistryClient } from '../registry/registry.js';
 
 const CONCURRENCY = 8;
 
@@ -46,15 +47,8 @@ export async function pruneUntagged(opts: {
   const untagged = await mapLimit(bare, CONCURRENCY, async (v): Promise<UntaggedVersion> => {
     const base = { id: v.id, digest: v.name, kind: 'unknown' as const, bytes: 0 };
     try {
-      const res = await registry.request('GET', `/v2/${registry.ref.name}/manifests/${v.name}`, {
-        Accept: MANIFEST_ACCEPT,
-      });
-      if (!res.ok) {
-        await res.arrayBuffer().catch(() => undefined);
-        return base;
-      }
-      const manifest = (await res.json()) as unknown;
-      return { ...base, kind: manifestKind(manifest), bytes: cacheManifestBytes(manifest) };
+      const manifest = await registry.manifest(v.name);
+      return { ...base, kind: manifestKind(manifest), bytes: manifestBytes(manifest) ?? 0 };
     } catch {
       // Unreadable: not known to be a cache manifest, so it stays.
       return base;

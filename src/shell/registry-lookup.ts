@@ -3,12 +3,11 @@
 // GET of the manifest and its cache config for what an existing one holds.
 // One client per look-up, with the credentials docker would use.
 import { createHash } from 'node:crypto';
-import { cacheConfigOf, readCacheConfig, type Descriptor } from '../core/cache-content.js';
+import { cacheConfigOf, manifestBytes, readCacheConfig, type Descriptor } from '../core/cache-content.js';
 import { errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
 import { requestFailure } from '../core/network-failure.js';
 import type { ProbeResult } from '../core/probe.js';
-import { manifestBytes } from '../core/sweep.js';
 import { dockerCredentials } from '../registry/credential-helper.js';
 import { type CredentialLookup, dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { parseRepository } from '../registry/reference.js';
@@ -179,12 +178,7 @@ export async function cacheBytes(
   const r = registry ?? (await openRegistry(repository, opts));
   if ('failure' in r) return undefined;
   try {
-    const res = await r.client.request('GET', `/v2/${r.client.ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
-    if (!res.ok) {
-      await res.arrayBuffer().catch(() => undefined);
-      return undefined;
-    }
-    return manifestBytes(JSON.parse((await body(res, 'the manifest', 4 * 1024 * 1024)).toString('utf8')));
+    return manifestBytes(await r.client.manifest(tag));
   } catch {
     return undefined;
   }

@@ -3,21 +3,12 @@ import { errorMessage, InputError } from '../core/errors.js';
 import { parseBool, type InputGetter } from '../core/input-getter.js';
 import { mapLimit } from '../core/map-limit.js';
 import { checkNamePart } from '../core/plan.js';
-import {
-  branchesOfTags,
-  branchVerdict,
-  latest,
-  manifestBytes,
-  newestCreatedAt,
-  type LastSeen,
-  sweepNow,
-} from '../core/sweep.js';
+import { branchesOfTags, branchVerdict, latest, newestCreatedAt, type LastSeen, sweepNow } from '../core/sweep.js';
 import { type SweptBranch, sweepLines, sweepSummary } from '../core/sweep-report.js';
-import { dockerCredentials } from '../registry/credential-helper.js';
-import { dockerConfigPath, readDockerConfig } from '../registry/credentials.js';
 import { GHCR_HOST, GhcrClient, ghcrPackage } from '../registry/ghcr.js';
 import { parseRepository } from '../registry/reference.js';
-import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
+import { openRegistry } from './registry-lookup.js';
+import { manifestBytes } from '../core/cache-content.js';
 import { type CleanupHost, deleteTags, deletingInputs, failedLine, writeSummary } from './deleting.js';
 import { pruneLines, pruneUntagged } from './prune.js';
 import { text } from '../core/markdown.js';
@@ -60,7 +51,7 @@ async function listImage(image: string, token: string, timeoutMs: number, env: N
     const updated = new Map<string, LastSeen>();
     const tags: string[] = [];
     for (const v of found?.versions ?? []) {
-      const at = Date.parse((v as { updated_at?: string }).updated_at ?? '');
+      const at = Date.parse(v.updated_at ?? '');
       for (const tag of v.metadata?.container?.tags ?? []) {
         tags.push(tag);
         if (!Number.isNaN(at)) updated.set(tag, { at: new Date(at), source: 'its package version updated' });
@@ -68,15 +59,12 @@ async function listImage(image: string, token: string, timeoutMs: number, env: N
     }
     return { tags, updated };
   }
-  const { credentials } = await dockerCredentials(readDockerConfig(dockerConfigPath(env)), ref.host, env);
-  const client = new RegistryClient(ref, { credentials, timeoutMs });
+  const registry = await openRegistry(image, { env, timeoutMs });
+  if ('failure' in registry) throw new Error(registry.failure);
+  const { client } = registry;
+  // A manifest that cannot be read says nothing of its time: the branch's other signs (or none) decide.
   const read = async (tag: string) => {
-    const res = await client.request('GET', `/v2/${ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
-    if (!res.ok) {
-      await res.arrayBuffer().catch(() => undefined);
-      return {};
-    }
-    const manifest = (await res.json().catch(() => undefined)) as unknown;
+    const manifest = await client.manifest(tag).catch(() => undefined);
     const at = newestCreatedAt(manifest);
     return { seen: at && { at, source: 'its newest cache layer made' }, bytes: manifestBytes(manifest) };
   };
