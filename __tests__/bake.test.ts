@@ -7,18 +7,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   dockerfileKey,
+  exportStage,
   parseBakeDefinition,
   reportOf,
   siblingsOf,
   targetsToBuild,
   withCaches,
-  type BakeTarget,
 } from '../src/core/bake.js';
 import { decide } from '../src/core/decide.js';
 import { InputError } from '../src/core/errors.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { ProgressStream } from '../src/core/progress.js';
-import { findStage, parseStages } from '../src/core/stages.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const push = (branch: string) => ({
@@ -62,8 +61,15 @@ describe.each(['0.13', '0.29'])('the definition buildx %s printed', (v) => {
 
   test("the plan: each target's name in its tags; a sibling that exports another stage of the same Dockerfile is imported", () => {
     const chosen = targetsToBuild(def, []);
-    const stageOf = (t: BakeTarget) =>
-      t.dockerfileInline !== undefined ? 'final' : findStage(parseStages(DOCKERFILE), t.stage)!.name!;
+    // The stage each exports under, as the shell works it out (exportStage): the inline one has an unnamed stage.
+    const stageOf = new Map(chosen.map((t) => [t.name, exportStage(t, t.dockerfileInline ?? DOCKERFILE)]));
+    expect([stageOf.get('api'), stageOf.get('worker'), stageOf.get('inline'), stageOf.get('m-a')]).toEqual([
+      'api',
+      'worker',
+      'final',
+      'api',
+    ]);
+    expect(exportStage(def.targets.api!, undefined)).toBe('api');
     const config = parseConfig((n) => ({ image: 'r.example/app' })[n] ?? '');
     const plan = (name: string) => {
       const t = def.targets[name]!;

@@ -3,7 +3,7 @@
 // it finds, and that every failure is one line and the usual fallbacks.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import type { EventContext } from '../src/core/github-event.js';
-import { lookUpLeads } from '../src/shell/pr-lookup.js';
+import { lookUpLeads, withLeads } from '../src/shell/pr-lookup.js';
 import { fakePullsApi, PULLS_TOKEN, type FakePullsApi, type PullSpec } from './fake-pulls-api.js';
 
 const REPO = 'acme/app';
@@ -204,5 +204,37 @@ describe('merge queues: GET /repos/{owner}/{repo}/pulls/{N}', () => {
   test('404 for the pull request: one line', async () => {
     const r = await lookUp(mergeGroup, await api({}, []));
     expect(r).toEqual({ leads: {}, lines: [expect.stringMatching(/^queued pull request #12: not looked up: GET/)] });
+  });
+});
+
+describe('withLeads: when a build asks at all', () => {
+  const merged = { [`${REPO}@${MERGE}`]: [{ number: 12, head: 'feature/x', base: 'main', mergedAt: T1 }] };
+  test('an event: the leads join the source; fallback-branches given or another CI: nothing is asked', async () => {
+    const a = await api(merged);
+    // lookUpLeads reads the runner's variables from process.env when not given them.
+    const saved = { ...process.env };
+    Object.assign(process.env, { GITHUB_API_URL: a.url, GITHUB_SHA: MERGE, GITHUB_REPOSITORY: REPO });
+    try {
+      const event = push('main', MERGE);
+      const config = { fallbackBranches: undefined, githubToken: PULLS_TOKEN, pullRequestFallbacks: true };
+      const asked = await withLeads({ event }, config);
+      expect(asked.source).toEqual({ event, leads: { merged: [{ number: 12, head: 'feature/x' }] } });
+      expect(asked.lines).toHaveLength(1);
+      expect(await withLeads({ event }, { ...config, fallbackBranches: ['develop'] })).toEqual({
+        source: { event },
+        lines: [],
+      });
+      const facts = {
+        facts: { branch: 'main', fallbacks: [], exportAllowed: true, defaultBranch: 'main', reasons: [] },
+        where: 'x',
+      };
+      expect(await withLeads(facts, config)).toEqual({ source: facts, lines: [] });
+      expect(a.requests).toHaveLength(1);
+    } finally {
+      for (const k of ['GITHUB_API_URL', 'GITHUB_SHA', 'GITHUB_REPOSITORY']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
   });
 });

@@ -237,6 +237,22 @@ describe("plan, with each CI's variables", () => {
     expect(r.stderr).toMatch(/branch set by input: hotfix/);
   });
 
+  test("a merge commit's message names the first fallback; --pull-request-fallbacks false reads none", async () => {
+    const env = {
+      GITLAB_CI: 'true',
+      CI_COMMIT_BRANCH: 'develop',
+      CI_DEFAULT_BRANCH: 'main',
+      CI_COMMIT_MESSAGE: "Merge branch 'feature/x' into 'develop'",
+    };
+    const plan = async (...more: string[]) => {
+      const r = await cli(['plan', '--json', '-q', '--image', IMAGE, ...more], { env });
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return (JSON.parse(r.stdout) as { fallbacks: string[] }).fallbacks;
+    };
+    expect(await plan()).toEqual(['feature/x', 'main']);
+    expect(await plan('--pull-request-fallbacks', 'false')).toEqual(['main']);
+  });
+
   test('--json: branch, slug, fallbacks, flags, cache ref and reasons', async () => {
     const env = { GITLAB_CI: 'true', CI_COMMIT_BRANCH: 'Feature/Über', CI_DEFAULT_BRANCH: 'main' };
     const r = await cli(['plan', '--json', '-q', '--image', IMAGE, '--target', 'dependencies', '-t', `${IMAGE}:x`], {

@@ -3,7 +3,9 @@
 // buildx's business), which targets run, which share a Dockerfile, the same
 // definition with each target's planned caches added, and each target's share
 // of the progress report. shell/bake.ts runs it.
+import { UNNAMED_FINAL } from './decide.js';
 import { InputError } from './errors.js';
+import { findStage, parseStages } from './stages.js';
 import { type ProgressReport, summarize, type Vertex } from './step-report.js';
 
 /** One target as `--print` writes it; `raw` is written back whole, with the caches added. */
@@ -86,11 +88,20 @@ export function dockerfileKey(t: BakeTarget): string {
  * share (a base stage) is in their export. One that exports the same stage (a matrix variant, other args) is a
  * rival build of it, not a source: its records diverge from this target's own, and could win the planning.
  */
-export function siblingsOf(t: BakeTarget, all: readonly BakeTarget[], stageOf: (t: BakeTarget) => string) {
-  const own = stageOf(t);
+export function siblingsOf(t: BakeTarget, all: readonly BakeTarget[], stages: ReadonlyMap<string, string>) {
+  const stageOf = (o: BakeTarget) => stages.get(o.name)!;
   return all
-    .filter((o) => o.name !== t.name && dockerfileKey(o) === dockerfileKey(t) && stageOf(o) !== own)
+    .filter((o) => o.name !== t.name && dockerfileKey(o) === dockerfileKey(t) && stageOf(o) !== stageOf(t))
     .map((o) => ({ target: o.name, stage: stageOf(o) }));
+}
+
+/**
+ * The stage a target exports under, as decide.ts names it: its `target`, else its Dockerfile's last stage
+ * (`final` when unnamed). `dockerfile` undefined (a remote context): the `target` as written.
+ */
+export function exportStage(t: BakeTarget, dockerfile: string | undefined): string {
+  if (dockerfile === undefined) return (t.stage ?? UNNAMED_FINAL).toLowerCase();
+  return findStage(parseStages(dockerfile), t.stage)?.name ?? UNNAMED_FINAL;
 }
 
 /** The definition to run: the resolved one, only the targets built, each with its planned cache-from and -to. */

@@ -5,9 +5,10 @@
 // (prepare.ts), then one `docker buildx bake` of that definition with each
 // target's cache-from and cache-to, and a report per target.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  exportStage,
   parseBakeDefinition,
   reportOf,
   siblingsOf,
@@ -15,18 +16,18 @@ import {
   withCaches,
   type BakeTarget,
 } from '../core/bake.js';
-import { decide, UNNAMED_FINAL, type Decision } from '../core/decide.js';
+import { parseMetadata } from '../core/buildx.js';
+import { decide, type Decision } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
-import { parseBool, secretInputValues, type InputGetter } from '../core/input-getter.js';
+import { parseBool, type InputGetter } from '../core/input-getter.js';
 import { optionWarnings, parseConfig, type Config } from '../core/inputs.js';
 import { parseList } from '../core/lists.js';
-import { redactor, secretParts } from '../core/redact.js';
+import { redactor } from '../core/redact.js';
 import { code } from '../core/markdown.js';
 import { logLines, resultLines, summaryMarkdown, type Outcome } from '../core/report.js';
-import { findStage, parseStages } from '../core/stages.js';
 import type { Host } from './host.js';
-import type { SourceReading } from './pipeline.js';
-import { lookUpLeads } from './pr-lookup.js';
+import { readOptional, runSecrets, type SourceReading } from './pipeline.js';
+import { withLeads } from './pr-lookup.js';
 import { askBuilder, preflight, prepare, readDockerfile } from './prepare.js';
 import { runBuildx } from './run-buildx.js';
 
@@ -78,7 +79,6 @@ interface Planned {
 
 /** The bake step, start to end. The front door says where the branch facts come from, as for a build. */
 export async function runBake(get: InputGetter, host: Host, read: (config: Config) => SourceReading): Promise<number> {
-  const log = host;
   let redact = (t: string) => t;
   let planned: Planned[] = [];
   try {
@@ -89,10 +89,10 @@ export async function runBake(get: InputGetter, host: Host, read: (config: Confi
     const sets = parseList(get('set'), { input: 'set', commas: false });
     const builder = config.builder ? ['--builder', config.builder] : [];
     const asked = askBuilder(config.builder);
-    const secrets = secretParts(secretInputValues(get));
+    const secrets = runSecrets(get, config);
     for (const s of secrets) host.setSecret(s);
     redact = redactor(secrets);
-    for (const w of optionWarnings(config)) log.warn(w);
+    for (const w of optionWarnings(config)) host.warn(w);
 
     const printed = await printDefinition(
       [
@@ -109,23 +109,15 @@ export async function runBake(get: InputGetter, host: Host, read: (config: Confi
     const def = parseBakeDefinition(printed);
     const chosen = targetsToBuild(def, targets);
     const { source: read0, lines } = read(config);
-    const lookup =
-      'event' in read0 && !config.fallbackBranches?.length
-        ? await lookUpLeads(read0.event, { token: config.githubToken, off: !config.pullRequestFallbacks })
-        : { leads: {}, lines: [] };
-    const facts = 'event' in read0 ? { ...read0, leads: lookup.leads } : read0;
-    for (const line of [...lines, ...lookup.lines]) log.info(line);
+    const { source: facts, lines: leadLines } = await withLeads(read0, config);
+    for (const line of [...lines, ...leadLines]) host.info(line);
 
     const texts = new Map(chosen.map((t) => [t.name, dockerfileOf(t, source)]));
-    const stageOf = (t: BakeTarget) => {
-      const text = texts.get(t.name)!.text;
-      if (text === undefined) return (t.stage ?? UNNAMED_FINAL).toLowerCase();
-      return findStage(parseStages(text), t.stage)?.name ?? UNNAMED_FINAL;
-    };
+    const stages = new Map(chosen.map((t) => [t.name, exportStage(t, texts.get(t.name)!.text)]));
     planned = chosen.map((t) => {
       const { text, file } = texts.get(t.name)!;
       const c: Config = { ...config, target: t.stage, platforms: t.platforms, context: join(source, t.context) };
-      const d = decide(c, facts, text, file, { bake: { target: t.name, siblings: siblingsOf(t, chosen, stageOf) } });
+      const d = decide(c, facts, text, file, { bake: { target: t.name, siblings: siblingsOf(t, chosen, stages) } });
       return { target: t, config: c, d, outcome: {} };
     });
     const noFallback = (): Decision => {
@@ -135,13 +127,13 @@ export async function runBake(get: InputGetter, host: Host, read: (config: Confi
       );
     };
     // The builder once, the refs per target (probe-cache), as a build checks them.
-    await preflight(planned[0]!.config, planned[0]!.d, noFallback, log, host.remedies, asked);
+    await preflight(planned[0]!.config, planned[0]!.d, noFallback, host, host.remedies, asked);
     for (const p of planned) {
       await host.group(
         `buildx-branch-cache bake target ${p.target.name}: ${p.d.refs.branch ?? 'no branch'}`,
         async () => {
-          for (const line of logLines(p.d)) log.info(line);
-          const prepared = await prepare(p.config, p.d, false, noFallback, log, host.remedies);
+          for (const line of logLines(p.d)) host.info(line);
+          const prepared = await prepare(p.config, p.d, false, noFallback, host, host.remedies);
           p.d = prepared.d;
           p.outcome.selection = prepared.selection;
         },
@@ -190,7 +182,7 @@ export async function runBake(get: InputGetter, host: Host, read: (config: Confi
         p.outcome.progress = reportOf(vertices, p.target.name, planned.length > 1, { warnings: report.warnings });
         p.outcome.exitCode = exit;
         await host.group(`buildx-branch-cache bake target ${p.target.name}: what the cache did`, async () => {
-          for (const line of resultLines(p.d, p.outcome)) log.info(line);
+          for (const line of resultLines(p.d, p.outcome)) host.info(line);
         });
       }
       const total = planned.reduce((n, p) => n + (p.outcome.progress?.total ?? 0), 0);
@@ -198,13 +190,9 @@ export async function runBake(get: InputGetter, host: Host, read: (config: Confi
       host.setOutput('cache-hit', String(total > 0 && cached === total));
       host.setOutput('cached-steps', String(cached));
       host.setOutput('total-steps', String(total));
-      const metadata = (() => {
-        try {
-          return JSON.stringify(JSON.parse(readFileSync(metadataFile, 'utf8')), null, 2);
-        } catch {
-          return '';
-        }
-      })();
+      // As a build writes it (pipeline.ts): bake's metadata file, by target, indented.
+      const { raw } = parseMetadata(readOptional(metadataFile));
+      const metadata = Object.keys(raw).length > 0 ? JSON.stringify(raw, null, 2) : '';
       host.setOutput('metadata', metadata);
       if (exit !== 0) host.fail(`docker buildx bake failed with exit code ${exit}: see the build log above`);
       return exit;

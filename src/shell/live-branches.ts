@@ -2,7 +2,7 @@
 // repository's branches and default branch; a branch's last closed pull
 // request), `git ls-remote` of a remote in the command line.
 import { execFile } from 'node:child_process';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, InputError } from '../core/errors.js';
 import { type LastSeen, parseLsRemote } from '../core/sweep.js';
 import { GitHubRest } from '../github/rest.js';
 import type { BranchSource, LiveBranches } from './sweep.js';
@@ -45,7 +45,8 @@ export function actionBranches(token: string, timeoutMs: number, env: NodeJS.Pro
     liveBranches: async () => {
       if (!/^[^/]+\/[^/]+$/.test(repository))
         throw new Error('GITHUB_REPOSITORY is not owner/name: sweep asks the GitHub API for its branches');
-      if (token === '') throw new Error("github-token: is required for sweep: it lists the repository's branches");
+      if (token === '')
+        throw new InputError('github-token', "is required for sweep: it lists the repository's branches");
       return githubBranches(rest, repository);
     },
     closedAt: (branch: string) => lastClosed(rest, repository, branch),

@@ -17,7 +17,7 @@ import type { ImportSelection } from '../core/probe.js';
 import { redactor, secretOptionValues, secretParts } from '../core/redact.js';
 import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
-import { lookUpLeads } from './pr-lookup.js';
+import { withLeads } from './pr-lookup.js';
 import { cacheBytes } from './registry-lookup.js';
 import { askBuilder, prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
 import { buildDockerfile } from './remote-dockerfile.js';
@@ -41,7 +41,7 @@ export interface Planned {
 }
 
 /** A file's text, or '' when buildx did not write it. */
-function readOptional(file: string): string {
+export function readOptional(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch {
@@ -52,6 +52,18 @@ function readOptional(file: string): string {
 /** What provenance needs to know: the run, and whether buildx's default attestations are off. */
 function attestContext(p: Planned): { run?: GitHubRun; noDefaultAttestations: boolean } {
   return { run: p.run, noDefaultAttestations: envFlags(process.env).noDefaultAttestations };
+}
+
+/** Every value a run masks and redacts: secret inputs, build secrets of every form, a Git URL's password. */
+export function runSecrets(get: InputGetter, config: Config): string[] {
+  return secretParts([
+    ...secretInputValues(get),
+    ...config.secrets.map((s) => s.value),
+    ...secretSourceValues(config.secretSources, process.env),
+    // A password in a Git context's URL (https://user:token@host/...) is printed with the command line.
+    ...(urlPassword(config.context) !== undefined ? [urlPassword(config.context)!] : []),
+    ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
+  ]);
 }
 
 /**
@@ -85,26 +97,15 @@ export class BuildPipeline {
     const willBuild = build ?? config.build;
     // Asked now, answered while the event, the Dockerfile and the registry are read (prepare.ts).
     const asked = willBuild ? askBuilder(config.builder) : undefined;
-    const secrets = secretParts([
-      ...secretInputValues(get),
-      ...config.secrets.map((s) => s.value),
-      ...secretSourceValues(config.secretSources, process.env),
-      // A password in a Git context's URL (https://user:token@host/...) is printed with the command line.
-      ...(urlPassword(config.context) !== undefined ? [urlPassword(config.context)!] : []),
-      ...secretOptionValues([...config.cacheOptions, ...config.toOptions]),
-    ]);
+    const secrets = runSecrets(get, config);
     for (const s of secrets) host.setSecret(s);
     this.redact = redactor(secrets);
     if (config.image?.lowered)
       host.notice(`image: repository names are lower case, so the cache goes to ${config.image.repository}`);
     for (const w of optionWarnings(config)) log.warn(w);
     const { source: read0, lines, run } = read(config);
-    // A GitHub event's pull requests (pr-lookup.ts); fallback-branches given replaces every fallback, so no look-up.
-    const lookup =
-      'event' in read0 && !config.fallbackBranches?.length
-        ? await lookUpLeads(read0.event, { token: config.githubToken, off: !config.pullRequestFallbacks })
-        : { leads: {}, lines: [] };
-    const source: BuildSource = 'event' in read0 ? { ...read0, leads: lookup.leads } : read0;
+    const lookup = await withLeads(read0, config);
+    const source = lookup.source;
     // From the disk, or through the GitHub API for a Git context; undefined text: the target stage only.
     const { text: dockerfile, file, ...built } = await buildDockerfile(config, host.remedies.file, log);
     const planned = decide(config, source, dockerfile, file);

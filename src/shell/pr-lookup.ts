@@ -4,7 +4,9 @@
 // throws: without an answer the build goes on with the usual fallbacks, and the
 // log says why in one line.
 import { lookupFor, mergedPulls, queuedPull, type PrLeads } from '../core/merged-prs.js';
+import type { BuildSource } from '../core/decide.js';
 import type { EventContext } from '../core/github-event.js';
+import type { Config } from '../core/inputs.js';
 import { GitHubApiError, GitHubRateLimitError, GitHubRest } from '../github/rest.js';
 
 /** The look-up's limit: a slow API must not hold up the build for long. */
@@ -65,4 +67,17 @@ export async function lookUpLeads(ctx: EventContext, opts: LookupOptions = {}): 
   } catch (e) {
     return { leads: {}, lines: [`${subject}: not looked up: ${why(e)}; ${usual}`] };
   }
+}
+
+/**
+ * The branch facts with what the API says of the event's pull requests. `fallback-branches` given replaces every
+ * fallback, so nothing is asked then; another CI's facts have no event to ask about.
+ */
+export async function withLeads(
+  read: BuildSource,
+  config: Pick<Config, 'fallbackBranches' | 'githubToken' | 'pullRequestFallbacks'>,
+): Promise<{ source: BuildSource; lines: string[] }> {
+  if (!('event' in read) || config.fallbackBranches?.length) return { source: read, lines: [] };
+  const found = await lookUpLeads(read.event, { token: config.githubToken, off: !config.pullRequestFallbacks });
+  return { source: { ...read, leads: found.leads }, lines: found.lines };
 }
