@@ -171,6 +171,15 @@ describe('parseInspect, canExportCache and checkBuilder: each rule on its own', 
       labels: [],
     });
     expect(parseInspect('BuildKit version: v0.20.1\nBuildkit: v0.1.0\n').buildkitVersion).toBe('v0.20.1');
+    // An empty field is none, and never the next line's text.
+    expect(parseInspect('Name: b\nError:\nDriver: docker\nBuildKit version:\nBuildkit: v0.12.5\n')).toEqual({
+      name: 'b',
+      driver: 'docker',
+      error: undefined,
+      buildkitVersion: 'v0.12.5',
+      labels: [],
+    });
+    expect(parseInspect('Name:\r\nDriver: remote\r\n')).toMatchObject({ name: 'default', driver: 'remote' });
     expect(parseInspect('Driver Options: x\nError: daemon down\n')).toMatchObject({
       name: 'default',
       driver: '',

@@ -12,7 +12,8 @@ export interface BuilderInfo {
 }
 
 export function parseInspect(text: string): BuilderInfo {
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim() || undefined;
+  // Blanks within the line only: `\s*` would cross an empty field's line break and read the next line.
+  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(text)?.[1]?.trim() || undefined;
   const labels = [...text.matchAll(/^\s+(org\.mobyproject\.[^:\s]+):/gm)].map((m) => m[1]!);
   return {
     name: field('Name') ?? 'default',
