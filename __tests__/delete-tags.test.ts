@@ -1,104 +1,16 @@
 // deleteRegistryTags (src/registry/delete-tags.ts) against a local HTTP server
-// that speaks the distribution API (manifests by tag and digest, the tag list
-// with Link pagination, DELETE by digest), records every request, and can be
-// told to fail one: which other tags are asked, and what a fault leaves behind.
-import { afterEach, describe, expect, test } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { deleteRegistryTags } from '../src/registry/delete-tags.js';
+// that speaks the distribution API as distribution 2.8 does (fake-distribution.ts).
+import { describe, expect, test } from '@jest/globals';
+import { deleteRegistryTags, placeholder } from '../src/registry/delete-tags.js';
 import { RegistryClient } from '../src/registry/registry.js';
-import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
+import { type Distribution, distribution, kinds } from './fake-distribution.js';
 import { cacheManifest, sha } from './fake-registry.js';
-
-/** A fault instead of the answer: a status and error code, no answer at all, or the answer late. */
-type Fault = 'hang' | { status: number; code: string } | { delayMs: number } | undefined;
-
-interface Distribution {
-  host: string;
-  /** `METHOD /v2/...` in the order they came. */
-  requests: string[];
-  /** The tags HEADed, sorted. */
-  heads(): string[];
-  tags: Map<string, string>;
-}
-
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map((s) => {
-      s.closeAllConnections(); // a hanging answer's connection never ends by itself
-      return new Promise((r) => s.close(r));
-    }),
-  );
-});
-
-async function distribution(
-  content: Record<string, string>,
-  opts: { pageSize?: number; fault?: (method: string, reference: string) => Fault } = {},
-): Promise<Distribution> {
-  const tags = new Map(Object.entries(content));
-  const requests: string[] = [];
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    requests.push(`${req.method} ${url.pathname}${url.search}`);
-    const error = (status: number, code: string) =>
-      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ errors: [{ code }] }));
-    if (url.pathname === '/v2/acme/app/tags/list') {
-      const all = [...tags.keys()].sort();
-      const n = Math.min(Number(url.searchParams.get('n') ?? 100), opts.pageSize ?? 100);
-      const last = url.searchParams.get('last');
-      const from = last === null ? 0 : all.indexOf(last) + 1;
-      const page = all.slice(from, from + n);
-      const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-      if (from + n < all.length) headers.Link = `</v2/acme/app/tags/list?n=${n}&last=${page.at(-1)}>; rel="next"`;
-      return res.writeHead(200, headers).end(JSON.stringify({ name: 'acme/app', tags: page }));
-    }
-    const m = /^\/v2\/acme\/app\/manifests\/(.+)$/.exec(url.pathname);
-    if (!m) return error(404, 'NAME_UNKNOWN');
-    const reference = decodeURIComponent(m[1]!);
-    const fault = opts.fault?.(req.method!, reference);
-    if (fault === 'hang') return;
-    if (fault !== undefined && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
-    else if (fault !== undefined) return error(fault.status, fault.code);
-    const body = reference.startsWith('sha256:')
-      ? [...tags.values()].find((b) => sha(b) === reference)
-      : tags.get(reference);
-    if (body === undefined) return error(404, 'MANIFEST_UNKNOWN');
-    if (req.method === 'DELETE') {
-      for (const [t, b] of tags) if (sha(b) === reference) tags.delete(t); // every tag on it goes, as distribution does
-      return res.writeHead(202).end();
-    }
-    const type = /"mediaType":\s*"([^"]+)"/.exec(body)?.[1] ?? 'application/octet-stream';
-    res.writeHead(200, { 'Content-Type': type, 'Docker-Content-Digest': sha(body) });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    tags,
-    heads: () =>
-      requests
-        .flatMap((q) => /^HEAD \/v2\/acme\/app\/manifests\/(.+)$/.exec(q)?.[1] ?? [])
-        .map(decodeURIComponent)
-        .sort(),
-  };
-}
 
 const client = (d: Distribution, timeoutMs?: number) =>
   new RegistryClient({ host: d.host, apiHost: d.host, name: 'acme/app' }, { timeoutMs });
 
 /** A distinct BuildKit cache manifest (image-manifest=true) per name. */
 const cache = (name: string) => cacheManifest(JSON.stringify({ records: [], name }));
-
-/** The older cache layout: an index that lists the cache config among its manifests. */
-const cacheIndex = (name: string) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: [{ mediaType: CACHE_CONFIG_TYPE, digest: sha(name), size: 2 }],
-  });
 
 /** An image manifest: what an inline cache's tag, or a user's tag, points to. */
 const image = (name: string) =>
@@ -119,126 +31,103 @@ function imageTags(n: number): Record<string, string> {
   );
 }
 
-const OURS = ['cache.build.feature_x', 'cache.test.feature_x', 'cache-build-feature-x'];
+const OURS = ['cache.build.feature_x', 'cache.test.feature_x', 'cache.lint.feature_x', 'cache-build-feature-x'];
 
-describe('a cache manifest: only the other cache tags are compared', () => {
-  test('shared only with another cache tag: kept, naming it; no image tag is asked', async () => {
-    const d = await distribution({
+describe('each tag goes alone: whatever shared its manifest keeps it', () => {
+  test('a cache shared with main’s, an inline cache on the user’s image: those tags unchanged, ours gone', async () => {
+    const content = {
       'cache.build.feature_x': cache('build-x'),
       'cache.test.feature_x': cache('same'),
-      'cache.test.main': cache('same'),
-      'cache.build.main': cache('build-main'),
+      'cache.test.main': cache('same'), // main's cache with the very same content
+      'cache.lint.feature_x': image('app-x'), // an inline cache: a cache tag on an image...
+      'feature-x-1.0': image('app-x'), // ...which the user's own tag also carries
       latest: image('app'),
-      main: image('app'),
-      ...imageTags(20),
-    });
+    };
+    const d = await distribution(content);
     const results = await deleteRegistryTags(client(d), OURS, { dryRun: false });
     expect(results).toEqual([
       { tag: 'cache.build.feature_x', state: 'deleted', detail: sha(cache('build-x')) },
-      {
-        tag: 'cache.test.feature_x',
-        state: 'kept',
-        detail: `${sha(cache('same'))} is also tagged cache.test.main: deleting it would delete those too`,
-      },
+      { tag: 'cache.test.feature_x', state: 'deleted', detail: sha(cache('same')) },
+      { tag: 'cache.lint.feature_x', state: 'deleted', detail: sha(image('app-x')) },
       { tag: 'cache-build-feature-x', state: 'not found' },
     ]);
-    // The other cache tags, and no `latest`, `main`, sha-… or build-… tag.
-    expect(d.heads()).toEqual(['cache.build.main', 'cache.test.main']);
-    expect(d.tags.has('cache.test.main')).toBe(true);
-    expect(d.tags.has('cache.build.feature_x')).toBe(false);
-  });
-
-  test('the old scheme, another prefix and a hand-made cache ref are cache tags too: each keeps a shared digest', async () => {
-    const d = await distribution({
-      'cache.build.feature_x': cache('a'),
-      'cache-build-main': cache('a'), // the old scheme (core/legacy-tag.ts)
-      'cache.test.feature_x': cache('b'),
-      'ci.test.main': cache('b'), // another cache-tag-prefix
-      'cache.lint.feature_x': cacheIndex('c'), // the older index layout
-      buildcache: cacheIndex('c'), // a cache-to written by hand
-      latest: image('app'),
+    expect(Object.fromEntries(d.tagged())).toEqual({
+      'cache.test.main': content['cache.test.main'],
+      'feature-x-1.0': content['feature-x-1.0'],
+      latest: content.latest,
     });
-    const results = await deleteRegistryTags(
-      client(d),
-      ['cache.build.feature_x', 'cache.test.feature_x', 'cache.lint.feature_x'],
-      { dryRun: false },
-    );
-    expect(results.map((r) => [r.tag, r.state, r.detail?.replace(/^sha256:\w+ /, '')])).toEqual([
-      ['cache.build.feature_x', 'kept', 'is also tagged cache-build-main: deleting it would delete those too'],
-      ['cache.test.feature_x', 'kept', 'is also tagged ci.test.main: deleting it would delete those too'],
-      ['cache.lint.feature_x', 'kept', 'is also tagged buildcache: deleting it would delete those too'],
-    ]);
-    expect(d.heads()).toEqual(['buildcache', 'cache-build-main', 'ci.test.main']);
-    expect(d.requests.filter((q) => q.startsWith('DELETE'))).toEqual([]);
+    // No placeholder is left behind; the old manifests stay, untagged, for the registry's own clean-up.
+    expect([...d.manifests.values()].filter((b) => b.includes('buildx-branch-cache'))).toEqual([]);
+    expect(d.manifests.has(sha(cache('build-x')))).toBe(true);
   });
 
-  test('the requests do not grow with the image tags: the same HEADs for 10 and for 3,000 of them', async () => {
+  test('two of our own tags on one manifest: both go', async () => {
+    const d = await distribution({ 'cache-a-x': cache('same'), 'cache-b-x': cache('same'), other: cache('o') });
+    const results = await deleteRegistryTags(client(d), ['cache-a-x', 'cache-b-x'], { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted']);
+    expect([...d.tagged().keys()]).toEqual(['other']);
+  });
+
+  test('the requests do not grow with the repository: the same for 10 and for 3,000 other tags, no tag list', async () => {
     const counts: Record<string, number>[] = [];
     for (const n of [10, 3000]) {
-      const d = await distribution(
-        {
-          'cache.build.feature_x': cache('x'),
-          'cache.test.feature_x': cache('y'),
-          'cache.build.main': cache('m'),
-          'cache.test.main': cache('y'),
-          ...imageTags(n),
-        },
-        { pageSize: 1000 },
-      );
+      const d = await distribution({
+        'cache.build.feature_x': cache('x'),
+        'cache.test.feature_x': cache('y'),
+        'cache.test.main': cache('y'),
+        ...imageTags(n),
+      });
       const results = await deleteRegistryTags(client(d), OURS, { dryRun: false });
-      expect(results.map((r) => r.state)).toEqual(['deleted', 'kept', 'not found']);
-      const count: Record<string, number> = {};
-      for (const q of d.requests) {
-        const kind = q.includes('/tags/list') ? 'list' : q.split(' ')[0]!;
-        count[kind] = (count[kind] ?? 0) + 1;
-      }
-      counts.push(count);
+      expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted', 'not found', 'not found']);
+      counts.push(kinds(d.requests));
     }
-    // A GET per tag of ours, a HEAD per other cache tag, a DELETE; only the list's pages grow (1000 a page).
-    expect(counts).toEqual([
-      { GET: 3, list: 1, HEAD: 2, DELETE: 1 },
-      { GET: 3, list: 4, HEAD: 2, DELETE: 1 },
-    ]);
-  });
-
-  test('tags of neither scheme asked for: nothing says what may share them, so every tag is compared', async () => {
-    const d = await distribution({ 'my-cache': cache('a'), latest: image('app'), v1: image('v1') });
-    const results = await deleteRegistryTags(client(d), ['my-cache'], { dryRun: false });
-    expect(results.map((r) => r.state)).toEqual(['deleted']);
-    expect(d.heads()).toEqual(['latest', 'v1']);
-  });
-});
-
-describe('an image (an inline cache): every tag is compared', () => {
-  test('a cache tag on the image a user tag also carries: kept, naming the user tag; every other tag asked', async () => {
-    const tags = {
-      'cache.build.feature_x': image('app-x'),
-      'feature-x-1.0': image('app-x'), // the user's own tag on the same image
-      'cache.test.feature_x': cache('t'),
-      latest: image('app'),
-      ...imageTags(6),
+    // A HEAD per tag asked; the empty blob (HEAD, upload); the check (a PUT and a DELETE); a PUT and a DELETE per tag.
+    const expected = {
+      'HEAD manifest': 4,
+      'HEAD blob': 1,
+      'POST blob': 1,
+      'PUT blob': 1,
+      'PUT manifest': 3,
+      'DELETE manifest': 3,
     };
-    const d = await distribution(tags);
-    const results = await deleteRegistryTags(client(d), OURS, { dryRun: false });
-    expect(results).toEqual([
-      {
-        tag: 'cache.build.feature_x',
-        state: 'kept',
-        detail: `${sha(image('app-x'))} is also tagged feature-x-1.0: deleting it would delete those too`,
-      },
-      { tag: 'cache.test.feature_x', state: 'deleted', detail: sha(cache('t')) },
-      { tag: 'cache-build-feature-x', state: 'not found' },
-    ]);
-    const others = Object.keys(tags).filter((t) => !OURS.includes(t));
-    expect(d.heads()).toEqual(others.sort());
-    expect(d.tags.get('feature-x-1.0')).toBe(image('app-x'));
+    expect(counts).toEqual([expected, expected]);
   });
 
-  test('a manifest that is not JSON counts as an image: every tag asked', async () => {
-    const d = await distribution({ 'cache.build.feature_x': '{"mediaType":"x"', latest: image('app') });
-    const results = await deleteRegistryTags(client(d), ['cache.build.feature_x'], { dryRun: true });
-    expect(results.map((r) => r.state)).toEqual(['would delete']);
-    expect(d.heads()).toEqual(['latest']);
+  test('the empty blob already there: not uploaded again', async () => {
+    const d = await distribution({ 'cache.build.feature_x': cache('x') }, { emptyBlob: true });
+    expect((await deleteRegistryTags(client(d), ['cache.build.feature_x'], { dryRun: false }))[0]!.state).toBe(
+      'deleted',
+    );
+    expect(kinds(d.requests)).toEqual({ 'HEAD manifest': 1, 'HEAD blob': 1, 'PUT manifest': 2, 'DELETE manifest': 2 });
+  });
+
+  test('a placeholder is unique to its tag and run, an OCI artifact on the empty descriptor', () => {
+    const all = [placeholder('a', 'r1'), placeholder('b', 'r1'), placeholder('a', 'r2'), placeholder('', 'r1')];
+    expect(new Set(all.map(sha)).size).toBe(4);
+    const parsed = JSON.parse(all[0]!) as { config: { digest: string; size: number }; layers: unknown[] };
+    expect(parsed.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha('{}'), size: 2 });
+    expect(parsed.layers).toEqual([parsed.config]);
+  });
+
+  test('a dry run only asks: a HEAD per tag, nothing changed', async () => {
+    const content = { 'cache.build.feature_x': cache('x'), 'cache.test.main': cache('y') };
+    const d = await distribution(content);
+    const results = await deleteRegistryTags(client(d), OURS, { dryRun: true });
+    expect(results.map((r) => [r.state, r.detail])).toEqual([
+      ['would delete', sha(cache('x'))],
+      ['not found', undefined],
+      ['not found', undefined],
+      ['not found', undefined],
+    ]);
+    expect(kinds(d.requests)).toEqual({ 'HEAD manifest': 4 });
+    expect(Object.fromEntries(d.tagged())).toEqual(content);
+  });
+
+  test('nothing exists: a HEAD per tag and nothing else', async () => {
+    const d = await distribution({ latest: image('app') });
+    const results = await deleteRegistryTags(client(d), OURS, { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(OURS.map(() => 'not found'));
+    expect(kinds(d.requests)).toEqual({ 'HEAD manifest': 4 });
   });
 });
 
@@ -247,63 +136,80 @@ describe('faults: what was deleted and what not is said, tag by tag', () => {
     'cache.build.feature_x': cache('b'),
     'cache.test.feature_x': cache('t'),
     'cache.lint.feature_x': cache('l'),
-    ...Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`cache.build.branch${i}`, cache(`o${i}`)])),
+    'cache.test.main': cache('m'),
   });
   const ours = ['cache.build.feature_x', 'cache.test.feature_x', 'cache.lint.feature_x'];
+  const ourTags = (d: Distribution) => [...d.tagged().keys()].filter((t) => t.endsWith('feature_x'));
 
-  test('a 429 while comparing digests: nothing deleted, every tag failed with the answer; no new HEAD after it', async () => {
+  test('a registry that does not delete (405 UNSUPPORTED): found out before any tag is touched', async () => {
     const d = await distribution(content(), {
-      // The first HEAD (tags are listed sorted) is refused at once; the others answer late, so the 429 comes first.
-      fault: (method, ref) =>
-        method !== 'HEAD'
-          ? undefined
-          : ref === 'cache.build.branch0'
-            ? { status: 429, code: 'TOOMANYREQUESTS' }
-            : { delayMs: 200 },
+      fault: (method) => (method === 'DELETE' ? { status: 405, code: 'UNSUPPORTED' } : undefined),
     });
     const results = await deleteRegistryTags(client(d), ours, { dryRun: false });
-    for (const r of results) {
-      expect([r.tag, r.state, r.detail]).toEqual([
-        r.tag,
-        'failed',
-        // A HEAD's answer has no body, so no error code.
-        `HEAD ${d.host}/acme/app:cache.build.branch0: HTTP 429`,
-      ]);
-    }
-    expect(d.requests.filter((q) => q.startsWith('DELETE'))).toEqual([]);
-    expect(d.tags.size).toBe(43);
+    expect(results.map((r) => r.state)).toEqual(['unsupported', 'unsupported', 'unsupported']);
+    expect(results[0]!.detail).toMatch(
+      /^127\.0\.0\.1:\d+ does not delete manifests through the registry API \(it answered HTTP 405 UNSUPPORTED\): set a retention policy/,
+    );
+    expect(Object.fromEntries(d.tagged())).toEqual(content());
+    expect(kinds(d.requests)['DELETE manifest']).toBe(1);
+  });
+
+  test('a 429 on a HEAD: nothing changed, every tag failed with the answer; no new HEAD after it', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => `cache.build.branch${i}`);
+    const d = await distribution(Object.fromEntries(many.map((t) => [t, cache(t)])), {
+      // The first HEAD is refused at once; the others answer late, so the 429 comes first.
+      fault: (method, ref) =>
+        method !== 'HEAD' ? undefined : ref === many[0] ? { status: 429, code: 'TOOMANYREQUESTS' } : { delayMs: 200 },
+    });
+    const results = await deleteRegistryTags(client(d), many, { dryRun: false });
+    // A HEAD's answer has no body, so no error code.
+    expect(new Set(results.map((r) => `${r.state}: ${r.detail}`))).toEqual(
+      new Set([`failed: HEAD ${d.host}/acme/app:${many[0]}: HTTP 429`]),
+    );
+    expect(d.tagged().size).toBe(40);
     // Late answers came in after the result: once they have, no new HEAD followed them (8 at a time, not 40).
     await new Promise((r) => setTimeout(r, 500));
-    expect(d.heads().length).toBeLessThanOrEqual(8);
+    expect(d.requests.filter((q) => q.startsWith('HEAD')).length).toBeLessThanOrEqual(8);
   });
 
-  test('a DELETE that never answers: that tag failed after the timeout, the ones before and after deleted', async () => {
-    const hung = sha(cache('t'));
+  test('a placeholder DELETE that never answers: that tag failed after the timeout, saying what it holds', async () => {
     const d = await distribution(content(), {
-      fault: (method, ref) => (method === 'DELETE' && ref === hung ? 'hang' : undefined),
+      fault: (method, _ref, manifest) =>
+        method === 'DELETE' && manifest?.includes('"cache.test.feature_x"') ? 'hang' : undefined,
     });
     const results = await deleteRegistryTags(client(d, 300), ours, { dryRun: false });
-    expect(results).toEqual([
-      { tag: 'cache.build.feature_x', state: 'deleted', detail: sha(cache('b')) },
-      {
-        tag: 'cache.test.feature_x',
-        state: 'failed',
-        detail: `DELETE ${d.host}/acme/app@${hung}: no answer from ${d.host} within 0.3 s (request-timeout)`,
-      },
-      { tag: 'cache.lint.feature_x', state: 'deleted', detail: sha(cache('l')) },
+    expect(results.map((r) => [r.tag, r.state])).toEqual([
+      ['cache.build.feature_x', 'deleted'],
+      ['cache.test.feature_x', 'failed'],
+      ['cache.lint.feature_x', 'deleted'],
     ]);
-    expect([...d.tags.keys()].filter((t) => t.endsWith('feature_x'))).toEqual(['cache.test.feature_x']);
+    expect(results[1]!.detail).toMatch(
+      /^DELETE 127\.0\.0\.1:\d+\/acme\/app@sha256:\w+: no answer from 127\.0\.0\.1:\d+ within 0\.3 s \(request-timeout\) \(the tag now holds an empty placeholder manifest; run the cleanup again to remove it\)$/,
+    );
+    expect(ourTags(d)).toEqual(['cache.test.feature_x']);
+    expect(d.tagged().get('cache.test.main')).toBe(cache('m'));
   });
 
-  test('a manifest GET that never answers: every tag failed, nothing listed or deleted', async () => {
+  test('a PUT refused for one tag (403): that tag failed and untouched, with what to check; the others deleted', async () => {
     const d = await distribution(content(), {
-      fault: (method, ref) => (method === 'GET' && ref === 'cache.test.feature_x' ? 'hang' : undefined),
+      fault: (method, ref) =>
+        method === 'PUT' && ref === 'cache.lint.feature_x' ? { status: 403, code: 'DENIED' } : undefined,
     });
-    const results = await deleteRegistryTags(client(d, 300), ours, { dryRun: false });
-    expect(new Set(results.map((r) => r.detail))).toEqual(
-      new Set([`GET ${d.host}/acme/app:cache.test.feature_x: no answer from ${d.host} within 0.3 s (request-timeout)`]),
+    const results = await deleteRegistryTags(client(d), ours, { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted', 'failed']);
+    expect(results[2]!.detail).toMatch(
+      /^PUT 127\.0\.0\.1:\d+\/acme\/app:cache\.lint\.feature_x: HTTP 403 DENIED: the credentials for 127\.0\.0\.1:\d+ may not push and delete$/,
     );
-    expect(results.map((r) => r.state)).toEqual(['failed', 'failed', 'failed']);
-    expect(d.requests.filter((q) => !q.startsWith('GET /v2/acme/app/manifests/'))).toEqual([]);
+    expect(d.tagged().get('cache.lint.feature_x')).toBe(cache('l'));
+  });
+
+  test('the check’s PUT refused (no push right): every found tag failed, nothing touched', async () => {
+    const d = await distribution(content(), {
+      fault: (method, ref) =>
+        method === 'PUT' && ref.startsWith('sha256:') ? { status: 403, code: 'DENIED' } : undefined,
+    });
+    const results = await deleteRegistryTags(client(d), [...ours, 'cache.gone.feature_x'], { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(['failed', 'failed', 'failed', 'not found']);
+    expect(Object.fromEntries(d.tagged())).toEqual(content());
   });
 });

@@ -515,7 +515,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
     expect(rec.failed).toHaveLength(1);
     expect(rec.failed[0]).toMatch(
       new RegExp(
-        `^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: GET ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`,
+        `^could not delete (\\d+) of \\1 cache tag\\(s\\) of ${host}/acme/app: HEAD ${host}/acme/app:[^ ]+: no answer from ${host} within 0\\.5 s \\(request-timeout\\)$`,
       ),
     );
   });

@@ -1,23 +1,17 @@
 // shell/sweep.ts start to end against a real HTTP server that answers as a
-// distribution registry with delete enabled (tags list, manifests by tag,
-// DELETE by digest), and a branch source the test gives.
-import { afterEach, describe, expect, test } from '@jest/globals';
-import { createHash } from 'node:crypto';
+// distribution registry with delete enabled (fake-distribution.ts), and a
+// branch source the test gives.
+import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTag } from '../src/core/tag.js';
 import type { LiveBranches } from '../src/shell/sweep.js';
 import { runSweep } from '../src/shell/sweep.js';
+import { distribution } from './fake-distribution.js';
+import { sha } from './fake-registry.js';
 
-const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const tag = (stage: string, branch: string) => encodeTag({ prefix: 'cache', stage, branch });
-const servers: Server[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-});
 
 /** A cache manifest whose one layer BuildKit made at `createdAt`; `salt` makes its digest its own. */
 function cacheManifest(createdAt: string, salt: string): string {
@@ -36,32 +30,11 @@ function cacheManifest(createdAt: string, salt: string): string {
   });
 }
 
-async function registry(tags: Record<string, string>, opts: { refuseDelete?: boolean } = {}) {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    const url = req.url ?? '';
-    if (url.startsWith('/v2/acme/app/tags/list')) {
-      return void res
-        .writeHead(200, { 'Content-Type': 'application/json' })
-        .end(JSON.stringify({ name: 'acme/app', tags: Object.keys(tags) }));
-    }
-    const m = /^\/v2\/acme\/app\/manifests\/(.+)$/.exec(url);
-    if (m && req.method === 'DELETE' && opts.refuseDelete)
-      return void res.writeHead(405).end('{"errors":[{"code":"UNSUPPORTED"}]}');
-    if (m && req.method === 'DELETE') {
-      const gone = Object.keys(tags).filter((t) => sha(tags[t]!) === m[1]);
-      for (const t of gone) delete tags[t];
-      return void res.writeHead(gone.length > 0 ? 202 : 404).end();
-    }
-    const body = m ? tags[m[1]!] : undefined;
-    if (body === undefined) return void res.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
-    res.writeHead(200, { 'Docker-Content-Digest': sha(body), 'Content-Type': 'application/json' }).end(body);
+/** The shared fake (fake-distribution.ts); `refuseDelete` answers every DELETE as Docker Hub does. */
+const registry = (tags: Record<string, string>, opts: { refuseDelete?: boolean } = {}) =>
+  distribution(tags, {
+    fault: (method) => (opts.refuseDelete && method === 'DELETE' ? { status: 405, code: 'UNSUPPORTED' } : undefined),
   });
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { host: `127.0.0.1:${(server.address() as AddressInfo).port}`, requests, tags };
-}
 
 function host(live: LiveBranches) {
   const rec = {
@@ -120,7 +93,7 @@ describe('runSweep', () => {
       () => NOW,
     );
     expect(h.rec.fails).toEqual([]);
-    expect(Object.keys(reg.tags).sort()).toEqual(
+    expect([...reg.tagged().keys()].sort()).toEqual(
       [
         'latest',
         tag('build', 'main'),
@@ -167,7 +140,7 @@ describe('runSweep', () => {
     );
     expect(h.rec.fails).toEqual([]);
     // The new scheme tells release-1 from release/1: only the gone one's tag goes; the shared 0.1 tag stays.
-    expect(Object.keys(reg.tags).sort()).toEqual(
+    expect([...reg.tagged().keys()].sort()).toEqual(
       ['cache-build-release-1', tag('build', 'main'), tag('build', 'release/1')].sort(),
     );
   });
@@ -185,7 +158,7 @@ describe('runSweep', () => {
       env(),
       () => NOW,
     );
-    expect([h.rec.fails, Object.keys(reg.tags).length]).toEqual([[], 2]);
+    expect([h.rec.fails, [...reg.tagged().keys()].length]).toEqual([[], 2]);
     expect(reg.requests.filter((q) => q.startsWith('DELETE'))).toEqual([]);
     expect(h.rec.infos).toContain(
       `would delete: ${reg.host}/acme/app:${tag('build', 'gone')} (${sha(cacheManifest(OLD, 'g'))})`,
@@ -223,6 +196,6 @@ describe('runSweep', () => {
     );
     expect(h.rec.fails).toHaveLength(1);
     expect(h.rec.fails[0]).toMatch(/^could not delete 1 of 1 cache tag\(s\)/);
-    expect(Object.keys(reg.tags)).toHaveLength(2);
+    expect([...reg.tagged().keys()]).toHaveLength(2);
   });
 });

@@ -1,30 +1,46 @@
-// Deleting cache tags through the distribution API: find each tag's digest and
-// the other tags on it, then delete what core/deletion.ts says may go.
-// The API has no reverse look-up (which tags are on this digest?), so other
-// tags are asked one by one, and only those that can be on it: a BuildKit
-// cache manifest is tagged only by cache tags (the action tags no image with
-// one), while an image (an inline cache's tag) may carry any tag.
-import { createHash } from 'node:crypto';
-import { cacheConfigOf } from '../core/cache-content.js';
+// Deleting cache tags through the distribution API, one tag at a time and
+// nothing else. A manifest DELETE (by digest: the API has no other delete
+// that every registry speaks) removes every tag on that digest, and finding
+// those tags would mean asking every tag of the repository, one request each.
+// So each tag is first pointed at a placeholder manifest of its own, unique to
+// it, and the placeholder is deleted: that tag goes, and whatever else shared
+// its old manifest (another branch's cache with the same content, the image an
+// inline cache sits on) keeps it. The old manifest is left untagged, for the
+// registry's own clean-up of untagged manifests (README: "Cleanup").
+import { randomBytes } from 'node:crypto';
 import { unsupportedMessage, type TagResult } from '../core/cleanup-report.js';
-import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 import { mapLimit } from '../core/map-limit.js';
-import { parseTag } from '../core/tag.js';
-import { MANIFEST_ACCEPT, type RegistryClient } from './registry.js';
-import { errorOf, failingAs, RegistryError } from './registry-error.js';
+import { type RegistryClient, sha256 } from './registry.js';
+import { RegistryError } from './registry-error.js';
 
-/** Parallel requests when comparing digests: polite to the registry, still quick. */
+/** Parallel requests: polite to the registry, still quick. */
 const CONCURRENCY = 8;
+
+/** OCI's empty descriptor: the placeholder's config and only layer (an artifact with no content). */
+const EMPTY = '{}';
+const EMPTY_DESCRIPTOR = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 };
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+/** A manifest that is on `tag` only: its annotations make its digest unique to the tag and this run. */
+export function placeholder(tag: string, run: string): string {
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: EMPTY_DESCRIPTOR,
+    layers: [EMPTY_DESCRIPTOR],
+    annotations: { 'io.github.buildx-branch-cache.removing': tag, 'io.github.buildx-branch-cache.run': run },
+  });
+}
 
 function authHint(host: string, e: unknown): string {
   const status = e instanceof RegistryError ? e.status : 0;
   if (status === 401) return `${errorMessage(e)}: log in to ${host} first (docker/login-action)`;
-  if (status === 403) return `${errorMessage(e)}: the credentials for ${host} may not delete`;
+  if (status === 403) return `${errorMessage(e)}: the credentials for ${host} may not push and delete`;
   return errorMessage(e);
 }
 
-/** `fn` over `items`, `CONCURRENCY` at a time; after the first failure no new request starts (a 429 is not pressed). */
+/** `fn` over `items`, CONCURRENCY at a time; after the first failure no new request starts (a 429 is not pressed). */
 async function eachBounded<T, R>(items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
   let failed: unknown;
   return mapLimit(items, CONCURRENCY, async (item) => {
@@ -38,55 +54,44 @@ async function eachBounded<T, R>(items: T[], fn: (item: T) => Promise<R>): Promi
   });
 }
 
-interface Manifest {
-  digest: string;
-  /** A BuildKit cache manifest (core/cache-content.ts), not an image. */
-  cache: boolean;
-}
-
-/** A tag's manifest: its digest and whether it is a cache; undefined when there is no such tag. */
-async function manifestOf(client: RegistryClient, tag: string): Promise<Manifest | undefined> {
-  const what = `GET ${client.ref.host}/${client.ref.name}:${tag}`;
-  return failingAs(what, new URL(client.baseUrl).host, client.timeoutMs, async () => {
-    const res = await client.request('GET', `/v2/${client.ref.name}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
-    if (res.status === 404) {
-      await res.arrayBuffer().catch(() => undefined); // free the connection
-      return undefined;
-    }
-    if (!res.ok) throw await errorOf(res, what);
-    const body = Buffer.from(await res.arrayBuffer());
-    const digest =
-      res.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      parsed = undefined; // not JSON: not a cache manifest, so every tag is checked
-    }
-    return { digest, cache: cacheConfigOf(parsed) !== undefined };
-  });
-}
-
 /**
- * The tags that may carry a cache manifest's digest: this scheme's (core/tag.ts,
- * any prefix), the old scheme's (core/legacy-tag.ts: `<prefix>-...`, with the
- * prefixes of the tags being deleted), and any with "cache" in its name (a
- * hand-made cache ref may hold the same bytes). Undefined when a tag being
- * deleted is of neither scheme: then nothing tells what may share it.
+ * Before any tag is touched: the placeholder's blob, and one placeholder
+ * pushed by digest and deleted, which says whether this registry deletes at
+ * all. Why no tag can be removed, or undefined when they can.
  */
-function cacheTagTest(requested: readonly string[]): ((tag: string) => boolean) | undefined {
-  const prefixes = [...new Set(requested.flatMap((t) => parseTag(t)?.prefix ?? []))];
-  const legacy = (t: string) => prefixes.some((p) => t.startsWith(`${p}-`));
-  if (requested.some((t) => parseTag(t) === undefined && !legacy(t))) return undefined;
-  return (t) => parseTag(t) !== undefined || legacy(t) || /cache/i.test(t);
+async function cannotRemove(client: RegistryClient, run: string): Promise<string | undefined> {
+  await client.ensureBlob(EMPTY);
+  const probe = placeholder('', run);
+  await client.putManifest(sha256(probe), probe, OCI_MANIFEST);
+  const r = await client.deleteManifest(sha256(probe));
+  return r.outcome === 'unsupported' ? unsupportedMessage(client.ref.host, r.detail ?? 'UNSUPPORTED') : undefined;
+}
+
+/** Remove one tag: point it at its own placeholder, then delete the placeholder. */
+async function removeTag(client: RegistryClient, tag: string, digest: string, run: string): Promise<TagResult> {
+  const host = client.ref.host;
+  const body = placeholder(tag, run);
+  try {
+    await client.putManifest(tag, body, OCI_MANIFEST);
+  } catch (e) {
+    return { tag, state: 'failed', detail: authHint(host, e) };
+  }
+  try {
+    const r = await client.deleteManifest(sha256(body));
+    if (r.outcome === 'unsupported') throw new Error(unsupportedMessage(host, r.detail ?? 'UNSUPPORTED'));
+    return { tag, state: 'deleted', detail: digest };
+  } catch (e) {
+    const left = `the tag now holds an empty placeholder manifest; run the cleanup again to remove it`;
+    return { tag, state: 'failed', detail: `${authHint(host, e)} (${left})` };
+  }
 }
 
 /**
- * Delete `tags` through the distribution API. A manifest DELETE removes every
- * tag on that digest, so a digest another tag also points to is kept (and
- * said so). Tags that do not exist are fine. Requests: a GET per tag, the tag
- * list's pages, a HEAD per other tag that may share a digest (the cache tags
- * when every manifest found is a cache, else all), a DELETE per digest.
+ * Delete `tags` through the distribution API, each tag alone (see the top of
+ * this file). Tags that do not exist are fine. Requests: a HEAD per tag; then,
+ * unless it is a dry run or none exists, 4 or 5 to prepare and check (a blob
+ * HEAD, its upload if missing, a PUT and a DELETE) and a PUT and a DELETE per
+ * existing tag. No request depends on how many other tags the repository has.
  */
 export async function deleteRegistryTags(
   client: RegistryClient,
@@ -94,66 +99,29 @@ export async function deleteRegistryTags(
   opts: { dryRun: boolean },
 ): Promise<TagResult[]> {
   const host = client.ref.host;
-  let manifests: (Manifest | undefined)[];
+  let digests: (string | undefined)[];
   try {
-    manifests = await eachBounded(tags, (t) => manifestOf(client, t));
+    digests = await eachBounded(tags, (t) => client.digest(t));
   } catch (e) {
     return tags.map((tag) => ({ tag, state: 'failed', detail: authHint(host, e) }));
   }
-  const results = new Map<string, TagResult>(
-    tags.map((t, i) => [t, { tag: t, state: manifests[i] === undefined ? 'not found' : 'failed' }]),
-  );
-  const byDigest = new Map<string, string[]>();
-  tags.forEach((t, i) => {
-    const d = manifests[i]?.digest;
-    if (d !== undefined) byDigest.set(d, [...(byDigest.get(d) ?? []), t]);
-  });
-  if (byDigest.size === 0) return tags.map((t) => results.get(t)!);
-
-  // Which other tags share a digest: only cache tags can share a cache manifest's; an image's, any tag.
-  const mayShare = manifests.every((m) => m === undefined || m.cache) ? cacheTagTest(tags) : undefined;
-  const wanted = new Set(tags);
-  const others = new Map<string, string[]>();
-  try {
-    const rest = (await client.tags()).filter((t) => !wanted.has(t) && (mayShare?.(t) ?? true));
-    const restDigests = await eachBounded(rest, (t) => client.digest(t));
-    rest.forEach((t, i) => {
-      const d = restDigests[i];
-      if (d !== undefined && byDigest.has(d)) others.set(d, [...(others.get(d) ?? []), t]);
-    });
-  } catch (e) {
-    for (const group of byDigest.values())
-      for (const t of group) results.set(t, { tag: t, state: 'failed', detail: authHint(host, e) });
+  const found = tags.flatMap((tag, i) => (digests[i] === undefined ? [] : [{ tag, digest: digests[i]! }]));
+  const results = new Map<string, TagResult>(tags.map((tag) => [tag, { tag, state: 'not found' }]));
+  const all = (state: TagResult['state'], detail: (digest: string) => string) => {
+    for (const { tag, digest } of found) results.set(tag, { tag, state, detail: detail(digest) });
     return tags.map((t) => results.get(t)!);
-  }
+  };
+  if (found.length === 0) return tags.map((t) => results.get(t)!);
+  if (opts.dryRun) return all('would delete', (digest) => digest);
 
-  const holders = [...byDigest].map(([digest, group]) => ({
-    id: digest,
-    label: digest,
-    tags: [...group, ...(others.get(digest) ?? [])],
-  }));
-  const plan = planDeletion(tags, holders, opts.dryRun);
-  for (const r of plan.decided) if (r.state !== 'not found') results.set(r.tag, r);
-  let unsupported: string | undefined;
-  for (const { holder, tags: group } of plan.deletions) {
-    const set = (state: TagResult['state'], detail?: string) => {
-      for (const t of group) results.set(t, { tag: t, state, detail });
-    };
-    if (unsupported !== undefined) {
-      set('unsupported', unsupported);
-      continue;
-    }
-    try {
-      const r = await client.deleteManifest(holder.id);
-      if (r.outcome === 'unsupported') {
-        unsupported = unsupportedMessage(host, r.detail ?? 'UNSUPPORTED');
-        set('unsupported', unsupported);
-      } else {
-        set(r.outcome, r.outcome === 'deleted' ? holder.id : undefined);
-      }
-    } catch (e) {
-      set('failed', authHint(host, e));
-    }
+  const run = randomBytes(8).toString('hex');
+  try {
+    const why = await cannotRemove(client, run);
+    if (why !== undefined) return all('unsupported', () => why);
+  } catch (e) {
+    return all('failed', () => authHint(host, e));
   }
+  const removed = await mapLimit(found, CONCURRENCY, ({ tag, digest }) => removeTag(client, tag, digest, run));
+  for (const r of removed) results.set(r.tag, r);
   return tags.map((t) => results.get(t)!);
 }

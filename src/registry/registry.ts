@@ -18,6 +18,8 @@ export const MANIFEST_ACCEPT = [
 
 const TAGS_PAGE = 1000;
 
+export const sha256 = (bytes: string | Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
 export interface RegistryOptions {
   credentials?: Credentials;
   /** Overrides http/https and host (tests). */
@@ -65,7 +67,7 @@ export class RegistryClient {
    * retries. A URL on another origin (a pagination link) gets no credentials,
    * and its challenges are not answered: they were issued for this registry.
    */
-  async request(method: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
+  async request(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
     const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
     const ours = new URL(url).origin === this.origin;
     let sent: string | undefined;
@@ -74,6 +76,7 @@ export class RegistryClient {
       return this.fetch(url, {
         method,
         headers: { 'User-Agent': USER_AGENT, ...headers, ...(sent ? { Authorization: sent } : {}) },
+        body,
       });
     };
     const res = await send();
@@ -116,7 +119,7 @@ export class RegistryClient {
     if (got.status === 404) return undefined;
     if (!got.ok) throw await errorOf(got, `GET ${this.ref.host}/${this.ref.name}:${tag}`);
     const body = Buffer.from(await got.arrayBuffer());
-    return got.headers.get('docker-content-digest') ?? `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    return got.headers.get('docker-content-digest') ?? sha256(body);
   }
 
   /** Every tag of the repository (all pages); empty when the repository does not exist. */
@@ -143,6 +146,36 @@ export class RegistryClient {
       next = link === undefined ? undefined : new URL(link, `${this.baseUrl}/`).toString();
     }
     return out;
+  }
+
+  /** Store `content` as a blob of the repository unless it is there: a HEAD, and a two-request upload if not. */
+  async ensureBlob(content: string): Promise<void> {
+    const digest = sha256(content);
+    const what = `uploading ${digest} to ${this.ref.host}/${this.ref.name}`;
+    await this.guarded(what, this.baseUrl, async () => {
+      const blob = `/v2/${this.ref.name}/blobs/${digest}`;
+      const head = await this.request('HEAD', blob);
+      if (head.ok) return;
+      const start = await this.request('POST', `/v2/${this.ref.name}/blobs/uploads/`);
+      const location = start.headers.get('location');
+      if (start.status !== 202 || location === null) throw await errorOf(start, what);
+      await start.arrayBuffer().catch(() => undefined); // free the connection
+      const url = new URL(location, `${this.baseUrl}/`);
+      url.searchParams.set('digest', digest);
+      const put = await this.request('PUT', url.toString(), { 'Content-Type': 'application/octet-stream' }, content);
+      if (!put.ok) throw await errorOf(put, what);
+      await put.arrayBuffer().catch(() => undefined);
+    });
+  }
+
+  /** PUT a manifest under a tag or its digest; throws when the registry refuses it. */
+  async putManifest(reference: string, body: string, mediaType: string): Promise<void> {
+    const what = `PUT ${this.ref.host}/${this.ref.name}:${reference}`;
+    await this.guarded(what, this.baseUrl, async () => {
+      const res = await this.request('PUT', this.manifestPath(reference), { 'Content-Type': mediaType }, body);
+      if (!res.ok) throw await errorOf(res, what);
+      await res.arrayBuffer().catch(() => undefined);
+    });
   }
 
   /** DELETE a manifest by digest: what the registry answered, as a word; throws on other errors. */
