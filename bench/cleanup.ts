@@ -5,8 +5,7 @@
 //       10,000 tags: 2,000 BuildKit cache tags of 500 branches, 8,000 image
 //       tags, a cache tag sharing its digest with another branch's, and inline
 //       caches (a cache tag on an image a user tag also carries), which must
-//       survive their branch's cleanup; plus a sweep-like pass (the tag list
-//       and a HEAD per cache tag);
+//       survive their branch's cleanup; then a sweep of 10 gone branches;
 //   (b) a fake GitHub Packages API (__tests__/fake-github.ts) with 10,000
 //       versions, the branch's versions near the front, deep, or a tag absent.
 // Prints a markdown table. Usage:
@@ -16,6 +15,9 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
 import { legacyCacheName } from '../src/core/legacy-tag.js';
@@ -24,6 +26,7 @@ import { cacheName } from '../src/core/plan.js';
 import { deleteRegistryTags } from '../src/registry/delete-tags.js';
 import { deleteGhcrTags, GhcrClient } from '../src/registry/ghcr.js';
 import { RegistryClient } from '../src/registry/registry.js';
+import { runSweep } from '../src/shell/sweep.js';
 import { closeFakeGitHubs, fakeGitHub, TOKEN, version } from '../__tests__/fake-github.js';
 import { startEngine } from './harness.js';
 
@@ -209,21 +212,48 @@ async function registryBench(): Promise<void> {
     },
   );
 
-  // A sweep-like pass: the tag list once, and a HEAD per tag that may be a cache tag (their digests).
+  // A sweep (shell/sweep.ts, as the action runs it): 10 branches gone, every other branch live, keep-for 0.
+  const gone = Array.from({ length: 10 }, (_, i) => 100 + i);
+  const live = [
+    'main',
+    ...Array.from({ length: BRANCHES }, (_, i) => i)
+      .filter((b) => !gone.includes(b))
+      .map(branchName),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'bbc-bench-sweep-'));
+  writeFileSync(join(dir, 'config.json'), '{}');
+  const fails: string[] = [];
+  const io = {
+    info: () => {},
+    warn: () => {},
+    fail: (l: string) => void fails.push(l),
+    setOutput: () => {},
+    setSecret: () => {},
+    summary: async () => {},
+    branches: () => ({ liveBranches: async () => ({ branches: live, defaultBranch: 'main', where: 'the benchmark' }) }),
+  };
+  const inputs: Record<string, string> = { image: `${proxy.host}/${repo}`, 'keep-for': '0' };
   proxy.counts.clear();
-  const start = performance.now();
-  const listed = await client().tags();
-  const caches = listed.filter((t) => t.startsWith('cache.') || t.startsWith('cache-'));
-  await mapLimit(caches, 8, (t) => client().digest(t));
+  const swept = performance.now();
+  await runSweep(
+    (n) => inputs[n] ?? '',
+    io,
+    { DOCKER_CONFIG: dir, PATH: process.env.PATH },
+    () => new Date(),
+  );
+  const sweepMs = performance.now() - swept;
+  check(fails.length === 0, `the sweep failed: ${fails.join('; ')}`);
+  for (const b of gone) check(!(await exists(cacheName('cache', 'build', branchName(b)))), `branch ${b} was not swept`);
+  check(await exists(cacheName('cache', 'build', branchName(200))), 'a live branch was swept');
   rows.push({
-    what: `registry, ${listed.length} tags: sweep-like pass (list, HEAD each of ${caches.length} cache tags)`,
+    what: `registry, ${total} tags: a sweep, ${gone.length} gone branches among ${BRANCHES} (keep-for 0)`,
     runs: 1,
-    medianMs: performance.now() - start,
+    medianMs: sweepMs,
     requests: fmt(proxy.counts),
   });
   // The registry's own pace, the floor under any of the above: 1,000 HEADs, 8 at a time, no proxy.
   const direct = new RegistryClient({ host: E.registry, apiHost: E.registry, name: repo });
-  const some = caches.slice(0, 1000);
+  const some = (await client().tags()).filter((t) => t.startsWith('cache.')).slice(0, 1000);
   const paced = performance.now();
   await mapLimit(some, 8, (t) => direct.digest(t));
   rows.push({
