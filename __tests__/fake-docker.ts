@@ -4,7 +4,7 @@
 // call's argv, and answers from rules the test gives, with what the real docker
 // CLI prints (the captures under fixtures/buildx and fixtures/rawjson).
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -30,6 +30,8 @@ export interface Rule {
 
 export interface Call {
   argv: string[];
+  /** How it was run: `docker`, or `plugin` (the buildx plugin run alone: proc.ts buildx()). */
+  as: 'docker' | 'plugin';
   /** What the fake's fd 1 was: the test compares it with its own (was stdout inherited or piped?). */
   stdout: { dev: number; ino: number };
 }
@@ -71,7 +73,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const argv = process.argv.slice(2);
 const st = fs.fstatSync(1);
-const call = { argv, stdout: { dev: st.dev, ino: st.ino } };
+const call = { argv, stdout: { dev: st.dev, ino: st.ino }, as: process.env.FAKE_DOCKER_AS || 'docker' };
 fs.appendFileSync(path.join(__dirname, 'calls.jsonl'), JSON.stringify(call) + '\\n');
 const rules = JSON.parse(fs.readFileSync(path.join(__dirname, 'rules.json'), 'utf8'));
 const fits = (when) => {
@@ -126,17 +128,37 @@ export function setEnv(name: string, value: string | undefined): () => void {
   };
 }
 
-/** Installs a fake docker first on PATH until restore(). */
+/**
+ * Installs a fake docker first on PATH until restore(), and a Docker config
+ * directory of its own (DOCKER_CONFIG). With `plugin`, the config's
+ * cli-plugins has a docker-buildx that answers as the fake does for
+ * `docker buildx ...` (its calls say `as: 'plugin'`); without, the config
+ * names a plugin directory of its own, so docker is always asked
+ * (proc.ts buildxPlugin), whatever this machine has installed.
+ */
 export class FakeDocker {
   readonly dir = mkdtempSync(join(tmpdir(), 'bbc-fake-docker-'));
-  private readonly restorePath: () => void;
+  private readonly restoreEnv: (() => void)[];
 
-  constructor(rules: Rule[]) {
+  constructor(rules: Rule[], opts: { plugin?: boolean } = {}) {
     const bin = join(this.dir, 'docker');
     writeFileSync(bin, SCRIPT);
     chmodSync(bin, 0o755);
+    const config = join(this.dir, 'config');
+    mkdirSync(join(config, 'cli-plugins'), { recursive: true });
+    if (opts.plugin) {
+      const plugin = join(config, 'cli-plugins', 'docker-buildx');
+      writeFileSync(plugin, `#!/bin/sh\nFAKE_DOCKER_AS=plugin exec '${bin}' buildx "$@"\n`);
+      chmodSync(plugin, 0o755);
+      writeFileSync(join(config, 'config.json'), '{}');
+    } else {
+      writeFileSync(join(config, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(this.dir, 'none')] }));
+    }
     this.answer(rules);
-    this.restorePath = setEnv('PATH', `${this.dir}${delimiter}${childEnv.PATH ?? ''}`);
+    this.restoreEnv = [
+      setEnv('PATH', `${this.dir}${delimiter}${childEnv.PATH ?? ''}`),
+      setEnv('DOCKER_CONFIG', config),
+    ];
   }
 
   /** Replaces the rules (the next call reads them). */
@@ -159,7 +181,7 @@ export class FakeDocker {
   }
 
   restore(): void {
-    this.restorePath();
+    for (const f of this.restoreEnv.reverse()) f();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -3,16 +3,16 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docker, onPath, probeRefs } from '../src/shell/proc.js';
-import { FakeDocker, NO_BUILDX, noDockerOnPath, type Rule } from './fake-docker.js';
+import { buildx, buildxPlugin, docker, onPath, probeRefs } from '../src/shell/proc.js';
+import { FakeDocker, NO_BUILDX, noDockerOnPath, type Rule, setEnv } from './fake-docker.js';
 
 const undo: (() => void)[] = [];
 afterEach(() => {
   for (const f of undo.splice(0).reverse()) f();
 });
 
-function installDocker(rules: Rule[]): FakeDocker {
-  const fake = new FakeDocker(rules);
+function installDocker(rules: Rule[], opts: { plugin?: boolean } = {}): FakeDocker {
+  const fake = new FakeDocker(rules, opts);
   undo.push(() => fake.restore());
   return fake;
 }
@@ -68,6 +68,54 @@ describe('docker()', () => {
       timedOut: false,
       missing: true,
     });
+  });
+});
+
+describe('buildx(): the plugin alone where docker would run it for sure, else docker buildx', () => {
+  const as = (fake: FakeDocker) => fake.calls().map((c) => `${c.as}: ${c.argv.join(' ')}`);
+
+  test('a plugin in the config directory’s cli-plugins: run alone, docker not started', async () => {
+    const fake = installDocker([{ when: ['buildx', 'version'], answer: { stdout: 'v0.29.1\n' } }], { plugin: true });
+    expect(await buildx(['version'], 5000)).toMatchObject({ code: 0, output: 'v0.29.1\n' });
+    expect(as(fake)).toEqual(['plugin: buildx version']);
+  });
+
+  test('the plugin fails: docker is asked, and its answer counts', async () => {
+    const fake = installDocker([{ when: ['inspect'], answer: { stderr: 'ERROR: no builder "ci" found\n', code: 1 } }], {
+      plugin: true,
+    });
+    expect(await buildx(['--builder', 'ci', 'inspect'], 5000)).toMatchObject({ code: 1 });
+    expect(as(fake)).toEqual(['plugin: buildx --builder ci inspect', 'docker: buildx --builder ci inspect']);
+  });
+
+  test('the plugin does not answer in time: not asked again through docker (the wait would double)', async () => {
+    const fake = installDocker([{ when: [], answer: { sleepMs: 30_000 } }], { plugin: true });
+    expect(await buildx(['inspect'], 300)).toMatchObject({ timedOut: true });
+    expect(as(fake)).toEqual(['plugin: buildx inspect']);
+  });
+
+  test('cliPluginsExtraDirs in the config: docker decides which plugin runs', async () => {
+    const fake = installDocker([{ when: ['buildx', 'version'], answer: { stdout: 'v0.29.1\n' } }]);
+    expect(buildxPlugin(process.env)).toBeUndefined();
+    expect((await buildx(['version'], 5000)).code).toBe(0);
+    expect(as(fake)).toEqual(['docker: buildx version']);
+  });
+
+  test('the plugin there but no docker on PATH: not run alone (a build needs docker anyway)', () => {
+    const fake = installDocker([], { plugin: true });
+    expect(buildxPlugin(process.env)).toBe(join(fake.dir, 'config', 'cli-plugins', 'docker-buildx'));
+    undo.push(noDockerOnPath());
+    expect(buildxPlugin(process.env)).toBeUndefined();
+  });
+
+  test('no DOCKER_CONFIG: ~/.docker/cli-plugins, as docker looks', () => {
+    installDocker([], { plugin: true }); // docker on PATH
+    const home = mkdtempSync(join(tmpdir(), 'bbc-home-'));
+    mkdirSync(join(home, '.docker', 'cli-plugins'), { recursive: true });
+    writeFileSync(join(home, '.docker', 'cli-plugins', 'docker-buildx'), '#!/bin/sh\n');
+    chmodSync(join(home, '.docker', 'cli-plugins', 'docker-buildx'), 0o755);
+    undo.push(setEnv('DOCKER_CONFIG', undefined), setEnv('HOME', home));
+    expect(buildxPlugin(process.env)).toBe(join(home, '.docker', 'cli-plugins', 'docker-buildx'));
   });
 });
 

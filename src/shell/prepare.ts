@@ -17,7 +17,7 @@ import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';
 import { UNNAMED_FINAL } from '../core/decide.js';
 import type { Log, Remedies } from './host.js';
-import { docker, onPath, type ProcResult } from './proc.js';
+import { buildx, onPath, type ProcResult } from './proc.js';
 import { exportState, logLines, resultLines, type Outcome } from '../core/report.js';
 
 /** Each ref check is bounded; they all run at once. */
@@ -84,8 +84,8 @@ export interface BuilderAnswers {
  */
 export function askBuilder(builder: string | undefined): BuilderAnswers {
   return {
-    version: docker(['buildx', 'version'], PROBE_TIMEOUT_MS),
-    inspect: docker(['buildx', ...(builder ? ['--builder', builder] : []), 'inspect'], 30_000),
+    version: buildx(['version'], PROBE_TIMEOUT_MS),
+    inspect: buildx([...(builder ? ['--builder', builder] : []), 'inspect'], 30_000),
   };
 }
 
