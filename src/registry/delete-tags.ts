@@ -6,7 +6,7 @@
 // it, and the placeholder is deleted: that tag goes, and whatever else shared
 // its old manifest (another branch's cache with the same content, the image an
 // inline cache sits on) keeps it. The old manifest is left untagged, for the
-// registry's own clean-up of untagged manifests (README: "Cleanup").
+// registry's own clean-up of untagged manifests (README: "Cleaning up branch caches").
 import { randomBytes } from 'node:crypto';
 import { unsupportedMessage, type TagResult } from '../core/cleanup-report.js';
 import { errorMessage } from '../core/errors.js';
