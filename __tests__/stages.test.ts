@@ -1,5 +1,13 @@
 import { describe, expect, test } from '@jest/globals';
-import { ancestors, findStage, parseStages, stageNames, type Stage, type StageGraph } from '../src/core/stages.js';
+import {
+  ancestors,
+  findStage,
+  parseStages,
+  sharesLine,
+  stageNames,
+  type Stage,
+  type StageGraph,
+} from '../src/core/stages.js';
 
 // Several stages: ARG before FROM, mixed-case names, COPY --from=<index>,
 // RUN --mount from= (bind and cache), external images and line continuations.
@@ -54,7 +62,8 @@ describe('parseStages', () => {
     const g = graph();
     expect(g.stages.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(g.stages.map((s) => s.name)).toEqual(['base', 'tools', 'seed', 'deps', 'build', undefined]);
-    expect(stageNames(g)).toEqual(['base', 'tools', 'seed', 'deps', 'build']);
+    // Strict: toEqual would take a trailing undefined for the unnamed stage as absent.
+    expect(stageNames(g)).toStrictEqual(['base', 'tools', 'seed', 'deps', 'build']);
   });
 
   test('keeps each FROM image as written, without its flags', () => {
@@ -82,6 +91,10 @@ describe('parseStages', () => {
     const last = graph().stages[5]!;
     expect(last.name).toBeUndefined();
     expect(last.deps).toEqual([4, 3]);
+  });
+
+  test('a FROM without an image has an empty base', () => {
+    expect(parseStages('FROM\n').stages).toEqual([{ index: 0, name: undefined, base: '', deps: [] }]);
   });
 
   test('an empty file or one with only ARGs has no stages', () => {
@@ -147,6 +160,32 @@ describe('parseStages', () => {
     expect(g.stages[1]!.deps).toEqual([0]);
   });
 
+  test('only a plain number is a stage index: not -1, 0x0, 1e0 or a number with more', () => {
+    const g = parseStages(
+      'FROM alpine AS a\nFROM alpine AS b\nCOPY --from=-1 /a /a\nCOPY --from=0x0 /a /a\nCOPY --from=1e0 /a /a\n' +
+        'COPY --from=0a /a /a\n',
+    );
+    expect(g.stages[1]!.deps).toEqual([]);
+    const many = parseStages(`${Array.from({ length: 11 }, () => 'FROM alpine').join('\n')}\nFROM alpine\nCOPY --from=10 /a /a\n`);
+    expect(many.stages[11]!.deps).toEqual([10]);
+  });
+
+  test('a --from without a value, and flags before the first FROM, add nothing and do not throw', () => {
+    expect(parseStages('FROM alpine AS a\nFROM alpine AS b\nCOPY --from /a /a\n').stages[1]!.deps).toEqual([]);
+    const g = parseStages('COPY --from=a /x /y\nRUN --mount=from=a true\nFROM alpine AS a\nFROM a AS b\n');
+    expect(g.stages.map((s) => s.deps)).toEqual([[], [0]]);
+  });
+
+  test('only COPY and ADD read --from, only RUN reads --mount, and only its from= option', () => {
+    const on = (line: string) => parseStages(`FROM alpine AS a\nFROM alpine AS b\n${line}\n`).stages[1]!.deps;
+    expect(on('ADD --from=a /x /y')).toEqual([0]);
+    expect(on('COPY --chown=a /x /y')).toEqual([]);
+    expect(on('COPY --mount=from=a /x /y')).toEqual([]);
+    expect(on('RUN --from=a true')).toEqual([]);
+    expect(on('RUN --network=from=a true')).toEqual([]);
+    expect(on('RUN --mount=type=secret,id=a,target=/a true')).toEqual([]);
+  });
+
   test('keywords in any case', () => {
     const g = parseStages('from alpine as One\ncopy --from=one /a /a\nFROM alpine AS two\nCoPy --from=ONE /a /a\n');
     expect(stageNames(g)).toEqual(['one', 'two']);
@@ -195,8 +234,60 @@ describe('ancestors', () => {
     expect(names(ancestors(g, stage(g, 'd')))).toEqual(['c', 'b', 'a']);
   });
 
+  test('a dependency missing from the graph is skipped', () => {
+    const g: StageGraph = { stages: [{ index: 0, name: 'a', base: 'alpine', deps: [7] }] };
+    expect(ancestors(g, g.stages[0]!)).toEqual([]);
+  });
+
   test('unnamed stages are included (by index)', () => {
     const g = parseStages('FROM alpine\nFROM alpine AS b\nCOPY --from=0 /a /a\nFROM b AS c\n');
     expect(names(ancestors(g, stage(g, 'c')))).toEqual(['b', '#0']);
+  });
+});
+
+describe('sharesLine', () => {
+  // base <- deps <- build; tools stands apart; the unnamed last stage builds on build.
+  const g = parseStages(
+    'FROM alpine AS base\nFROM base AS deps\nFROM alpine AS tools\nFROM deps AS build\nFROM build\nCOPY --from=tools /t /t\n',
+  );
+  const related = sharesLine(g, 'final');
+  const pairs = (list: [string, string][]) => list.map(([a, b]) => `${a}~${b}: ${related(a, b)}`);
+
+  test('the same stage, and one that builds on the other, either way round, share a line', () => {
+    expect(pairs([['deps', 'deps'], ['base', 'build'], ['build', 'base'], ['deps', 'build']])).toEqual([
+      'deps~deps: true',
+      'base~build: true',
+      'build~base: true',
+      'deps~build: true',
+    ]);
+  });
+
+  test('siblings on other lines do not', () => {
+    expect(pairs([['tools', 'deps'], ['deps', 'tools'], ['tools', 'base'], ['build', 'tools']])).toEqual([
+      'tools~deps: false',
+      'deps~tools: false',
+      'tools~base: false',
+      'build~tools: false',
+    ]);
+  });
+
+  test('the final name stands for the unnamed last stage, whose line has every stage it copies from', () => {
+    expect(pairs([['final', 'base'], ['tools', 'final'], ['final', 'final']])).toEqual([
+      'final~base: true',
+      'tools~final: true',
+      'final~final: true',
+    ]);
+  });
+
+  test('an unknown name is taken as related (the safe side), on either side', () => {
+    expect(pairs([['gone', 'tools'], ['tools', 'gone']])).toEqual(['gone~tools: true', 'tools~gone: true']);
+  });
+
+  test('the final name is only the last stage when no stage is named so', () => {
+    const named = parseStages('FROM alpine AS final\nFROM alpine AS other\n');
+    expect(sharesLine(named, 'final')('final', 'other')).toBe(false);
+    expect(sharesLine(parseStages('FROM alpine AS a\nFROM a AS b\n'), 'b')('a', 'b')).toBe(true);
+    // An unnamed last stage on its own line: unrelated to the others, not unknown.
+    expect(sharesLine(parseStages('FROM alpine AS a\nFROM alpine\n'), 'final')('final', 'a')).toBe(false);
   });
 });
