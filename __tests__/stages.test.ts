@@ -166,7 +166,9 @@ describe('parseStages', () => {
         'COPY --from=0a /a /a\n',
     );
     expect(g.stages[1]!.deps).toEqual([]);
-    const many = parseStages(`${Array.from({ length: 11 }, () => 'FROM alpine').join('\n')}\nFROM alpine\nCOPY --from=10 /a /a\n`);
+    const many = parseStages(
+      `${Array.from({ length: 11 }, () => 'FROM alpine').join('\n')}\nFROM alpine\nCOPY --from=10 /a /a\n`,
+    );
     expect(many.stages[11]!.deps).toEqual([10]);
   });
 
@@ -254,33 +256,44 @@ describe('sharesLine', () => {
   const pairs = (list: [string, string][]) => list.map(([a, b]) => `${a}~${b}: ${related(a, b)}`);
 
   test('the same stage, and one that builds on the other, either way round, share a line', () => {
-    expect(pairs([['deps', 'deps'], ['base', 'build'], ['build', 'base'], ['deps', 'build']])).toEqual([
-      'deps~deps: true',
-      'base~build: true',
-      'build~base: true',
-      'deps~build: true',
-    ]);
+    expect(
+      pairs([
+        ['deps', 'deps'],
+        ['base', 'build'],
+        ['build', 'base'],
+        ['deps', 'build'],
+      ]),
+    ).toEqual(['deps~deps: true', 'base~build: true', 'build~base: true', 'deps~build: true']);
   });
 
   test('siblings on other lines do not', () => {
-    expect(pairs([['tools', 'deps'], ['deps', 'tools'], ['tools', 'base'], ['build', 'tools']])).toEqual([
-      'tools~deps: false',
-      'deps~tools: false',
-      'tools~base: false',
-      'build~tools: false',
-    ]);
+    expect(
+      pairs([
+        ['tools', 'deps'],
+        ['deps', 'tools'],
+        ['tools', 'base'],
+        ['build', 'tools'],
+      ]),
+    ).toEqual(['tools~deps: false', 'deps~tools: false', 'tools~base: false', 'build~tools: false']);
   });
 
   test('the final name stands for the unnamed last stage, whose line has every stage it copies from', () => {
-    expect(pairs([['final', 'base'], ['tools', 'final'], ['final', 'final']])).toEqual([
-      'final~base: true',
-      'tools~final: true',
-      'final~final: true',
-    ]);
+    expect(
+      pairs([
+        ['final', 'base'],
+        ['tools', 'final'],
+        ['final', 'final'],
+      ]),
+    ).toEqual(['final~base: true', 'tools~final: true', 'final~final: true']);
   });
 
   test('an unknown name is taken as related (the safe side), on either side', () => {
-    expect(pairs([['gone', 'tools'], ['tools', 'gone']])).toEqual(['gone~tools: true', 'tools~gone: true']);
+    expect(
+      pairs([
+        ['gone', 'tools'],
+        ['tools', 'gone'],
+      ]),
+    ).toEqual(['gone~tools: true', 'tools~gone: true']);
   });
 
   test('the final name is only the last stage when no stage is named so', () => {
