@@ -59,6 +59,13 @@ describe('slugifyBranch: the examples from the issue', () => {
 });
 
 describe('slugifyBranch: names that cannot be transliterated', () => {
+  test('a non-ASCII blank (no-break space, ideographic space) is lost too, so the name gets a hash', () => {
+    for (const blank of ['\u00a0', '\u3000']) {
+      const branch = `a${blank}b`;
+      expect(slugifyBranch(branch)).toBe(`a-b-${shortHash(branch)}`);
+    }
+  });
+
   test('日本語 gives a stable, non-empty, tag-safe slug', () => {
     const a = slugifyBranch('日本語');
     expect(a).not.toBe('');
