@@ -210,6 +210,9 @@ describe('faults: what was deleted and what not is said, tag by tag', () => {
     });
     const results = await deleteRegistryTags(client(d), [...ours, 'cache.gone.feature_x'], { dryRun: false });
     expect(results.map((r) => r.state)).toEqual(['failed', 'failed', 'failed', 'not found']);
+    expect(results[0]!.detail).toMatch(
+      /^PUT 127\.0\.0\.1:\d+\/acme\/app:sha256:\w+: HTTP 403 DENIED: the credentials for 127\.0\.0\.1:\d+ may not push and delete \(in the check before any tag is touched: nothing was deleted\)$/,
+    );
     expect(Object.fromEntries(d.tagged())).toEqual(content());
   });
 });

@@ -119,7 +119,8 @@ export async function deleteRegistryTags(
     const why = await cannotRemove(client, run);
     if (why !== undefined) return all('unsupported', () => why);
   } catch (e) {
-    return all('failed', () => authHint(host, e));
+    const why = `${authHint(host, e)} (in the check before any tag is touched: nothing was deleted)`;
+    return all('failed', () => why);
   }
   const removed = await mapLimit(found, CONCURRENCY, ({ tag, digest }) => removeTag(client, tag, digest, run));
   for (const r of removed) results.set(r.tag, r);
