@@ -1,7 +1,7 @@
 // deleteRegistryTags (src/registry/delete-tags.ts) against a local HTTP server
 // that speaks the distribution API as distribution 2.8 does (fake-distribution.ts).
 import { describe, expect, test } from '@jest/globals';
-import { deleteRegistryTags, placeholder } from '../src/registry/delete-tags.js';
+import { deleteRegistryTags, PLACEHOLDER_TYPE, placeholder } from '../src/registry/delete-tags.js';
 import { RegistryClient } from '../src/registry/registry.js';
 import { type Distribution, distribution, kinds } from './fake-distribution.js';
 import { cacheManifest, sha } from './fake-registry.js';
@@ -61,6 +61,14 @@ describe('each tag goes alone: whatever shared its manifest keeps it', () => {
     expect(d.manifests.has(sha(cache('build-x')))).toBe(true);
   });
 
+  test('a registry whose DELETE fails when a tag is written meanwhile (distribution 2.8): the DELETEs go one by one', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `cache.s${i}.feature_x`);
+    const d = await distribution(Object.fromEntries(many.map((t) => [t, cache(t)])), { racy: true });
+    const results = await deleteRegistryTags(client(d), many, { dryRun: false });
+    expect(results.filter((r) => r.state !== 'deleted')).toEqual([]);
+    expect(d.tagged().size).toBe(0);
+  });
+
   test('two of our own tags on one manifest: both go', async () => {
     const d = await distribution({ 'cache-a-x': cache('same'), 'cache-b-x': cache('same'), other: cache('o') });
     const results = await deleteRegistryTags(client(d), ['cache-a-x', 'cache-b-x'], { dryRun: false });
@@ -81,16 +89,25 @@ describe('each tag goes alone: whatever shared its manifest keeps it', () => {
       expect(results.map((r) => r.state)).toEqual(['deleted', 'deleted', 'not found', 'not found']);
       counts.push(kinds(d.requests));
     }
-    // A HEAD per tag asked; the empty blob (HEAD, upload); the check (a PUT and a DELETE); a PUT and a DELETE per tag.
+    // A HEAD per tag asked; the empty blob (HEAD, upload); the check (twice a PUT and a DELETE); a PUT and a DELETE per tag.
     const expected = {
       'HEAD manifest': 4,
       'HEAD blob': 1,
       'POST blob': 1,
       'PUT blob': 1,
-      'PUT manifest': 3,
-      'DELETE manifest': 3,
+      'PUT manifest': 4,
+      'DELETE manifest': 4,
     };
     expect(counts).toEqual([expected, expected]);
+  });
+
+  test('an upload Location relative to the POST, with a query: resolved against the POST’s URL, its query kept', async () => {
+    const d = await distribution({ 'cache.build.feature_x': cache('x') }, { relativeLocation: true });
+    const results = await deleteRegistryTags(client(d), ['cache.build.feature_x'], { dryRun: false });
+    expect(results.map((r) => [r.state, r.detail])).toEqual([['deleted', sha(cache('x'))]]);
+    expect(d.requests.filter((q) => q.startsWith('PUT /v2/acme/app/blobs'))).toEqual([
+      `PUT /v2/acme/app/blobs/uploads/u1?state=s%7E&digest=${encodeURIComponent(sha('{}'))}`,
+    ]);
   });
 
   test('the empty blob already there: not uploaded again', async () => {
@@ -98,15 +115,17 @@ describe('each tag goes alone: whatever shared its manifest keeps it', () => {
     expect((await deleteRegistryTags(client(d), ['cache.build.feature_x'], { dryRun: false }))[0]!.state).toBe(
       'deleted',
     );
-    expect(kinds(d.requests)).toEqual({ 'HEAD manifest': 1, 'HEAD blob': 1, 'PUT manifest': 2, 'DELETE manifest': 2 });
+    expect(kinds(d.requests)).toEqual({ 'HEAD manifest': 1, 'HEAD blob': 1, 'PUT manifest': 3, 'DELETE manifest': 3 });
   });
 
   test('a placeholder is unique to its tag and run, an OCI artifact on the empty descriptor', () => {
     const all = [placeholder('a', 'r1'), placeholder('b', 'r1'), placeholder('a', 'r2'), placeholder('', 'r1')];
     expect(new Set(all.map(sha)).size).toBe(4);
-    const parsed = JSON.parse(all[0]!) as { config: { digest: string; size: number }; layers: unknown[] };
+    const parsed = JSON.parse(all[0]!) as { artifactType: string; config: unknown; layers: unknown[] };
     expect(parsed.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: sha('{}'), size: 2 });
     expect(parsed.layers).toEqual([parsed.config]);
+    // OCI image-spec: a manifest whose config is the empty descriptor must say its artifactType.
+    expect(parsed.artifactType).toBe(PLACEHOLDER_TYPE);
   });
 
   test('a dry run only asks: a HEAD per tag, nothing changed', async () => {
@@ -211,8 +230,69 @@ describe('faults: what was deleted and what not is said, tag by tag', () => {
     const results = await deleteRegistryTags(client(d), [...ours, 'cache.gone.feature_x'], { dryRun: false });
     expect(results.map((r) => r.state)).toEqual(['failed', 'failed', 'failed', 'not found']);
     expect(results[0]!.detail).toMatch(
-      /^PUT 127\.0\.0\.1:\d+\/acme\/app:sha256:\w+: HTTP 403 DENIED: the credentials for 127\.0\.0\.1:\d+ may not push and delete \(in the check before any tag is touched: nothing was deleted\)$/,
+      /^PUT 127\.0\.0\.1:\d+\/acme\/app@sha256:\w+: HTTP 403 DENIED: the credentials for 127\.0\.0\.1:\d+ may not push and delete \(in the check before any tag is touched: nothing was deleted\)$/,
     );
     expect(Object.fromEntries(d.tagged())).toEqual(content());
+  });
+
+  test('a registry that will not delete a manifest a tag points to (gcr.io): found out by the check, nothing deleted', async () => {
+    const d = await distribution(content(), { taggedDeletes: 'refused' });
+    const results = await deleteRegistryTags(client(d), ours, { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(['failed', 'failed', 'failed']);
+    expect(results[0]!.detail).toMatch(
+      /^DELETE 127\.0\.0\.1:\d+\/acme\/app@sha256:\w+: HTTP 400 GOOGLE_MANIFEST_DANGLING_TAG.* \(in the check before any tag is touched: nothing was deleted\)$/,
+    );
+    // The check's own tag was taken away by its name, and every tag of ours is as it was.
+    expect(Object.fromEntries(d.tagged())).toEqual(content());
+  });
+
+  test('the check’s tag cannot be taken away either: the message names it', async () => {
+    const d = await distribution(content(), {
+      taggedDeletes: 'refused',
+      fault: (method, ref) =>
+        method === 'DELETE' && !ref.startsWith('sha256:') ? { status: 400, code: 'DENIED' } : undefined,
+    });
+    const results = await deleteRegistryTags(client(d), ours, { dryRun: false });
+    expect(results.map((r) => r.state)).toEqual(['failed', 'failed', 'failed']);
+    const left = [...d.tagged().keys()].filter((t) => t.startsWith('buildx-branch-cache-check-'));
+    expect(left).toHaveLength(1);
+    expect(results[0]!.detail).toContain(`(its tag ${left[0]} is left) (in the check before any tag is touched`);
+    expect(Object.fromEntries([...d.tagged()].filter(([t]) => !left.includes(t)))).toEqual(content());
+  });
+
+  test('a placeholder DELETE answered 404: failed, and the tag is said to hold the placeholder', async () => {
+    const d = await distribution(content(), {
+      fault: (method, _ref, manifest) =>
+        method === 'DELETE' && manifest?.includes('"cache.test.feature_x"')
+          ? { status: 404, code: 'MANIFEST_UNKNOWN' }
+          : undefined,
+    });
+    const results = await deleteRegistryTags(client(d), ours, { dryRun: false });
+    expect(results[1]).toEqual({
+      tag: 'cache.test.feature_x',
+      state: 'failed',
+      detail: expect.stringMatching(
+        /: not found \(the tag now holds an empty placeholder manifest; run the cleanup again/,
+      ),
+    });
+  });
+
+  test('after a failed tag no new one is started: the rest are not tried, and said so', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => `cache.s${String(i).padStart(2, '0')}.feature_x`);
+    const d = await distribution(Object.fromEntries(many.map((t) => [t, cache(t)])), {
+      // The first tag's PUT is refused at once; the others' are late, so the refusal comes first.
+      fault: (method, ref) =>
+        method !== 'PUT' || ref.startsWith('buildx-branch-cache-check-') || ref.startsWith('sha256:')
+          ? undefined
+          : ref === many[0]
+            ? { status: 429, code: 'TOOMANYREQUESTS' }
+            : { delayMs: 200 },
+    });
+    const results = await deleteRegistryTags(client(d), many, { dryRun: false });
+    const notTried = results.filter((r) => r.detail?.startsWith('not tried after an earlier failure: PUT '));
+    expect(results[0]!.detail).toMatch(/HTTP 429 TOOMANYREQUESTS/);
+    // 8 at a time: the first 8 were under way; the other 12 never started.
+    expect(notTried.map((r) => r.tag)).toEqual(many.slice(8));
+    expect(d.requests.filter((q) => q.startsWith('PUT /v2/acme/app/manifests/cache.'))).toHaveLength(8);
   });
 });

@@ -36,12 +36,25 @@ afterEach(async () => {
 /** `fault` is asked with the method, the reference, and the stored manifest a digest reference names. */
 export async function distribution(
   content: Record<string, string>,
-  opts: { fault?: (method: string, reference: string, manifest?: string) => Fault; emptyBlob?: boolean } = {},
+  opts: {
+    fault?: (method: string, reference: string, manifest?: string) => Fault;
+    emptyBlob?: boolean;
+    /** As gcr.io: a manifest a tag points to is not deleted (400), but a DELETE by tag removes that tag. */
+    taggedDeletes?: 'refused';
+    /** The upload's Location relative to the POST's URL, with a state in its query (as distribution can send). */
+    relativeLocation?: boolean;
+    /**
+     * As distribution 2.8 under load: a DELETE looks through every tag for 20 ms, and answers 500 when a
+     * manifest was written or deleted meanwhile.
+     */
+    racy?: boolean;
+  } = {},
 ): Promise<Distribution> {
   const manifests = new Map(Object.values(content).map((b) => [sha(b), b]));
   const tags = new Map(Object.entries(content).map(([t, b]) => [t, sha(b)]));
   const blobs = new Set(opts.emptyBlob ? [sha('{}')] : []);
   const requests: string[] = [];
+  let writes = 0;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -54,8 +67,12 @@ export async function distribution(
         .writeHead(200, { 'Content-Type': 'application/json' })
         .end(JSON.stringify({ name: 'acme/app', tags: [...tags.keys()].sort() }));
     if (url.pathname === '/v2/acme/app/blobs/uploads/' && req.method === 'POST')
-      return res.writeHead(202, { Location: '/v2/acme/app/blobs/uploads/u1?state=s' }).end();
+      return res
+        .writeHead(202, { Location: opts.relativeLocation ? 'u1?state=s%7E' : '/v2/acme/app/blobs/uploads/u1?state=s' })
+        .end();
     if (url.pathname === '/v2/acme/app/blobs/uploads/u1' && req.method === 'PUT') {
+      const state = opts.relativeLocation ? 'state=s%7E&' : 'state=s&';
+      if (!url.search.startsWith(`?${state}digest=`)) return error(400, 'BLOB_UPLOAD_INVALID');
       const digest = url.searchParams.get('digest') ?? '';
       if (sha(body) !== digest) return error(400, 'DIGEST_INVALID');
       blobs.add(digest);
@@ -72,6 +89,12 @@ export async function distribution(
     if (fault === 'hang') return;
     if (fault !== undefined && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
     else if (fault !== undefined) return error(fault.status, fault.code);
+    if (req.method === 'PUT' || req.method === 'DELETE') writes++;
+    if (opts.racy && req.method === 'DELETE') {
+      const before = writes;
+      await new Promise((r) => setTimeout(r, 20));
+      if (writes !== before) return error(500, 'UNKNOWN');
+    }
     if (req.method === 'PUT') {
       const config = (JSON.parse(body) as { config: { digest: string } }).config.digest;
       if (!blobs.has(config)) return error(400, 'MANIFEST_BLOB_UNKNOWN');
@@ -81,7 +104,13 @@ export async function distribution(
       return res.writeHead(201, { 'Docker-Content-Digest': sha(body) }).end();
     }
     if (req.method === 'DELETE') {
+      if (!byDigest && opts.taggedDeletes === 'refused') {
+        if (!tags.delete(reference)) return error(404, 'MANIFEST_UNKNOWN');
+        return res.writeHead(202).end();
+      }
       if (!byDigest) return error(400, 'UNSUPPORTED'); // distribution 2.8 deletes by digest only
+      if (opts.taggedDeletes === 'refused' && [...tags.values()].includes(reference))
+        return error(400, 'GOOGLE_MANIFEST_DANGLING_TAG');
       if (stored === undefined) return error(404, 'MANIFEST_UNKNOWN');
       manifests.delete(reference);
       for (const [t, d] of tags) if (d === reference) tags.delete(t); // every tag on it goes, as distribution does

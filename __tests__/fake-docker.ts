@@ -26,6 +26,8 @@ export interface Answer {
 export interface Rule {
   when: string[];
   answer: Answer;
+  /** Only for calls run this way (default: either). */
+  as?: 'docker' | 'plugin';
 }
 
 export interface Call {
@@ -85,7 +87,7 @@ const fits = (when) => {
   }
   return true;
 };
-const rule = rules.find((r) => fits(r.when));
+const rule = rules.find((r) => fits(r.when) && (!r.as || r.as === call.as));
 const a = rule ? rule.answer : { stderr: 'fake docker: no rule answers ' + JSON.stringify(argv) + '\\n', code: 125 };
 const answer = () => {
   const file = a.stderrFile ? fs.readFileSync(a.stderrFile) : Buffer.alloc(0);
@@ -132,15 +134,15 @@ export function setEnv(name: string, value: string | undefined): () => void {
  * Installs a fake docker first on PATH until restore(), and a Docker config
  * directory of its own (DOCKER_CONFIG). With `plugin`, the config's
  * cli-plugins has a docker-buildx that answers as the fake does for
- * `docker buildx ...` (its calls say `as: 'plugin'`); without, the config
- * names a plugin directory of its own, so docker is always asked
- * (proc.ts buildxPlugin), whatever this machine has installed.
+ * `docker buildx ...` (its calls say `as: 'plugin'`); without (or with
+ * `extraDirs`), the config names a plugin directory of its own, so docker is
+ * always asked (proc.ts buildxPlugin), whatever this machine has installed.
  */
 export class FakeDocker {
   readonly dir = mkdtempSync(join(tmpdir(), 'bbc-fake-docker-'));
   private readonly restoreEnv: (() => void)[];
 
-  constructor(rules: Rule[], opts: { plugin?: boolean } = {}) {
+  constructor(rules: Rule[], opts: { plugin?: boolean; extraDirs?: boolean } = {}) {
     const bin = join(this.dir, 'docker');
     writeFileSync(bin, SCRIPT);
     chmodSync(bin, 0o755);
@@ -150,10 +152,12 @@ export class FakeDocker {
       const plugin = join(config, 'cli-plugins', 'docker-buildx');
       writeFileSync(plugin, `#!/bin/sh\nFAKE_DOCKER_AS=plugin exec '${bin}' buildx "$@"\n`);
       chmodSync(plugin, 0o755);
-      writeFileSync(join(config, 'config.json'), '{}');
-    } else {
-      writeFileSync(join(config, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(this.dir, 'none')] }));
     }
+    const extra = opts.extraDirs ?? !opts.plugin;
+    writeFileSync(
+      join(config, 'config.json'),
+      JSON.stringify(extra ? { cliPluginsExtraDirs: [join(this.dir, 'none')] } : {}),
+    );
     this.answer(rules);
     this.restoreEnv = [
       setEnv('PATH', `${this.dir}${delimiter}${childEnv.PATH ?? ''}`),

@@ -11,7 +11,7 @@ afterEach(() => {
   for (const f of undo.splice(0).reverse()) f();
 });
 
-function installDocker(rules: Rule[], opts: { plugin?: boolean } = {}): FakeDocker {
+function installDocker(rules: Rule[], opts: { plugin?: boolean; extraDirs?: boolean } = {}): FakeDocker {
   const fake = new FakeDocker(rules, opts);
   undo.push(() => fake.restore());
   return fake;
@@ -81,11 +81,28 @@ describe('buildx(): the plugin alone where docker would run it for sure, else do
   });
 
   test('the plugin fails: docker is asked, and its answer counts', async () => {
-    const fake = installDocker([{ when: ['inspect'], answer: { stderr: 'ERROR: no builder "ci" found\n', code: 1 } }], {
-      plugin: true,
+    const fake = installDocker(
+      [
+        { when: ['inspect'], as: 'plugin', answer: { stderr: 'plugin: cannot\n', code: 1 } },
+        { when: ['inspect'], as: 'docker', answer: { stderr: 'ERROR: no builder "ci" found\n', code: 1 } },
+      ],
+      { plugin: true },
+    );
+    expect(await buildx(['--builder', 'ci', 'inspect'], 5000)).toMatchObject({
+      code: 1,
+      output: 'ERROR: no builder "ci" found\n',
     });
-    expect(await buildx(['--builder', 'ci', 'inspect'], 5000)).toMatchObject({ code: 1 });
     expect(as(fake)).toEqual(['plugin: buildx --builder ci inspect', 'docker: buildx --builder ci inspect']);
+  });
+
+  test('a ref the plugin says is not there: that answer stands, docker is not asked again', async () => {
+    const fake = installDocker(
+      [{ when: ['imagetools'], answer: { stderr: 'ERROR: r/app:cache.gone: not found\n', code: 1 } }],
+      { plugin: true },
+    );
+    const [got] = (await probeRefs(['r/app:cache.gone'], undefined, 5000, false))!;
+    expect(got!.state).toBe('missing');
+    expect(as(fake)).toEqual(['plugin: buildx imagetools inspect --raw r/app:cache.gone']);
   });
 
   test('the plugin does not answer in time: not asked again through docker (the wait would double)', async () => {
@@ -94,11 +111,24 @@ describe('buildx(): the plugin alone where docker would run it for sure, else do
     expect(as(fake)).toEqual(['plugin: buildx inspect']);
   });
 
-  test('cliPluginsExtraDirs in the config: docker decides which plugin runs', async () => {
-    const fake = installDocker([{ when: ['buildx', 'version'], answer: { stdout: 'v0.29.1\n' } }]);
+  test('cliPluginsExtraDirs in the config: docker decides which plugin runs, even with one in cli-plugins', async () => {
+    const fake = installDocker([{ when: ['buildx', 'version'], answer: { stdout: 'v0.29.1\n' } }], {
+      plugin: true,
+      extraDirs: true,
+    });
     expect(buildxPlugin(process.env)).toBeUndefined();
     expect((await buildx(['version'], 5000)).code).toBe(0);
     expect(as(fake)).toEqual(['docker: buildx version']);
+  });
+
+  test('the first plugin that exists cannot run (never chmod +x): docker is asked, as docker would pick that one', () => {
+    const fake = installDocker([]);
+    const config = join(fake.dir, 'config');
+    writeFileSync(join(config, 'config.json'), '{}');
+    writeFileSync(join(config, 'cli-plugins', 'docker-buildx'), '#!/bin/sh\n', { mode: 0o644 });
+    expect(buildxPlugin(process.env)).toBeUndefined();
+    chmodSync(join(config, 'cli-plugins', 'docker-buildx'), 0o755);
+    expect(buildxPlugin(process.env)).toBe(join(config, 'cli-plugins', 'docker-buildx'));
   });
 
   test('the plugin there but no docker on PATH: not run alone (a build needs docker anyway)', () => {

@@ -418,8 +418,8 @@ describe('deleteRegistryTags', () => {
       'cache.test.main': M('shared'),
       'feature-x': M('image'),
     });
-    // The check, then a placeholder per tag: none of the cache manifests themselves.
-    expect(fake.deleted).toHaveLength(4);
+    // The two checks, then a placeholder per tag: none of the cache manifests themselves.
+    expect(fake.deleted).toHaveLength(5);
     expect(fake.deleted).not.toContain(`acme/app@${digestOf(M('shared'))}`);
   });
 

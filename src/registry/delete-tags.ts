@@ -22,11 +22,15 @@ const EMPTY = '{}';
 const EMPTY_DESCRIPTOR = { mediaType: 'application/vnd.oci.empty.v1+json', digest: sha256(EMPTY), size: 2 };
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
+/** The placeholder's artifact type (OCI image-spec: required when the config is the empty descriptor). */
+export const PLACEHOLDER_TYPE = 'application/vnd.buildx-branch-cache.placeholder.v1';
+
 /** A manifest that is on `tag` only: its annotations make its digest unique to the tag and this run. */
 export function placeholder(tag: string, run: string): string {
   return JSON.stringify({
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
+    artifactType: PLACEHOLDER_TYPE,
     config: EMPTY_DESCRIPTOR,
     layers: [EMPTY_DESCRIPTOR],
     annotations: { 'io.github.buildx-branch-cache.removing': tag, 'io.github.buildx-branch-cache.run': run },
@@ -55,42 +59,63 @@ async function eachBounded<T, R>(items: T[], fn: (item: T) => Promise<R>): Promi
 }
 
 /**
- * Before any tag is touched: the placeholder's blob, and one placeholder
- * pushed by digest and deleted, which says whether this registry deletes at
- * all. Why no tag can be removed, or undefined when they can.
+ * Before any tag is touched: the placeholder's blob; a placeholder pushed by
+ * digest alone and deleted, which says whether this registry deletes at all
+ * (and leaves nothing behind where it does not); then one pushed under a tag
+ * of its own and deleted by digest, as every tag will be (some registries
+ * refuse to delete a manifest a tag points to). Why no tag can be removed, or
+ * undefined when they can; throws when the check fails.
  */
 async function cannotRemove(client: RegistryClient, run: string): Promise<string | undefined> {
   await client.ensureBlob(EMPTY);
-  const probe = placeholder('', run);
-  await client.putManifest(sha256(probe), probe, OCI_MANIFEST);
-  const r = await client.deleteManifest(sha256(probe));
-  return r.outcome === 'unsupported' ? unsupportedMessage(client.ref.host, r.detail ?? 'UNSUPPORTED') : undefined;
+  const untagged = placeholder('', run);
+  const r = await client.deleteManifest(await client.putManifest(sha256(untagged), untagged, OCI_MANIFEST));
+  if (r.outcome === 'unsupported') return unsupportedMessage(client.ref.host, r.detail ?? 'UNSUPPORTED');
+  const tag = `buildx-branch-cache-check-${run}`;
+  const digest = await client.putManifest(tag, placeholder(tag, run), OCI_MANIFEST);
+  try {
+    const t = await client.deleteManifest(digest);
+    if (t.outcome !== 'deleted')
+      throw new Error(`DELETE ${client.ref.host}/${client.ref.name}@${digest}: ${t.outcome}`);
+  } catch (e) {
+    // Take the check's own tag away by its name where the registry allows that; if not, say it is left.
+    const gone = await client.deleteManifest(tag).catch(() => undefined);
+    throw new Error(`${errorMessage(e)}${gone?.outcome === 'deleted' ? '' : ` (its tag ${tag} is left)`}`, {
+      cause: e,
+    });
+  }
+  return undefined;
 }
 
-/** Remove one tag: point it at its own placeholder, then delete the placeholder. */
-async function removeTag(client: RegistryClient, tag: string, digest: string, run: string): Promise<TagResult> {
-  const host = client.ref.host;
-  const body = placeholder(tag, run);
+const LEFT = 'the tag now holds an empty placeholder manifest; run the cleanup again to remove it';
+
+/** Point a tag at its own placeholder: the placeholder's digest, or the tag's result when that failed. */
+async function pointAway(client: RegistryClient, tag: string, run: string): Promise<string | TagResult> {
   try {
-    await client.putManifest(tag, body, OCI_MANIFEST);
+    return await client.putManifest(tag, placeholder(tag, run), OCI_MANIFEST);
   } catch (e) {
-    return { tag, state: 'failed', detail: authHint(host, e) };
+    return { tag, state: 'failed', detail: authHint(client.ref.host, e) };
   }
+}
+
+/** Delete a tag's placeholder by its digest: the tag goes with it. */
+async function dropPlaceholder(client: RegistryClient, tag: string, pushed: string, old: string): Promise<TagResult> {
+  const host = client.ref.host;
   try {
-    const r = await client.deleteManifest(sha256(body));
-    if (r.outcome === 'unsupported') throw new Error(unsupportedMessage(host, r.detail ?? 'UNSUPPORTED'));
-    return { tag, state: 'deleted', detail: digest };
+    const r = await client.deleteManifest(pushed);
+    if (r.outcome === 'deleted') return { tag, state: 'deleted', detail: old };
+    const answer = r.outcome === 'unsupported' ? unsupportedMessage(host, r.detail ?? 'UNSUPPORTED') : 'not found';
+    return { tag, state: 'failed', detail: `DELETE ${host}/${client.ref.name}@${pushed}: ${answer} (${LEFT})` };
   } catch (e) {
-    const left = `the tag now holds an empty placeholder manifest; run the cleanup again to remove it`;
-    return { tag, state: 'failed', detail: `${authHint(host, e)} (${left})` };
+    return { tag, state: 'failed', detail: `${authHint(host, e)} (${LEFT})` };
   }
 }
 
 /**
  * Delete `tags` through the distribution API, each tag alone (see the top of
  * this file). Tags that do not exist are fine. Requests: a HEAD per tag; then,
- * unless it is a dry run or none exists, 4 or 5 to prepare and check (a blob
- * HEAD, its upload if missing, a PUT and a DELETE) and a PUT and a DELETE per
+ * unless it is a dry run or none exists, 5 or 7 to prepare and check (a blob
+ * HEAD, its upload if missing, twice a PUT and a DELETE) and a PUT and a DELETE per
  * existing tag. No request depends on how many other tags the repository has.
  */
 export async function deleteRegistryTags(
@@ -122,7 +147,20 @@ export async function deleteRegistryTags(
     const why = `${authHint(host, e)} (in the check before any tag is touched: nothing was deleted)`;
     return all('failed', () => why);
   }
-  const removed = await mapLimit(found, CONCURRENCY, ({ tag, digest }) => removeTag(client, tag, digest, run));
+  // Every tag onto its placeholder, CONCURRENCY at a time; after a failure no new tag is started (a 429 is not
+  // pressed, and no more tags are left on a placeholder).
+  let stop: string | undefined;
+  const pushed = await mapLimit(found, CONCURRENCY, async ({ tag }): Promise<string | TagResult> => {
+    if (stop !== undefined) return { tag, state: 'failed', detail: `not tried after an earlier failure: ${stop}` };
+    const r = await pointAway(client, tag, run);
+    if (typeof r !== 'string') stop ??= r.detail;
+    return r;
+  });
+  // Then the placeholders deleted one after another: distribution looks through every tag of the repository
+  // on a DELETE, and answers 500 when a tag is being written meanwhile (as bench:cleanup's sweep found).
+  const removed: TagResult[] = [];
+  for (const [i, p] of pushed.entries())
+    removed.push(typeof p === 'string' ? await dropPlaceholder(client, found[i]!.tag, p, found[i]!.digest) : p);
   for (const r of removed) results.set(r.tag, r);
   return tags.map((t) => results.get(t)!);
 }

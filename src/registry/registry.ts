@@ -156,31 +156,46 @@ export class RegistryClient {
       const blob = `/v2/${this.ref.name}/blobs/${digest}`;
       const head = await this.request('HEAD', blob);
       if (head.ok) return;
-      const start = await this.request('POST', `/v2/${this.ref.name}/blobs/uploads/`);
+      const uploads = `${this.baseUrl}/v2/${this.ref.name}/blobs/uploads/`;
+      const start = await this.request('POST', uploads);
       const location = start.headers.get('location');
       if (start.status !== 202 || location === null) throw await errorOf(start, what);
       await start.arrayBuffer().catch(() => undefined); // free the connection
-      const url = new URL(location, `${this.baseUrl}/`);
-      url.searchParams.set('digest', digest);
-      const put = await this.request('PUT', url.toString(), { 'Content-Type': 'application/octet-stream' }, content);
+      // Relative to the POST's URL; its query (an upload state, a signature) is kept as sent.
+      const url = new URL(location, uploads).toString();
+      const put = await this.request(
+        'PUT',
+        `${url}${url.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`,
+        { 'Content-Type': 'application/octet-stream' },
+        content,
+      );
       if (!put.ok) throw await errorOf(put, what);
       await put.arrayBuffer().catch(() => undefined);
     });
   }
 
-  /** PUT a manifest under a tag or its digest; throws when the registry refuses it. */
-  async putManifest(reference: string, body: string, mediaType: string): Promise<void> {
-    const what = `PUT ${this.ref.host}/${this.ref.name}:${reference}`;
-    await this.guarded(what, this.baseUrl, async () => {
+  /** `repo:tag` or `repo@digest`, for messages. */
+  private named(reference: string): string {
+    return `${this.ref.host}/${this.ref.name}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+  }
+
+  /**
+   * PUT a manifest under a tag or its digest: the digest the registry gives it
+   * (its own hash of the body when it says none). Throws when it is refused.
+   */
+  async putManifest(reference: string, body: string, mediaType: string): Promise<string> {
+    const what = `PUT ${this.named(reference)}`;
+    return this.guarded(what, this.baseUrl, async () => {
       const res = await this.request('PUT', this.manifestPath(reference), { 'Content-Type': mediaType }, body);
       if (!res.ok) throw await errorOf(res, what);
       await res.arrayBuffer().catch(() => undefined);
+      return res.headers.get('docker-content-digest') ?? sha256(body);
     });
   }
 
-  /** DELETE a manifest by digest: what the registry answered, as a word; throws on other errors. */
+  /** DELETE a manifest by digest (or a tag, where a registry takes one): what the registry answered, as a word. */
   async deleteManifest(digest: string): Promise<{ outcome: 'deleted' | 'not found' | 'unsupported'; detail?: string }> {
-    const what = `DELETE ${this.ref.host}/${this.ref.name}@${digest}`;
+    const what = `DELETE ${this.named(digest)}`;
     const res = await this.guarded(what, this.baseUrl, () => this.request('DELETE', this.manifestPath(digest)));
     if (res.status === 202 || res.status === 200 || res.status === 204) {
       await res.arrayBuffer().catch(() => undefined);

@@ -2,7 +2,7 @@
 // the cache-ref probe built on it. Free of @actions/*, so that the command line
 // (dist/cli.js) shares it without bundling the action's toolkit.
 import { execFile } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { classifyProbe, type ProbeResult } from '../core/probe.js';
@@ -71,9 +71,11 @@ export function buildxPlugin(env: NodeJS.ProcessEnv): string | undefined {
     // No config, or one docker cannot read either: docker's answer decides (see buildx()).
   }
   if (Array.isArray(config.cliPluginsExtraDirs) && config.cliPluginsExtraDirs.length > 0) return undefined;
-  return [join(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS]
+  // docker takes the first that exists, and fails if it cannot run it: then docker is asked (and fails).
+  const first = [join(configDir, 'cli-plugins'), ...SYSTEM_PLUGIN_DIRS]
     .map((dir) => join(dir, 'docker-buildx'))
-    .find(executable);
+    .find((path) => existsSync(path));
+  return first !== undefined && executable(first) ? first : undefined;
 }
 
 /**
@@ -82,11 +84,16 @@ export function buildxPlugin(env: NodeJS.ProcessEnv): string | undefined {
  * scan of every plugin: about 80 ms a call (README: "The action's own cost per
  * job"). A failure there is asked again through docker, whose answer counts.
  */
-export async function buildx(args: string[], timeoutMs: number): Promise<ProcResult> {
+export async function buildx(
+  args: string[],
+  timeoutMs: number,
+  /** Which of the plugin's answers stand without docker's: by default a success (and a timeout, not doubled). */
+  stands: (r: ProcResult) => boolean = (r) => r.code === 0 || r.timedOut,
+): Promise<ProcResult> {
   const plugin = buildxPlugin(process.env);
   if (plugin !== undefined) {
     const direct = await run(plugin, args, timeoutMs);
-    if (direct.code === 0 || direct.timedOut) return direct;
+    if (stands(direct)) return direct;
   }
   return docker(['buildx', ...args], timeoutMs);
 }
@@ -103,9 +110,12 @@ export async function probeRefs(
   if (checkBuildx && (await buildx(['version'], timeoutMs)).code !== 0) return undefined;
   const results = await Promise.all(
     refs.map(async (ref) => {
+      const args = [...(builder ? ['--builder', builder] : []), 'imagetools', 'inspect', '--raw', ref];
+      // A ref that is not there is an answer too (a new branch's usual one): docker would only say it again.
       const r = await buildx(
-        [...(builder ? ['--builder', builder] : []), 'imagetools', 'inspect', '--raw', ref],
+        args,
         timeoutMs,
+        (p) => classifyProbe(ref, p.code, p.output, p.timedOut).state !== 'unknown',
       );
       return { r, result: classifyProbe(ref, r.code, r.output, r.timedOut) };
     }),
