@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { InputError } from '../src/core/errors.js';
 import { renderOptions } from '../src/core/backend.js';
-import { cacheName, checkNamePart, planCache, type PlanInput } from '../src/core/plan.js';
+import { cacheName, checkNamePart, legacyEntry, planCache, type PlanInput } from '../src/core/plan.js';
 import { shortHash } from '../src/core/tag.js';
 import { thrown } from './helpers.js';
 
@@ -83,6 +83,49 @@ describe('planCache: imports', () => {
       'cache.build.feature-a',
       'cache.build.Feature_A',
       'cache.build.main',
+    ]);
+  });
+
+  test('an empty branch or fallback is no branch; a branch named twice is imported once', () => {
+    const plan = planCache(input({ branch: '', fallbacks: ['', 'main', 'main'], importStages: [] }));
+    expect(plan.imports.map((e) => e.name)).toEqual(['cache.build.main']);
+    expect(plan.export).toBeUndefined();
+  });
+
+  test("a bake target: every entry names its target, a sibling its own, after this target's, per branch", () => {
+    const plan = planCache(
+      input({
+        bakeTarget: 'web',
+        siblings: [{ target: 'api', stage: 'base' }],
+        importStages: [],
+        fallbacks: ['main'],
+        branch: 'dev',
+      }),
+    );
+    expect(plan.imports.map((e) => [e.target, e.name])).toEqual([
+      ['web', 'cache.web.build..dev'],
+      ['api', 'cache.api.base..dev'],
+      ['web', 'cache.web.build..main'],
+      ['api', 'cache.api.base..main'],
+    ]);
+    expect(plan.export).toStrictEqual({
+      branch: 'dev',
+      stage: 'build',
+      name: 'cache.web.build..dev',
+      ref: `${IMAGE}:cache.web.build..dev`,
+      target: 'web',
+    });
+  });
+
+  test('without a bake target an entry has no target at all', () => {
+    const plan = planCache(input({ fallbacks: [], importStages: [] }));
+    expect(plan.imports).toStrictEqual([
+      {
+        branch: 'feature/Login-FORM',
+        stage: 'build',
+        name: 'cache.build.feature_Login-FORM',
+        ref: `${IMAGE}:cache.build.feature_Login-FORM`,
+      },
     ]);
   });
 
@@ -178,6 +221,12 @@ describe('planCache: export', () => {
 });
 
 describe('cacheName and the length limit', () => {
+  test('a bake target goes after the prefix, with the scope field kept even when empty', () => {
+    expect(cacheName('cache', 'build', 'main', undefined, 'web')).toBe('cache.web.build..main');
+    expect(cacheName('cache', 'build', 'main', 'linux/arm64', 'web')).toBe('cache.web.build.linux_arm64.main');
+    expect(cacheName('cache', 'build', 'main', '')).toBe('cache.build.main');
+  });
+
   test('<prefix>.<stage>.<branch>', () => {
     expect(cacheName('cache', 'dependencies', 'main')).toBe('cache.dependencies.main');
     expect(cacheName('ci', 'build', 'über/straße')).toBe('ci.build.__fc_ber_stra__df_e');
@@ -254,5 +303,31 @@ describe('names that only slugged like the default branch (the old scheme)', () 
     const plan = planCache(input({ branch: 'Main', fallbacks: ['main'] }));
     expect(plan.export!.name).toBe('cache.build.Main');
     expect(plan.imports.map((e) => e.name)).toContain('cache.build.main');
+  });
+});
+
+describe('legacyEntry: the old-scheme twin of a planned entry', () => {
+  const backend = input().backend;
+  const entry = planCache(input()).imports[0]!;
+
+  test("the old tag of the entry's branch, stage and scope, where the backend keeps it, marked legacy", () => {
+    expect(legacyEntry(backend, entry, 'cache', 'linux/arm64', 'main')).toEqual({
+      branch: 'feature/Login-FORM',
+      stage: 'build',
+      name: 'cache-build-linux-arm64-feature-login-form',
+      ref: `${IMAGE}:cache-build-linux-arm64-feature-login-form`,
+      legacy: true,
+    });
+    const local = legacyEntry({ type: 'local', cacheDir: '/tmp/c/', options: [] }, entry, 'cache', undefined, 'main');
+    expect(local?.ref).toBe('/tmp/c/cache-build-feature-login-form');
+  });
+
+  test("a branch whose old slug is the default branch's gets the hash the old scheme added", () => {
+    const twin = legacyEntry(backend, { ...entry, branch: 'Main' }, 'cache', undefined, 'main');
+    expect(twin?.name).toBe(`cache-build-main-${shortHash('Main')}`);
+  });
+
+  test('none when the old scheme had no room for the name (it refused such names)', () => {
+    expect(legacyEntry(backend, entry, 'x'.repeat(120), undefined, 'main')).toBeUndefined();
   });
 });

@@ -93,6 +93,7 @@ export function cacheFromFor(backend: Backend, imports: CacheEntry[], extra: str
 
 export function planCache(input: PlanInput): CachePlan {
   const chain = [input.branch, ...input.fallbacks].filter((b): b is string => b !== undefined && b !== '');
+  // Stryker disable next-line MethodExpression: a stage listed twice gives one ref twice, and add keeps one
   const stages = [input.stage, ...input.importStages.filter((s) => s !== input.stage)].filter(
     (s, i, all) => all.indexOf(s) === i,
   );

@@ -10,7 +10,6 @@ const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** A short, stable hash of the untouched name: keeps lossy slugs apart. */
 export function shortHash(value: string): string {
-  // Stryker disable next-line StringLiteral: utf8 is update's default for a string
   return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, HASH_LENGTH);
 }
 
@@ -41,7 +40,6 @@ export function slugifyBranch(branch: string): string {
   let out = '';
   let lost = false;
   for (const ch of branch) {
-    // Stryker disable next-line Regex: ch is one code point, so either anchor alone says the same
     if (/^[A-Za-z0-9._-]$/.test(ch)) {
       out += ch.toLowerCase();
     } else if (ch.charCodeAt(0) < 0x80) {
