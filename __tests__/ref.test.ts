@@ -492,3 +492,39 @@ describe('item 14: events that must not write (or must warn)', () => {
     expect(d.reasons.join('\n')).toContain('deleted');
   });
 });
+
+describe('decideRefs: the overrides on plain facts', () => {
+  const facts: RefFacts = {
+    branch: 'gh-readonly-queue/main/pr-7',
+    fallbacks: ['main'],
+    exportAllowed: false,
+    defaultBranch: 'main',
+    reasons: [],
+    forcedExportWarning: 'W: the code may not be the branch',
+  };
+
+  test('a branch or fallback given as refs/heads/ with blanks around it is trimmed first', () => {
+    const d = decideRefs(facts, { branch: '  refs/heads/hotfix/y ', fallbackBranches: [' refs/heads/develop\n'] });
+    expect([d.branch, d.fallbacks]).toEqual(['hotfix/y', ['develop']]);
+  });
+
+  test('the forced-export warning: only when export-cache is true, and neither a fork nor a branch input', () => {
+    const warnings = (f: RefFacts, o: Parameters<typeof decideRefs>[1]) => decideRefs(f, o).warnings;
+    expect(warnings(facts, { exportCache: 'true' })).toStrictEqual(['W: the code may not be the branch']);
+    expect(warnings(facts, { exportCache: 'auto' })).toStrictEqual([]);
+    expect(warnings(facts, { exportCache: 'false' })).toStrictEqual([]);
+    expect(warnings(facts, {})).toStrictEqual([]);
+    expect(warnings(facts, { exportCache: 'true', branch: 'main' })).toStrictEqual([]);
+    const { forcedExportWarning: _, ...without } = facts;
+    expect(warnings(without, { exportCache: 'true' })).toStrictEqual([]);
+    const fork = decideRefs({ ...facts, fork: 'mallory/app' }, { exportCache: 'true' });
+    expect(fork.warnings).toStrictEqual([
+      'export-cache is true, but the code comes from the fork mallory/app: forks never write the cache, so this ' +
+        'build only imports',
+    ]);
+    expect(fork.reasons).toStrictEqual([
+      'export-cache set by input: true',
+      'export-cache: true ignored: fork mallory/app',
+    ]);
+  });
+});
