@@ -11,7 +11,8 @@ import { InputError } from '../src/core/errors.js';
 import { parseConfig, type Config } from '../src/core/inputs.js';
 import { logLines } from '../src/core/report.js';
 import type { Log, Remedies } from '../src/shell/host.js';
-import { preflight, prepare, readDockerfile, writeSecretFiles } from '../src/shell/prepare.js';
+import { preflight } from '../src/shell/builder-check.js';
+import { prepare, readDockerfile, writeSecretFiles } from '../src/shell/prepare.js';
 import {
   BUILDX_VERSION,
   capture,

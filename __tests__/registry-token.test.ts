@@ -395,3 +395,61 @@ describe('the stand-in registry checks what distribution 2.8 checks (so a 200 ab
     });
   });
 });
+
+describe('warm(): the token asked for before the first request (the look-up opens its registry early)', () => {
+  test('GET /v2/ for the challenge, the pull token for the repository; then the HEAD carries it at once', async () => {
+    const tokens = await tokenServer();
+    const reg = await standInRegistry({ tokens, repos: { 'acme/app': { a: MANIFEST } } });
+    const c = client(reg, { username: USER, password: PASSWORD });
+    await c.warm();
+    expect(await c.digest('a')).toBe(sha(MANIFEST));
+    expect(hitsOf(tokens, reg)).toEqual([
+      ['GET', '/v2/', 'none', 401],
+      ['HEAD', '/v2/acme/app/manifests/a', 'token 1', 200],
+    ]);
+    expect(tokens.requests.map((r) => r.scopes)).toEqual([['repository:acme/app:pull']]);
+  });
+
+  test('a HEAD sent while the exchange is on its way: challenged once, then it shares that one exchange', async () => {
+    const tokens = await tokenServer({ delayMs: 300 });
+    const reg = await standInRegistry({ tokens, repos: { 'acme/app': { a: MANIFEST } } });
+    const c = client(reg, { username: USER, password: PASSWORD });
+    const warming = c.warm();
+    await new Promise((r) => setTimeout(r, 50)); // the ping answered, the token not yet
+    expect(await c.digest('a')).toBe(sha(MANIFEST));
+    await warming;
+    expect(tokens.requests).toHaveLength(1);
+    expect(hitsOf(tokens, reg).slice(1)).toEqual([
+      ['HEAD', '/v2/acme/app/manifests/a', 'none', 401],
+      ['HEAD', '/v2/acme/app/manifests/a', 'token 1', 200],
+    ]);
+  });
+
+  test('an exchange that fails while warming: no error of its own, the usual 401 flow asks again', async () => {
+    const tokens = await tokenServer();
+    const reg = await standInRegistry({ tokens, repos: { 'acme/app': { a: MANIFEST } } });
+    const wrong = client(reg, { username: USER, password: 'wrong' });
+    await wrong.warm(); // resolves: warming is best effort
+    const failed = await wrong.digest('a').then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
+    expect(failed).toMatch(/^token request to http:\/\/127\.0\.0\.1:\d+\/token for 127\.0\.0\.1:\d+: HTTP 401/);
+    // Asked twice: once warming, once in the 401 flow (not the failed promise kept from the warming).
+    expect(tokens.requests.map((r) => r.status)).toEqual([401, 401]);
+  });
+
+  test('an open registry: one GET /v2/, nothing more, and no Authorization after it', async () => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization ?? 'none'}`);
+      res.writeHead(req.url === '/v2/' ? 200 : 404, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => server.close(() => r())));
+    const c = new RegistryClient(parseRepository(`127.0.0.1:${(server.address() as AddressInfo).port}/acme/app`));
+    await c.warm();
+    expect(await c.digest('a')).toBeUndefined();
+    expect(seen).toEqual(['GET /v2/ none', 'HEAD /v2/acme/app/manifests/a none']);
+  });
+});

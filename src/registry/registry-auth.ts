@@ -117,6 +117,33 @@ export class RegistryAuth {
     return token;
   }
 
+  /**
+   * Before the first request: the challenge of `GET /v2/` (`ping`), and for
+   * Bearer the pull token for repository `name`, as docker asks it. A request
+   * sent meanwhile gets its own 401 and then shares that exchange (same scope);
+   * once the token is there, reads carry it from the start. Best effort: a
+   * failure leaves the usual 401 flow as it was.
+   */
+  async warm(ping: () => Promise<Response>, name: string): Promise<void> {
+    const res = await ping();
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status !== 401) return;
+    const { scheme, params } = parseChallenge(res.headers.get('www-authenticate') ?? '');
+    if (scheme === 'basic') {
+      if (this.basicHeader()) this.basic = true;
+      return;
+    }
+    if (scheme !== 'bearer' || !params.realm) return;
+    const challenge = { ...params, scope: `repository:${name}:pull` };
+    try {
+      await this.token(challenge);
+    } catch {
+      this.tokens.delete(tokenKey(challenge)); // the 401 flow asks again, with the registry's own scope
+      return;
+    }
+    if (!this.challenges.has('GET')) this.challenges.set('GET', challenge);
+  }
+
   /** The Authorization header for a request with this method, if the registry asked for one. */
   async header(method: string): Promise<string | undefined> {
     if (this.basic) return this.basicHeader();

@@ -86,6 +86,13 @@ export class RegistryClient {
     return send();
   }
 
+  /** Learn the registry's challenge and get the pull token before the first request (registry-auth.ts warm). */
+  async warm(): Promise<void> {
+    await this.auth
+      .warm(() => this.fetch(`${this.baseUrl}/v2/`, { headers: { 'User-Agent': USER_AGENT } }), this.ref.name)
+      .catch(() => undefined);
+  }
+
   private manifestPath(reference: string): string {
     return `/v2/${this.ref.name}/manifests/${reference}`;
   }

@@ -28,7 +28,8 @@ import { logLines, resultLines, summaryMarkdown, type Outcome } from '../core/re
 import type { Host } from './host.js';
 import { readOptional, runSecrets, type SourceReading } from './pipeline.js';
 import { withLeads } from './pr-lookup.js';
-import { askBuilder, preflight, prepare, readDockerfile } from './prepare.js';
+import { askBuilder, preflight } from './builder-check.js';
+import { prepare, readDockerfile } from './prepare.js';
 import { runBuildx } from './run-buildx.js';
 
 /** `docker buildx bake --print` is quick; a remote definition may be fetched first. */

@@ -14,6 +14,7 @@ import type { ProbeResult } from '../core/probe.js';
 import { probeRefs } from './proc.js';
 import {
   CONCURRENCY,
+  type EarlyRegistry,
   type LookupOptions,
   openRegistry,
   probeTags,
@@ -54,6 +55,8 @@ export function lookUpLocal(dir: string): ProbeResult {
 export interface PlanLookupOptions extends LookupOptions {
   /** The buildx builder, for the credential-helper fallback. */
   builder?: string;
+  /** The registry opened early (registry-lookup.ts openEarly), used when it is this image's. */
+  early?: EarlyRegistry;
 }
 
 const tagsOf = (entries: CacheEntry[]) => entries.map((e) => ({ ref: e.ref, tag: e.name }));
@@ -113,7 +116,8 @@ export async function lookUpPlan(
   opts: PlanLookupOptions,
 ): Promise<PlanLookup> {
   // One client for every request (one credential look-up, one token per scope).
-  const registry = type === 'registry' ? await openRegistry(image!, opts) : undefined;
+  const early = opts.early?.repository === image ? opts.early?.opened : undefined;
+  const registry = type !== 'registry' ? undefined : await (early ?? openRegistry(image!, opts));
   const first = planned.slice(0, MAX_LOOKUPS);
   let results = await probeEntries(type, registry, first, opts);
   const covered = new Set(first.filter((_, i) => results[i]!.state !== 'missing').map((e) => e.branch));

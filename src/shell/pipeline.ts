@@ -19,7 +19,7 @@ import { logLines, type Outcome } from '../core/report.js';
 import type { Host, Log } from './host.js';
 import { withLeads } from './pr-lookup.js';
 import { cacheBytes } from './registry-lookup.js';
-import { askBuilder, prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
+import { askEarly, prepare, reportBuild, secretSourceValues, writeSecretFiles } from './prepare.js';
 import { buildDockerfile } from './remote-dockerfile.js';
 import { runBuildx } from './run-buildx.js';
 
@@ -95,8 +95,8 @@ export class BuildPipeline {
     const { host, log } = this;
     const config = parseConfig(get);
     const willBuild = build ?? config.build;
-    // Asked now, answered while the event, the Dockerfile and the registry are read (prepare.ts).
-    const asked = willBuild ? askBuilder(config.builder) : undefined;
+    // Asked now, answered while the event and the Dockerfile are read (prepare.ts).
+    const early = askEarly(config, willBuild);
     const secrets = runSecrets(get, config);
     for (const s of secrets) host.setSecret(s);
     this.redact = redactor(secrets);
@@ -119,7 +119,7 @@ export class BuildPipeline {
       // Set now, so that they are there even when what follows fails.
       this.setPlanOutputs(planned);
       const redo = (opts: Parameters<typeof decide>[4]) => decide(config, source, dockerfile, file, opts);
-      const prepared = await prepare(config, planned, willBuild, redo, log, host.remedies, asked);
+      const prepared = await prepare(config, planned, willBuild, redo, log, host.remedies, early);
       this.decision = prepared.d;
       this.outcome.selection = prepared.selection;
       this.setPlanOutputs(prepared.d);

@@ -1,10 +1,9 @@
 // What the action and the command line both do around the pure core before and
-// after a build: read the Dockerfile, check the builder, look up which cache
-// refs exist, and report what the cache did. No @actions/* here (the command
+// after a build: read the Dockerfile, check the builder (builder-check.ts), look
+// up which cache refs exist, and report what the cache did. No @actions/* here (the command
 // line's bundle stays small); each shell passes its own way of logging.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildxMinor, checkBuilder, MIN_BUILDX_MINOR, parseInspect } from '../core/builder.js';
 import type { SecretFile } from '../core/buildx.js';
 import type { DecideOptions, Decision } from '../core/decide.js';
 import { errorMessage, InputError } from '../core/errors.js';
@@ -12,16 +11,15 @@ import type { Config } from '../core/inputs.js';
 import type { Secret, SecretSource } from '../core/secrets.js';
 import { cacheFromFor, legacyEntry, type CacheEntry } from '../core/plan.js';
 import { lookUpPlan, MAX_LOOKUPS, type PlanLookup } from './cache-lookup.js';
+import { type EarlyRegistry, openEarly } from './registry-lookup.js';
 import { verdictText } from '../core/import-plan.js';
 import { selectImports, type ImportSelection } from '../core/probe.js';
 import { sharesLine } from '../core/stages.js';
 import { UNNAMED_FINAL } from '../core/decide.js';
 import type { Log, Remedies } from './host.js';
-import { buildx, onPath, type ProcResult } from './proc.js';
-import { exportState, logLines, resultLines, type Outcome } from '../core/report.js';
-
-/** Each ref check is bounded; they all run at once. */
-export const PROBE_TIMEOUT_MS = 15_000;
+import { askBuilder, type BuilderAnswers, PROBE_TIMEOUT_MS, preflight } from './builder-check.js';
+import { onPath } from './proc.js';
+import { exportState, resultLines, type Outcome } from '../core/report.js';
 
 /** The Dockerfile's text; an error names the file, what is wrong with it, and `remedy`. */
 export function readDockerfile(file: string, remedy: string): string {
@@ -71,68 +69,27 @@ export function writeSecretFiles(dir: string, secrets: Secret[]): SecretFile[] {
   });
 }
 
-/** What docker says of buildx and the builder, asked as soon as the inputs are read. */
-export interface BuilderAnswers {
-  version: Promise<ProcResult>;
-  inspect: Promise<ProcResult>;
+/** What is asked as soon as the inputs are read, and answered while the plan is made (pipeline.ts plan). */
+export interface Early {
+  builder?: BuilderAnswers;
+  registry?: EarlyRegistry;
 }
 
 /**
- * Ask for the buildx version and the builder at once: two docker processes side
- * by side, started before the plan is made (they need only the builder's name),
- * so that they run while the event, the Dockerfile and the registry are read.
+ * Start what needs only the inputs: the builder check (for a build), and the
+ * cache image's registry with its token, when the plan will look refs up there.
  */
-export function askBuilder(builder: string | undefined): BuilderAnswers {
+export function askEarly(config: Config, build: boolean): Early {
+  const image = config.image?.repository;
+  const looks =
+    config.probeCache &&
+    image !== undefined &&
+    (config.cacheType === 'registry' || config.cacheType === 'inline') &&
+    (build || onPath('docker', process.env));
   return {
-    version: buildx(['version'], PROBE_TIMEOUT_MS),
-    inspect: buildx([...(builder ? ['--builder', builder] : []), 'inspect'], 30_000),
+    builder: build ? askBuilder(config.builder) : undefined,
+    registry: looks ? openEarly(image, { env: process.env, timeoutMs: PROBE_TIMEOUT_MS }) : undefined,
   };
-}
-
-/** Before a build: is there a docker, a buildx, a reachable builder that can do what we ask? */
-export async function preflight(
-  config: Config,
-  d: Decision,
-  redo: (opts: DecideOptions) => Decision,
-  log: Log,
-  remedies: Remedies,
-  asked: BuilderAnswers = askBuilder(config.builder),
-): Promise<Decision> {
-  const [version, inspect] = await Promise.all([asked.version, asked.inspect]);
-  if (version.missing) throw new Error(`docker is not on PATH: ${remedies.noDocker}`);
-  if (version.code !== 0) throw new Error(`docker buildx is not available: ${remedies.noBuildx}`);
-  const minor = buildxMinor(version.output);
-  if (config.call && minor !== undefined && minor < 15)
-    throw new InputError('call', `needs buildx 0.15 or later, and this is 0.${minor}: ${remedies.noBuildx}`);
-  if (minor !== undefined && minor < MIN_BUILDX_MINOR) {
-    // Older buildx prints plain progress for an unknown mode: the report would be silently empty.
-    throw new Error(
-      `docker buildx 0.${minor} is too old (0.${MIN_BUILDX_MINOR} ` +
-        `or later reports what the cache did): ${remedies.noBuildx}`,
-    );
-  }
-  if (inspect.code !== 0) {
-    const line = inspect.output.trim().split('\n').pop() ?? '';
-    throw new InputError(
-      'builder',
-      `buildx cannot use builder "${config.builder ?? 'default'}": ${line.replace(/^ERROR:\s*/, '')}`,
-    );
-  }
-  const verdict = checkBuilder(parseInspect(inspect.output), {
-    cacheType: d.backend.type,
-    exporting: d.plan.cacheTo.length > 0,
-    push: config.push,
-    load: config.load,
-    fallbackToInline: config.fallbackToInline,
-  });
-  if (!verdict.ok) throw new InputError(verdict.input, verdict.message);
-  if ('fallbackToInline' in verdict) {
-    log.warn(verdict.warning);
-    const inline = redo({ inlineFallback: true });
-    for (const line of logLines(inline)) log.info(line);
-    return inline;
-  }
-  return d;
 }
 
 /** Which planned refs exist and what they hold (cache-lookup.ts), or undefined when they cannot be looked at. */
@@ -141,6 +98,7 @@ export async function lookUp(
   d: Decision,
   checkDocker: boolean,
   log: Log,
+  early?: EarlyRegistry,
 ): Promise<PlanLookup | undefined> {
   if (!config.probeCache || d.plan.imports.length === 0) return undefined;
   const b = d.backend;
@@ -158,6 +116,7 @@ export async function lookUp(
     env: process.env,
     timeoutMs: PROBE_TIMEOUT_MS,
     builder: config.builder,
+    early,
   });
   if (found.skipped > 0) {
     log.warn(
@@ -180,15 +139,19 @@ export async function prepare(
   redo: (opts: DecideOptions) => Decision,
   log: Log,
   remedies: Remedies,
-  asked?: BuilderAnswers,
+  early: Early = {},
 ): Promise<{ d: Decision; selection?: ImportSelection; registry?: PlanLookup['registry'] }> {
   let found: PlanLookup | undefined;
   if (build) {
     const planned = d;
-    [d, found] = await Promise.all([preflight(config, d, redo, log, remedies, asked), lookUp(config, d, false, log)]);
-    if (d !== planned) found = await lookUp(config, d, false, log); // the inline fallback plans other refs
+    [d, found] = await Promise.all([
+      preflight(config, d, redo, log, remedies, early.builder),
+      lookUp(config, d, false, log, early.registry),
+    ]);
+    // The inline fallback plans other refs.
+    if (d !== planned) found = await lookUp(config, d, false, log, early.registry);
   } else {
-    found = await lookUp(config, d, true, log);
+    found = await lookUp(config, d, true, log, early.registry);
   }
   if (found === undefined) return { d };
   const results = found.results;

@@ -62,6 +62,24 @@ export async function openRegistry(repository: string, opts: LookupOptions): Pro
   return { client, note: lookup.note };
 }
 
+/**
+ * A registry opened as soon as the inputs are read, while the plan is still
+ * being made: its credentials found and, in the background, its token asked
+ * for (RegistryClient.warm), so that the look-up's first requests need no 401.
+ */
+export interface EarlyRegistry {
+  repository: string;
+  opened: Promise<Registry | { failure: string }>;
+}
+
+export function openEarly(repository: string, opts: LookupOptions): EarlyRegistry {
+  const opened = openRegistry(repository, opts).then((r) => {
+    if ('client' in r) void r.client.warm();
+    return r;
+  });
+  return { repository, opened };
+}
+
 /** A request's failure as a ref's `unknown` detail. */
 function failure(r: Registry, e: unknown): string {
   // The client's own errors already say what failed where and why (registry.ts requestFailure).
