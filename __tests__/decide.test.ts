@@ -286,3 +286,99 @@ describe('decide: facts from another CI', () => {
     );
   });
 });
+
+describe('decide: the edges', () => {
+  test('a frontend method (call) writes nothing, and says so only when the build would have', () => {
+    const d = decide(config({ call: 'check' }), push('feature/x'), PIPELINE, FILE);
+    expect(d.refs.exportCache).toBe(false);
+    expect(d.plan.export).toBeUndefined();
+    expect(d.refs.reasons.at(-1)).toBe('no export: call check builds nothing');
+    const fork = decide(config({ call: 'check' }), { event: forkPullRequest }, PIPELINE, FILE);
+    expect(fork.refs.reasons.filter((r) => r.startsWith('no export: call'))).toEqual([]);
+  });
+
+  test('an unread Dockerfile: the target is the only stage known, names taken as given and lowered', () => {
+    const d = decide(config({ target: 'App', stage: 'Deps', 'cache-stages': 'Base' }), push('main'), undefined, FILE);
+    expect(d.graph).toEqual({ stages: [] });
+    expect([d.targetStage, d.stage, d.importStages]).toEqual(['app', 'deps', ['deps', 'base']]);
+    const auto = decide(config(), push('main'), undefined, FILE);
+    expect([auto.targetStage, auto.stage, auto.importStages]).toEqual(['final', 'final', ['final']]);
+  });
+
+  test('auto cache stages leave out unnamed ancestors (they have no name to tag)', () => {
+    const d = decide(
+      config({ target: 'b' }),
+      push('main'),
+      'FROM alpine\nFROM alpine AS b\nCOPY --from=0 /a /a\n',
+      FILE,
+    );
+    expect(d.importStages).toStrictEqual(['b']);
+  });
+
+  test('cache-type s3 needs a bucket and a region, and the error names the missing one', () => {
+    const e = thrown(() =>
+      decide(config({ 'cache-type': 's3', 's3-region': 'eu-west-1' }), push('main'), PIPELINE, FILE),
+    );
+    expect(e.message).toBe('s3-bucket: is required for cache-type s3: set both s3-bucket and s3-region');
+    expect(
+      thrown(() => decide(config({ 'cache-type': 's3', 's3-bucket': 'b' }), push('main'), PIPELINE, FILE)).message,
+    ).toMatch(/^s3-region: /);
+  });
+
+  test('inline: the stages the target builds on are named in the refusal, unnamed ones by index', () => {
+    const e = thrown(() =>
+      decide(config({ 'cache-type': 'inline', push: 'true' }), push('main'), `FROM alpine\n${TOOLS}`, FILE),
+    );
+    expect(e.message).toBe(
+      'cache-type: inline keeps only the layers of the image it is pushed with, and app builds on deps, #0, ' +
+        'base, tools: use registry (or local, gha, s3) for multi-stage builds',
+    );
+  });
+
+  test('inline imports and exports one stage only, and the image gets the cache tag', () => {
+    const dockerfile = 'FROM alpine AS a\nFROM alpine AS b\n';
+    const d = decide(config({ 'cache-type': 'inline', push: 'true', stage: 'a' }), push('main'), dockerfile, FILE);
+    expect(d.importStages).toEqual(['a']);
+    expect(d.plan.imports.map((e) => e.name)).toEqual(['cache.a.main']);
+    expect(d.extraTags).toEqual([`${IMAGE}:cache.a.main`]);
+    expect(decide(config({ stage: 'a' }), push('main'), dockerfile, FILE).importStages).toEqual(['a', 'b']);
+  });
+
+  test('the inline fallback: a registry cache asked for, the builder cannot export it, a multi-stage build', () => {
+    const d = decide(config({ push: 'true' }), push('main'), PIPELINE, FILE, { inlineFallback: true });
+    expect(d.backend.type).toBe('inline');
+    expect(d.importStages).toEqual(['build']);
+    expect(d.plan.cacheTo).toEqual(['type=inline']);
+  });
+
+  test("a merged pull request's head comes first, in import order and in cacheFrom", () => {
+    const leads = { merged: [{ number: 12, head: 'feature/x' }] };
+    const d = decide(config(), { event: (push('main') as { event: EventContext }).event, leads }, PIPELINE, FILE);
+    expect(d.plan.imports.map((e) => e.name)).toEqual([
+      'cache.build.feature_x',
+      'cache.dependencies.feature_x',
+      'cache.build.main',
+      'cache.dependencies.main',
+    ]);
+    expect(d.plan.cacheFrom).toEqual(from(d.plan.imports.map((e) => e.name)));
+    const none = decide(
+      config(),
+      { event: (push('main') as { event: EventContext }).event, leads: {} },
+      PIPELINE,
+      FILE,
+    );
+    expect(none.plan.imports.map((e) => e.name)).toEqual(['cache.build.main', 'cache.dependencies.main']);
+  });
+});
+
+test('decide: a bake target tags its own entries, and imports its siblings after them', () => {
+  const bake = { target: 'web', siblings: [{ target: 'api', stage: 'base' }] };
+  const d = decide(config({ target: 'dependencies' }), push('feature/x'), PIPELINE, FILE, { bake });
+  expect(d.plan.imports.map((e) => e.name)).toEqual([
+    'cache.web.dependencies..feature_x',
+    'cache.api.base..feature_x',
+    'cache.web.dependencies..main',
+    'cache.api.base..main',
+  ]);
+  expect(d.branchSlug).toBe('feature_x');
+});

@@ -201,6 +201,7 @@ export function decide(
     extraTo: config.extraCacheTo,
     prefix,
     stage,
+    // Stryker disable next-line ArrayDeclaration: planCache puts the stage first anyway
     importStages: backend.type === 'inline' ? [stage] : unique,
     branch: refs.branch,
     fallbacks: refs.fallbacks,
@@ -209,6 +210,7 @@ export function decide(
     toOptions: config.toOptions,
     ...(opts.bake ? { bakeTarget: opts.bake.target, siblings: opts.bake.siblings } : {}),
   });
+  // Stryker disable next-line ArrayDeclaration: an entry without a head moves no import
   const merged = 'event' in source ? (source.leads?.merged ?? []) : [];
   const plan = mergedFirst(
     planned,
