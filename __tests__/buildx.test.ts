@@ -1,5 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildxArgs, parseMetadata, type BuildOptions } from '../src/core/buildx.js';
+import {
+  buildOptions,
+  buildxArgs,
+  parseMetadata,
+  withExtraArgs,
+  writesResultToStdout,
+  type BuildOptions,
+} from '../src/core/buildx.js';
+import { decide } from '../src/core/decide.js';
+import { parseConfig } from '../src/core/inputs.js';
 
 function options(over: Partial<BuildOptions> = {}): BuildOptions {
   return {
@@ -249,5 +258,61 @@ describe('parseMetadata', () => {
 
   test('invalid JSON throws', () => {
     expect(() => parseMetadata('{not json')).toThrow(SyntaxError);
+  });
+});
+
+describe('buildOptions: the default provenance attestation', () => {
+  const config = parseConfig((name) => ({ image: 'ghcr.io/acme/app', push: 'true' })[name] ?? '');
+  const d = decide(
+    config,
+    { event: { eventName: 'push', ref: 'refs/heads/main', payload: {} } },
+    'FROM scratch AS app\n',
+    'Dockerfile',
+  );
+  const run = { url: 'https://github.com/acme/app/actions/runs/1/attempts/1', privateRepository: false };
+  const attests = (noDefaultAttestations?: boolean) =>
+    buildOptions(config, d, {
+      secretFiles: [],
+      progress: 'plain',
+      run,
+      ...(noDefaultAttestations === undefined ? {} : { noDefaultAttestations }),
+    }).attests;
+
+  test('added for a run on GitHub Actions unless BUILDX_NO_DEFAULT_ATTESTATIONS says not to', () => {
+    const provenance = `type=provenance,mode=max,builder-id=${run.url}`;
+    expect(attests()).toEqual([provenance]);
+    expect(attests(false)).toEqual([provenance]);
+    expect(attests(true)).toEqual([]);
+  });
+});
+
+describe('withExtraArgs and writesResultToStdout at their edges', () => {
+  test("the user's arguments go before the context, which stays last", () => {
+    expect(withExtraArgs(['buildx', 'build', '.'], ['--ssh', 'default'])).toEqual([
+      'buildx',
+      'build',
+      '--ssh',
+      'default',
+      '.',
+    ]);
+  });
+
+  test('-o with its value joined, with or without =; blanks in the value, upper case in a key', () => {
+    const stdout = (...args: string[]) => writesResultToStdout(['buildx', 'build', ...args, '.']);
+    expect([stdout('-o-'), stdout('-o=-'), stdout('-o=type=tar'), stdout('--output', ' - ')]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect([stdout('--output', 'Type=tar'), stdout('--output', 'type=local, dest=-')]).toEqual([true, true]);
+    expect(stdout('--output', 'type=local,dest= -')).toBe(true);
+  });
+
+  test('a bare dest is a destination, and only -o and --output are outputs', () => {
+    const stdout = (...args: string[]) => writesResultToStdout(['buildx', 'build', ...args, '.']);
+    expect(stdout('--output', 'type=tar,dest')).toBe(false);
+    expect(stdout('--label', 'a=b,dest=-')).toBe(false);
+    expect(stdout('--tag', 'app:o-')).toBe(false);
   });
 });
