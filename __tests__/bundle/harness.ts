@@ -29,7 +29,14 @@ export function bundledCli(
     execFile(
       opts.node ?? process.execPath,
       [CLI, ...args],
-      { cwd: opts.cwd, env: { PATH: '/nonexistent', ...opts.env } },
+      {
+        cwd: opts.cwd,
+        env: {
+          PATH: '/nonexistent',
+          ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {}),
+          ...opts.env,
+        },
+      },
       (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     );
