@@ -387,3 +387,120 @@ describe('results', () => {
     expect(m).not.toContain('\n');
   });
 });
+
+describe('which branch is gone: the payloads that say too little', () => {
+  const ev = (eventName: string, payload: Record<string, unknown>): EventContext => ({
+    eventName,
+    ref: 'refs/heads/main',
+    payload: { repository, ...payload },
+  });
+
+  test('a delete of something else, named or not', () => {
+    expect(cleanupBranch(ev('delete', {})).reason).toBe(
+      'delete of a ref: only branches have caches, nothing to clean up',
+    );
+    expect(cleanupBranch(ev('delete', { ref: 'v1' })).reason).toBe(
+      'delete of a ref v1: only branches have caches, nothing to clean up',
+    );
+    expect(cleanupBranch(ev('delete', { ref_type: 'tag' }), undefined, ['release/*']).branch).toBeUndefined();
+  });
+
+  test('a delete of a branch that does not say which', () => {
+    expectInputError(
+      () => cleanupBranch(ev('delete', { ref_type: 'branch' })),
+      /^cleanup: the delete event payload has no ref: cannot tell which branch was deleted$/,
+    );
+  });
+
+  test('a pull request without an action or a head branch', () => {
+    expectInputError(
+      () => cleanupBranch(ev('pull_request', { pull_request: {} })),
+      /^cleanup: runs on closed pull requests, and this pull_request event is "unknown": use `on: pull_request: types: \[closed\]`$/,
+    );
+    const headless = { action: 'closed', pull_request: { head: { repo: repository }, base: { repo: repository } } };
+    expectInputError(
+      () => cleanupBranch(ev('pull_request_target', headless)),
+      /^cleanup: the pull_request_target payload has no head branch$/,
+    );
+    expect(cleanupBranch(closedPr('feature/login')).reason).toBe('closed pull request from feature/login');
+  });
+
+  test('an event without a name, in full', () => {
+    expect(thrownMessage(() => cleanupBranch(ev('', {})))).toBe(
+      'cleanup: runs on `delete` events of branches, closed pull requests and completed workflow runs, not on ' +
+        'this events: or name the branch with the `branch` input',
+    );
+  });
+
+  test('a workflow run that says nothing: no action, event, branch or message', () => {
+    expectInputError(
+      () => cleanupBranch(ev('workflow_run', {})),
+      /^cleanup: runs on completed workflow runs, and this one is "unknown": use `types: \[completed\]`$/,
+    );
+    expect(cleanupBranch(ev('workflow_run', { action: 'completed' })).reason).toBe(
+      'workflow_run of a ? run on ?: only a push merges a branch, nothing to clean up',
+    );
+    expect(cleanupBranch(ev('workflow_run', { action: 'completed', workflow_run: { event: 'push' } })).reason).toBe(
+      'workflow_run of a push run on ?: not a merge commit, nothing to clean up',
+    );
+  });
+
+  test("a squash merge's reason, in full", () => {
+    const run = { action: 'completed', workflow_run: { event: 'push', head_commit: { message: 'Login (#12)' } } };
+    expect(cleanupBranch(ev('workflow_run', run)).reason).toBe(
+      'workflow_run of a push run on ?: a squash merge (#12) names no branch, nothing to clean up ' +
+        '(clean up on `delete` or closed pull requests for those)',
+    );
+  });
+
+  test("whose the merged branch is: the repository owner's login first, else its full name's owner", () => {
+    const run = (repo: Record<string, unknown> | undefined) => ({
+      action: 'completed',
+      workflow_run: { event: 'push', head_commit: { message: 'Merge pull request #12 from Acme/feature/x' } },
+      repository: repo,
+    });
+    const branchOf = (repo: Record<string, unknown> | undefined) =>
+      cleanupBranch({ eventName: 'workflow_run', ref: 'refs/heads/main', payload: run(repo) }).branch;
+    expect(branchOf({ full_name: 'acme/app' })).toBe('feature/x');
+    expect(branchOf({ full_name: 'other/app', owner: { login: 'acme' } })).toBe('feature/x');
+    expect(branchOf({ full_name: 'acme/app', owner: { login: 'other' } })).toBeUndefined();
+    expect(branchOf(undefined)).toBeUndefined();
+  });
+
+  test('a closed pull request from a protected branch is ordinary; its deletion is refused', () => {
+    const pr = cleanupBranch(closedPr('develop'), undefined, ['develop']);
+    expect(pr).toEqual({
+      branch: undefined,
+      defaultBranch: 'main',
+      reason:
+        'closed pull request from develop; keeping the caches of develop: it matches "develop" in protected-branches',
+    });
+    expectInputError(
+      () => cleanupBranch(closedPr('feature/x'), 'develop', ['develop']),
+      /^cleanup: refusing to delete the caches of develop: /,
+    );
+    expectInputError(
+      () => cleanupBranch(deleteEvent('develop'), undefined, ['develop']),
+      /^cleanup: refusing to delete the caches of develop: it matches "develop" in protected-branches$/,
+    );
+  });
+});
+
+test('planCleanup: a scope the old scheme had no room for (its slug is longer) has current tags only', () => {
+  // ₹ is __20b9_ in a tag, and indian-rupee in an old slug.
+  const scope = '₹'.repeat(9);
+  const plan = planCleanup(request(deleteEvent('feature/x'), { scope }));
+  expect(plan.tags).toEqual([
+    cacheName('cache', 'dependencies', 'feature/x', scope),
+    cacheName('cache', 'build', 'feature/x', scope),
+  ]);
+});
+
+function thrownMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected a throw');
+}
