@@ -186,3 +186,42 @@ describe('sweep report', () => {
     expect(formatBytes(1536)).toBe('1.5 KiB');
   });
 });
+
+describe('sweep at its edges', () => {
+  test('two cut names that begin alike but hash apart are two branches; an uncut one has no hash at all', () => {
+    const long = (end: string) => `feature/${'x'.repeat(130)}${end}`;
+    const [one, two] = [long('1'), long('2')].map((b) => tag('build', b));
+    const { branches } = branchesOfTags([one!, two!, tag('build', 'main')], 'cache');
+    expect(branches.map((b) => [b.hash === undefined, b.tags.length])).toEqual([
+      [false, 1],
+      [false, 1],
+      [true, 1],
+    ]);
+    expect(branches[2]).toStrictEqual({ name: 'main', tags: ['cache.build.main'] });
+  });
+
+  test('the newest layer time, whatever the order; a layer that is not an object is skipped', () => {
+    const layers = [
+      { annotations: { 'buildkit/createdat': '2026-11-20T08:30:00Z' } },
+      null,
+      { annotations: { 'buildkit/createdat': '2026-11-01T10:00:00Z' } },
+    ];
+    expect(newestCreatedAt({ layers })?.toISOString()).toBe('2026-11-20T08:30:00.000Z');
+  });
+
+  test('latest: of two signs at the same time, the first', () => {
+    const at = new Date('2026-11-05T00:00:00Z');
+    const first = { at, source: 'its newest cache layer made' };
+    expect(latest([first, { at: new Date(at), source: 'its pull request closed' }])).toBe(first);
+  });
+
+  test('parseLsRemote: only whole lines of its own format; no defaultBranch key without a HEAD line', () => {
+    const text = [
+      'xref: refs/heads/a\tHEAD',
+      'ref: refs/heads/b\tHEADS',
+      `z${'c'.repeat(40)}\trefs/heads/c`,
+      `${'d'.repeat(40)}\trefs/heads/d`,
+    ].join('\n');
+    expect(parseLsRemote(text)).toStrictEqual({ branches: ['d'] });
+  });
+});
