@@ -210,6 +210,8 @@ describe('parseTag: what this scheme did not write', () => {
       'cache.build..main',
       'cache..build.x.main',
       '.build.main',
+      '-c.build.main',
+      `cache.build.${'a'.repeat(117)}`,
     ])
       expect([foreign, parseTag(foreign)]).toEqual([foreign, undefined]);
   });
