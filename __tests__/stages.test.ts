@@ -302,5 +302,7 @@ describe('sharesLine', () => {
     expect(sharesLine(parseStages('FROM alpine AS a\nFROM a AS b\n'), 'b')('a', 'b')).toBe(true);
     // An unnamed last stage on its own line: unrelated to the others, not unknown.
     expect(sharesLine(parseStages('FROM alpine AS a\nFROM alpine\n'), 'final')('final', 'a')).toBe(false);
+    // and a name that is neither a stage nor the final name is unknown, not the last stage.
+    expect(sharesLine(parseStages('FROM alpine AS a\nFROM alpine\n'), 'final')('gone', 'a')).toBe(true);
   });
 });
