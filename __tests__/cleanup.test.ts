@@ -468,6 +468,8 @@ describe('which branch is gone: the payloads that say too little', () => {
   });
 
   test('a closed pull request from a protected branch is ordinary; its deletion is refused', () => {
+    const target = cleanupBranch(closedPr('develop', { eventName: 'pull_request_target' }), undefined, ['develop']);
+    expect(target.branch).toBeUndefined();
     const pr = cleanupBranch(closedPr('develop'), undefined, ['develop']);
     expect(pr).toEqual({
       branch: undefined,
