@@ -61,7 +61,9 @@ try {
   let runs = 0;
   let last: { argv: string[]; branch: number } | undefined;
   const renamed = (argv: string[], from: number, to: number) =>
-    argv.map((a) => a.replace(new RegExp(`cost-${from}(?![0-9])`, 'g'), `cost-${to}`));
+    // Only the branch's own words (feature-cost-N, feature_cost-N): the repository's random name
+    // (bench-cost-7cbc70be) may also hold `cost-<digit>`, which is how a run once failed this check.
+    argv.map((a) => a.replace(new RegExp(`(?<=feature[-_/])cost-${from}(?![0-9])`, 'g'), `cost-${to}`));
   const viaActionJob = async (pair: number) => {
     const n = runs++;
     const r = await actionJob({
