@@ -28,6 +28,7 @@ export default {
       displayName: 'bundle',
       testMatch: [`${BUNDLE}**/*.test.ts`],
       globalSetup: `${BUNDLE}setup.ts`,
+      setupFiles: [`${BUNDLE}docker-config.ts`],
     },
     {
       ...esm,

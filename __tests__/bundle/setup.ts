@@ -5,19 +5,10 @@
 // runtime for `using: node24` (scripts/node24.sh installs it once, into
 // .cache/). The tests find it in BBC_NODE24; workers inherit the environment.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): void {
   const root = join(import.meta.dirname, '..', '..');
-  // A Docker config of the tests' own, whose extra plugin directory makes the bundles ask `docker` (a test's fake)
-  // and never run a buildx plugin this machine has installed (src/shell/proc.ts buildxPlugin).
-  if (process.env.DOCKER_CONFIG === undefined) {
-    const config = mkdtempSync(join(tmpdir(), 'bbc-bundle-docker-config-'));
-    writeFileSync(join(config, 'config.json'), JSON.stringify({ cliPluginsExtraDirs: [join(config, 'none')] }));
-    process.env.DOCKER_CONFIG = config;
-  }
   execFileSync(process.execPath, [join(root, 'scripts/bundle.mjs')], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
