@@ -58,6 +58,15 @@ const version = (id: number, tags: string[], updated = OLD): Version => ({
 describe("the README's sweep workflow, through the bundle", () => {
   const step = actionSteps.find((s) => s.with?.sweep);
 
+  /** The README's sweep step on a schedule, with `over` on top of its inputs. */
+  const sweepStep = (over: Record<string, string> = {}) =>
+    runAction({
+      cwd: workdir(),
+      event: { name: 'schedule', ref: 'refs/heads/main', payload: { schedule: '17 3 * * *' } },
+      inputs: { ...stepInputs(step!, { 'github.repository': 'acme/app', 'github.token': TOKEN }), ...over },
+      env: { GITHUB_API_URL: api },
+    });
+
   test('a dry run first (as written): what would go is listed, nothing is deleted', async () => {
     expect(step).toBeDefined();
     versions = [
@@ -67,13 +76,7 @@ describe("the README's sweep workflow, through the bundle", () => {
       version(4, [tag('release/1.x')]),
       version(5, ['latest', 'v1']),
     ];
-    const inputs = stepInputs(step!, { 'github.repository': 'acme/app', 'github.token': TOKEN });
-    const r = await runAction({
-      cwd: workdir(),
-      event: { name: 'schedule', ref: 'refs/heads/main', payload: { schedule: '17 3 * * *' } },
-      inputs,
-      env: { GITHUB_API_URL: api },
-    });
+    const r = await sweepStep();
     expect([r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([0, undefined]);
     expect(r.outputs['deleted-refs']).toBe(`ghcr.io/acme/app:${tag('feature/gone')}`);
     expect(r.summary).toContain('**1 would be deleted, 0 kept, 0 failed.**');
@@ -83,16 +86,7 @@ describe("the README's sweep workflow, through the bundle", () => {
   });
 
   test('without dry-run: the gone branch goes; main, develop, release/* and the images stay', async () => {
-    const inputs = {
-      ...stepInputs(step!, { 'github.repository': 'acme/app', 'github.token': TOKEN }),
-      'dry-run': 'false',
-    };
-    const r = await runAction({
-      cwd: workdir(),
-      event: { name: 'schedule', ref: 'refs/heads/main', payload: { schedule: '17 3 * * *' } },
-      inputs,
-      env: { GITHUB_API_URL: api },
-    });
+    const r = await sweepStep({ 'dry-run': 'false' });
     expect([r.code, r.stdout.match(/::error::.*/)?.[0]]).toEqual([0, undefined]);
     expect(versions.map((v) => v.id)).toEqual([1, 2, 4, 5]);
     expect(r.summary).toContain('**1 deleted, 0 kept, 0 failed.**');

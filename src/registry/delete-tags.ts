@@ -158,9 +158,9 @@ export async function deleteRegistryTags(
   });
   // Then the placeholders deleted one after another: distribution looks through every tag of the repository
   // on a DELETE, and answers 500 when a tag is being written meanwhile (as bench:cleanup's sweep found).
-  const removed: TagResult[] = [];
-  for (const [i, p] of pushed.entries())
-    removed.push(typeof p === 'string' ? await dropPlaceholder(client, found[i]!.tag, p, found[i]!.digest) : p);
-  for (const r of removed) results.set(r.tag, r);
+  for (const [i, p] of pushed.entries()) {
+    const { tag, digest } = found[i]!;
+    results.set(tag, typeof p === 'string' ? await dropPlaceholder(client, tag, p, digest) : p);
+  }
   return tags.map((t) => results.get(t)!);
 }
