@@ -20,6 +20,12 @@ const only = (process.env.BBC_MUTATE_TESTS ?? '')
   .map((file) => `<rootDir>/__tests__/${file.replace(/^(\.\/)?__tests__\//, '')}`);
 const testMatch = only.length > 0 ? { testMatch: only } : {};
 
+// BBC_MUTATE_NAME (optional): a name for this run's sandbox and reports, so that two runs can go
+// side by side (`.cache/stryker-tmp-<name>`, `.cache/mutation/<name>.json`).
+const name = (process.env.BBC_MUTATE_NAME ?? '').replace(/[^A-Za-z0-9_-]/g, '');
+const suffix = name === '' ? '' : `-${name}`;
+const reportName = name === '' ? 'mutation' : name;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   mutate: ['src/core/**/*.ts'],
@@ -41,12 +47,12 @@ export default {
   // Stryker's default: a mutant is a timeout after 1.5 x its tests' time + 5 s (an endless loop
   // restarts the test runner; a longer bound only slows the run down).
   timeoutMS: 5000,
-  tempDirName: '.cache/stryker-tmp',
+  tempDirName: `.cache/stryker-tmp${suffix}`,
   // Not copied into the sandbox: nothing the unit tests read (the bundle tier's Node 24 is in .cache).
   ignorePatterns: ['/bench', '/coverage', '/.cache', '/reports'],
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  htmlReporter: { fileName: '.cache/mutation/mutation.html' },
-  jsonReporter: { fileName: '.cache/mutation/mutation.json' },
+  htmlReporter: { fileName: `.cache/mutation/${reportName}.html` },
+  jsonReporter: { fileName: `.cache/mutation/${reportName}.json` },
   incremental: false,
   cleanTempDir: true,
 };
