@@ -4,7 +4,7 @@
 // 401, the rate limit, no answer) a warning and the target-only plan, never a
 // failure. Then what decide makes of a target-only plan.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decide, type BuildSource } from '../src/core/decide.js';
@@ -197,9 +197,13 @@ describe('buildDockerfile', () => {
     expect(r).toMatchObject({ text: undefined, context, secrets: [] });
     expect(warnings).toEqual([expect.stringContaining('the context is a URL but not a Git repository')]);
     const dir = mkdtempSync(join(tmpdir(), 'bbc-abs-'));
-    writeFileSync(join(dir, 'Dockerfile'), PIPELINE);
-    const abs = await buildDockerfile(config({ context, file: join(dir, 'Dockerfile') }), REMEDY, log, { env: {} });
-    expect(abs.text).toBe(PIPELINE);
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), PIPELINE);
+      const abs = await buildDockerfile(config({ context, file: join(dir, 'Dockerfile') }), REMEDY, log, { env: {} });
+      expect(abs.text).toBe(PIPELINE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('`context: git` outside a workflow run is an error; beside a directory named git, a warning', async () => {
@@ -215,6 +219,7 @@ describe('buildDockerfile', () => {
       await buildDockerfile(config({ context: 'git' }), REMEDY, log, { env: runEnv(api.url) });
     } finally {
       process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
     }
     expect(warnings).toEqual([expect.stringContaining('write ./git for that')]);
   });
