@@ -27,7 +27,7 @@ describe('the layers of src/', () => {
   test('every module lives in a layer folder', () => {
     expect(
       all
-        .filter((f) => !['core', 'github', 'registry', 'shell', 'action', 'cli'].includes(layer(f.file)))
+        .filter((f) => !['core', 'http', 'github', 'registry', 'shell', 'action', 'cli'].includes(layer(f.file)))
         .map((f) => f.file),
     ).toEqual([]);
   });
@@ -63,10 +63,17 @@ describe('the layers of src/', () => {
     expect(bad).toEqual([]);
   });
 
-  test('the clients (github/, registry/) build on core/ only: never on the shell that uses them', () => {
+  test('the clients (github/, registry/) build on core/ and http/: never on the shell that uses them', () => {
     const bad = all
-      .filter((f) => ['github', 'registry'].includes(layer(f.file)))
+      .filter((f) => ['github', 'registry', 'http'].includes(layer(f.file)))
       .flatMap((f) => f.imports.filter((m) => /^\.\.\/shell\//.test(m)).map((m) => `${f.file} imports ${m}`));
+    expect(bad).toEqual([]);
+  });
+
+  test('http/ (the transport) imports node: modules only', () => {
+    const bad = all
+      .filter((f) => layer(f.file) === 'http')
+      .flatMap((f) => f.imports.filter((m) => !m.startsWith('node:')).map((m) => `${f.file} imports ${m}`));
     expect(bad).toEqual([]);
   });
 

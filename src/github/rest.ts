@@ -1,4 +1,4 @@
-// The one GitHub REST client: fetch, no SDK (the bundle stays small and every
+// The one GitHub REST client: http/request.ts, no SDK (the bundle stays small and every
 // request is visible here). The token goes only to the API's own origin, never
 // to a redirect's or a Link's elsewhere; every request is bounded in time; a
 // failure is one line naming the request and the API's words. The rules
@@ -15,6 +15,7 @@ import {
   statusReason,
 } from '../core/github-api.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from '../core/network-failure.js';
+import { type HttpAnswer, type HttpFetch, type HttpHeaders, httpFetch } from '../http/request.js';
 
 /** Redirects followed per request: GitHub redirects once (a renamed repository, a download), never in a chain. */
 const MAX_REDIRECTS = 5;
@@ -74,14 +75,14 @@ export interface GitHubRestOptions {
   env?: Record<string, string | undefined>;
   /** Each request's limit, redirects and reading the answer included; DEFAULT_REQUEST_TIMEOUT_MS unless given. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   /** For the tests: the clock of rate-limit messages. */
   now?: () => number;
 }
 
 export interface GitHubResponse<T> {
   status: number;
-  headers: Headers;
+  headers: HttpHeaders;
   /** Where the answer came from, after redirects: Link URLs are relative to it. */
   url: string;
   /** The parsed JSON; undefined for an empty answer (204). */
@@ -103,13 +104,13 @@ export interface PaginateOptions<T> {
 export class GitHubRest {
   readonly apiUrl: string;
   readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: HttpFetch;
   private readonly now: () => number;
 
   constructor(private readonly opts: GitHubRestOptions) {
     this.apiUrl = apiBaseUrl(opts.apiUrl ?? (opts.env ?? process.env).GITHUB_API_URL);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    this.fetch = opts.fetch ?? fetch;
+    this.fetch = opts.fetch ?? httpFetch;
     this.now = opts.now ?? Date.now;
   }
 
@@ -160,7 +161,7 @@ export class GitHubRest {
         });
         const location = res.headers.get('location');
         if (res.status >= 300 && res.status < 400 && location !== null) {
-          await res.body?.cancel();
+          await res.arrayBuffer().catch(() => undefined); // free the connection
           if (hop >= MAX_REDIRECTS)
             throw this.fail({ status: res.status, method: verb, path, reason: `more than ${MAX_REDIRECTS} redirects` });
           url = new URL(location, url).toString();
@@ -182,7 +183,7 @@ export class GitHubRest {
     }
   }
 
-  private answerError(res: Response, text: string, method: string, path: string): GitHubApiError {
+  private answerError(res: HttpAnswer, text: string, method: string, path: string): GitHubApiError {
     const said = apiMessage(text);
     const message = said === undefined ? undefined : oneLineText(said, [this.opts.token]);
     const fields = { status: res.status, method, path, reason: statusReason(res.status, res.statusText, message) };

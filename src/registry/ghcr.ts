@@ -6,6 +6,7 @@ import { planDeletion } from '../core/deletion.js';
 import { errorMessage } from '../core/errors.js';
 import { parseLinks, requestPath, sameOrigin } from '../core/github-api.js';
 import { GitHubApiError, GitHubRateLimitError, GitHubRest, type GitHubResponse } from '../github/rest.js';
+import type { HttpFetch } from '../http/request.js';
 
 export const GHCR_HOST = 'ghcr.io';
 const PER_PAGE = 100;
@@ -45,7 +46,7 @@ export interface GhcrOptions {
   token: string;
   /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's (or a test server's). */
   apiUrl?: string;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   /** Each request's limit, reading its answer included; DEFAULT_REQUEST_TIMEOUT_MS unless given. */
   timeoutMs?: number;
 }

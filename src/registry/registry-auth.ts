@@ -4,6 +4,7 @@
 // One token exchange per scope, shared by parallel requests.
 import type { Credentials } from './credentials.js';
 import { errorOf, RegistryError } from './registry-error.js';
+import type { HttpAnswer, HttpFetch } from '../http/request.js';
 
 export const USER_AGENT = 'buildx-branch-cache';
 
@@ -30,7 +31,7 @@ function tokenKey(challenge: Record<string, string>): string {
 /** What the client lends its authentication: the registry's host, its bounded fetch, and its error wrapper. */
 export interface AuthContext {
   host: string;
-  fetch: typeof fetch;
+  fetch: HttpFetch;
   guarded<T>(what: string, url: string | URL, op: () => Promise<T>): Promise<T>;
 }
 
@@ -49,7 +50,7 @@ export class RegistryAuth {
     return this.ctx.host;
   }
 
-  private get fetch(): typeof fetch {
+  private get fetch(): HttpFetch {
     return this.ctx.fetch;
   }
 
@@ -87,7 +88,7 @@ export class RegistryAuth {
 
   private async tokenFrom(url: URL, challenge: Record<string, string>, what: string): Promise<string> {
     const scopes = (challenge.scope ?? '').split(' ').filter(Boolean);
-    let res: Response;
+    let res: HttpAnswer;
     if (this.credentials?.identityToken) {
       // docker's OAuth2 flow for an identity (refresh) token.
       const form = new URLSearchParams({
@@ -124,7 +125,7 @@ export class RegistryAuth {
    * once the token is there, reads carry it from the start. Best effort: a
    * failure leaves the usual 401 flow as it was.
    */
-  async warm(ping: () => Promise<Response>, name: string): Promise<void> {
+  async warm(ping: () => Promise<HttpAnswer>, name: string): Promise<void> {
     const res = await ping();
     await res.arrayBuffer().catch(() => undefined);
     if (res.status !== 401) return;

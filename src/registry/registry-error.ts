@@ -2,6 +2,7 @@
 // and why: the answer's status and the distribution API's error code, or the
 // network's cause (core/network-failure.ts).
 import { requestFailure } from '../core/network-failure.js';
+import type { HttpAnswer } from '../http/request.js';
 
 export class RegistryError extends Error {
   constructor(
@@ -16,7 +17,7 @@ export class RegistryError extends Error {
 }
 
 /** The error for a non-2xx answer: its status, and the distribution API's error codes and messages. */
-export async function errorOf(res: Response, what: string): Promise<RegistryError> {
+export async function errorOf(res: HttpAnswer, what: string): Promise<RegistryError> {
   let code: string | undefined;
   let detail = '';
   try {

@@ -1,5 +1,5 @@
 // A small client for the OCI distribution API (distribution/registry, Harbor,
-// Quay, ...), on fetch: enough to find a branch's cache tags and delete them.
+// Quay, ...), over http/request.ts: enough to find a branch's cache tags and delete them.
 // It authenticates as docker does (registry-auth.ts).
 import { createHash } from 'node:crypto';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../core/network-failure.js';
@@ -7,6 +7,7 @@ import type { Credentials } from './credentials.js';
 import { registryBaseUrl, type RegistryRef } from './reference.js';
 import { RegistryAuth, USER_AGENT } from './registry-auth.js';
 import { errorOf, failingAs } from './registry-error.js';
+import { type HttpAnswer, type HttpFetch, httpFetch } from '../http/request.js';
 
 /** Every manifest kind a cache or an image may be stored as; HEAD must accept them all or get a 404. */
 export const MANIFEST_ACCEPT = [
@@ -24,7 +25,7 @@ export interface RegistryOptions {
   credentials?: Credentials;
   /** Overrides http/https and host (tests). */
   baseUrl?: string;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   /** Each request's limit, reading its answer included; DEFAULT_REQUEST_TIMEOUT_MS unless given. */
   timeoutMs?: number;
 }
@@ -36,7 +37,7 @@ export class RegistryClient {
   private readonly origin: string;
   /** Undefined when a caller's own fetch may bound requests otherwise (the wording then names no duration). */
   private readonly statedTimeoutMs: number | undefined;
-  private readonly fetch: typeof fetch;
+  private readonly fetch: HttpFetch;
   private readonly auth: RegistryAuth;
 
   constructor(
@@ -47,7 +48,7 @@ export class RegistryClient {
     this.origin = new URL(this.baseUrl).origin;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.statedTimeoutMs = opts.fetch !== undefined && opts.timeoutMs === undefined ? undefined : this.timeoutMs;
-    const base = opts.fetch ?? fetch;
+    const base = opts.fetch ?? httpFetch;
     // Every request bounded: a registry that takes the connection and never answers must not hold the step.
     this.fetch = (input, init) => base(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     this.auth = new RegistryAuth(opts.credentials, {
@@ -67,7 +68,12 @@ export class RegistryClient {
    * retries. A URL on another origin (a pagination link) gets no credentials,
    * and its challenges are not answered: they were issued for this registry.
    */
-  async request(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: string,
+  ): Promise<HttpAnswer> {
     const url = /^https?:\/\//.test(path) ? path : `${this.baseUrl}${path}`;
     const ours = new URL(url).origin === this.origin;
     let sent: string | undefined;

@@ -8,6 +8,7 @@ import type { BuildSource } from '../core/decide.js';
 import type { EventContext } from '../core/github-event.js';
 import type { Config } from '../core/inputs.js';
 import { GitHubApiError, GitHubRateLimitError, GitHubRest } from '../github/rest.js';
+import type { HttpFetch } from '../http/request.js';
 
 /** The look-up's limit: a slow API must not hold up the build for long. */
 export const LOOKUP_TIMEOUT_MS = 10_000;
@@ -26,7 +27,7 @@ export interface LookupOptions {
   /** GITHUB_API_URL, GITHUB_SHA, GITHUB_REPOSITORY; process.env unless given. */
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
 }
 
 const PERMISSIONS = 'github-token needs contents: read, and pull-requests: read in a private repository';

@@ -13,6 +13,7 @@ import { type CredentialLookup, dockerConfigPath, readDockerConfig } from '../re
 import { parseRepository } from '../registry/reference.js';
 import { MANIFEST_ACCEPT, RegistryClient } from '../registry/registry.js';
 import { RegistryError } from '../registry/registry-error.js';
+import type { HttpAnswer } from '../http/request.js';
 
 /** Requests in flight at once: every ref is looked at together, politely. */
 export const CONCURRENCY = 8;
@@ -33,7 +34,7 @@ function verified(body: Buffer, digest: string): boolean {
 
 class Unreadable extends Error {}
 
-async function body(res: Response, what: string, limit: number): Promise<Buffer> {
+async function body(res: HttpAnswer, what: string, limit: number): Promise<Buffer> {
   const length = Number(res.headers.get('content-length') ?? '0');
   if (length > limit) throw new Unreadable(`${what} is ${length} bytes, more than this action reads`);
   return Buffer.from(await res.arrayBuffer());
@@ -89,7 +90,7 @@ function failure(r: Registry, e: unknown): string {
 }
 
 /** Any answer but a manifest: missing, or unknown with why (a refused login names the remedy). */
-async function notThere(r: Registry, ref: string, res: Response): Promise<ProbeResult> {
+async function notThere(r: Registry, ref: string, res: HttpAnswer): Promise<ProbeResult> {
   await res.arrayBuffer().catch(() => undefined);
   if (res.status === 404) return { ref, state: 'missing' };
   const { host, name } = r.client.ref;

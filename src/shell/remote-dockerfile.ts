@@ -21,6 +21,7 @@ import type { Secret } from '../core/secrets.js';
 import { GitHubApiError, GitHubRateLimitError, GitHubRest } from '../github/rest.js';
 import type { Log } from './host.js';
 import { readDockerfile } from './prepare.js';
+import type { HttpFetch } from '../http/request.js';
 
 /** One small request before the build: a slow API costs the plan its stages, not the job its time. */
 export const DOCKERFILE_TIMEOUT_MS = 15_000;
@@ -40,7 +41,7 @@ export interface BuildDockerfile {
 
 export interface ReadOptions {
   env?: Record<string, string | undefined>;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
   timeoutMs?: number;
 }
 
