@@ -1,6 +1,8 @@
-// Bundles src/ into dist/ with esbuild: one ESM file per entry point, and
-// dist/THIRD-PARTY-NOTICES.txt, the notices of every npm package with code in them.
-// The banner gives CommonJS dependencies the `require` that ESM lacks.
+// Bundles src/ into dist/ with esbuild: one CommonJS file per entry point (dist/package.json
+// says so), and dist/THIRD-PARTY-NOTICES.txt, the notices of every npm package with code in them.
+// CommonJS, not ESM: an ESM import of a Node builtin reads every one of its exports, and
+// node:http's load undici, http2 and worker_threads; with the ESM loader that was about 34 ms
+// of each job's start on the test machine (README, Benchmarks: the action's own cost).
 //
 // `node scripts/bundle.mjs` (npm run bundle) writes dist/; `--outdir DIR` writes the same files
 // into DIR instead (scripts/release.mjs compares them with dist/ byte for byte).
@@ -33,28 +35,27 @@ const unusedHttp = {
   },
 };
 
-const banner =
-  "import { createRequire as __bbcCreateRequire } from 'node:module'; const require = __bbcCreateRequire(import.meta.url);";
-
 // esbuild writes a .LEGAL.txt only when there are legal comments: an old one must not outlive them.
 for (const entry of ['index', 'cli']) rmSync(join(outdir, `${entry}.js.LEGAL.txt`), { force: true });
 
 const result = await build({
-  // cli: the command line (package.json's bin); its `#!/usr/bin/env node` comes from src/cli/main.ts, above the banner.
+  // cli: the command line (package.json's bin); its `#!/usr/bin/env node` comes from src/cli/main.ts.
   entryPoints: { index: 'src/action/main.ts', cli: 'src/cli/main.ts' },
   absWorkingDir: root,
   outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
+  format: 'cjs',
   minify: true,
   legalComments: 'external',
-  banner: { js: banner },
   plugins: [unusedHttp],
   logLevel: 'warning',
   metafile: true,
 });
+
+// The package is "type": "module" (its scripts and tests); the bundles are CommonJS.
+writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
 
 // Runnable as ./dist/cli.js too (npm sets the bit on install anyway; git keeps it).
 chmodSync(join(outdir, 'cli.js'), 0o755);

@@ -1,4 +1,5 @@
-// Entry point of the bundled action (dist/index.js).
+// Entry point of the bundled action (dist/index.js, CommonJS: no top-level await).
+// run() catches every failure itself and reports it through the runner.
 import { run } from './run.js';
 
-await run();
+void run();

@@ -97,9 +97,13 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
-  early.emit(`${NAME}: ${errorMessage(e, CLI_WORDS)}`);
-  process.exitCode = 1;
-}
+// dist/cli.js is CommonJS (scripts/bundle.mjs): no top-level await.
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    early.emit(`${NAME}: ${errorMessage(e, CLI_WORDS)}`);
+    process.exitCode = 1;
+  },
+);
