@@ -14,21 +14,26 @@ const esm = {
 //           its setup bundles src/ first and installs Node 24.
 //   e2e     a real engine and registries (scripts/test-engine.sh).
 const BUNDLE = '<rootDir>/__tests__/bundle/';
+// unit and bundle: each test file gets an empty TMPDIR of its own, and fails if
+// it leaves anything there (__tests__/tmpdir-environment.cjs says why and how).
+const TMPDIR_GUARD = '<rootDir>/__tests__/tmpdir-environment.cjs';
 
 export default {
   projects: [
     {
       ...esm,
       displayName: 'unit',
+      testEnvironment: TMPDIR_GUARD,
       testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', BUNDLE],
     },
     {
       ...esm,
       displayName: 'bundle',
+      testEnvironment: TMPDIR_GUARD,
       testMatch: [`${BUNDLE}**/*.test.ts`],
       globalSetup: `${BUNDLE}setup.ts`,
-      setupFiles: [`${BUNDLE}docker-config.ts`],
+      setupFilesAfterEnv: [`${BUNDLE}docker-config.ts`],
     },
     {
       ...esm,

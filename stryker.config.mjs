@@ -8,6 +8,8 @@ import jestConfig from './jest.config.js';
 const unit = jestConfig.projects.find((project) => project.displayName === 'unit');
 if (!unit) throw new Error('stryker.config.mjs: jest.config.js has no project named "unit"');
 const { displayName: _name, ...unitConfig } = unit;
+// Stryker loads the test environment itself, with require(), which knows no <rootDir>.
+unitConfig.testEnvironment = unitConfig.testEnvironment.replace('<rootDir>', import.meta.dirname);
 
 // BBC_MUTATE_TESTS (optional): a comma list of test files (`__tests__/tag.test.ts` or `tag.test.ts`)
 // to run instead of the whole unit tier, to measure a module with its own unit tests only. Much

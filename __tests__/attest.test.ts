@@ -2,7 +2,8 @@
 // build-push-action's own rule (its getAttestArgs, restated below in a few
 // lines) over @docker/actions-toolkit's Build helpers, which it calls, with
 // the same workflow run in the environment.
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { attestValues, githubRun, type AttestInputs } from '../src/core/attest.js';
 import { outputsFiles, outputsToDocker } from '../src/core/outputs.js';
 
@@ -22,6 +23,12 @@ beforeAll(async () => {
   // The toolkit reads the run from the environment (and the repository from its GitHub context).
   Object.assign(process.env, ENV);
   Build = (await import('@docker/actions-toolkit/lib/buildx/build.js')).Build;
+});
+
+afterAll(async () => {
+  // The toolkit made a directory of its own when loaded (Context.tmpDir(), docker-actions-toolkit-XXXXXX).
+  const { Context } = await import('@docker/actions-toolkit/lib/context.js');
+  rmSync(Context.tmpDir(), { recursive: true, force: true });
 });
 
 /** build-push-action's rule for the provenance input (getProvenanceInput) and its --attest values. */

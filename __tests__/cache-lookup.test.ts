@@ -3,7 +3,7 @@
 // and against local cache directories laid out as BuildKit's local exporter does.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CACHE_CONFIG_TYPE } from '../src/core/cache-content.js';
 import { lookUpLocal, lookUpPlan, MAX_LOOKUPS } from '../src/shell/cache-lookup.js';
 import { cacheBytes, lookUpRegistry } from '../src/shell/registry-lookup.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 
 const sha = (s: string) => `sha256:${createHash('sha256').update(s).digest('hex')}`;
 const CONFIG = JSON.stringify({
@@ -35,6 +36,7 @@ interface Served {
 const servers: Server[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  removeTempDirs();
 });
 
 /** tag → manifest, digest → blob; `basic` requires that user:password; `slow` tags never answer. */
@@ -66,7 +68,7 @@ async function registry(opts: {
 }
 
 function dockerConfig(auths: Record<string, unknown> = {}): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-lookup-'));
+  const dir = tempDir('bbc-lookup-');
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths }));
   return { DOCKER_CONFIG: dir };
 }
@@ -171,7 +173,7 @@ describe('lookUpRegistry', () => {
     const [helper] = await lookUpRegistry('127.0.0.1:1/acme/app', tags('c'), {
       env: {
         DOCKER_CONFIG: (() => {
-          const d = mkdtempSync(join(tmpdir(), 'bbc-lookup-'));
+          const d = tempDir('bbc-lookup-');
           writeFileSync(join(d, 'config.json'), '{"credsStore":"pass"}');
           return d;
         })(),
@@ -230,7 +232,7 @@ describe('lookUpRegistry', () => {
   });
 
   test('a Docker config that is not JSON makes every ref unknown, saying so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bbc-lookup-'));
+    const dir = tempDir('bbc-lookup-');
     writeFileSync(join(dir, 'config.json'), '{');
     const got = await lookUpRegistry('127.0.0.1:1/acme/app', tags('a', 'b'), {
       env: { DOCKER_CONFIG: dir },
@@ -243,7 +245,7 @@ describe('lookUpRegistry', () => {
 
 describe('lookUpLocal', () => {
   function layout(files: Record<string, string>): string {
-    const dir = mkdtempSync(join(tmpdir(), 'bbc-local-'));
+    const dir = tempDir('bbc-local-');
     for (const [path, body] of Object.entries(files)) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), body);

@@ -1,19 +1,21 @@
 // registry/credential-helper.ts against real helper programs: shell scripts
 // named docker-credential-<name> on a PATH of the test's own, answering as
 // docker-credential-pass or -ecr-login do (JSON on standard output).
-import { describe, expect, test } from '@jest/globals';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { askHelper, dockerCredentials, helperServerAddress } from '../src/registry/credential-helper.js';
 import { lookUpRegistry } from '../src/shell/registry-lookup.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cacheManifest, CACHE_CONFIG, sha } from './fake-registry.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
+
+afterEach(removeTempDirs);
 
 /** A PATH holding docker-credential-<name> scripts with these bodies; each saves its standard input. */
 function helpers(scripts: Record<string, string>): { env: NodeJS.ProcessEnv; asked: (name: string) => string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-helper-'));
+  const dir = tempDir('bbc-helper-');
   for (const [name, body] of Object.entries(scripts)) {
     const file = join(dir, `docker-credential-${name}`);
     writeFileSync(file, `#!/bin/sh\n[ "$1" = get ] || exit 3\ncat > "${dir}/${name}.in"\n${body}\n`);
@@ -98,7 +100,7 @@ describe('dockerCredentials', () => {
     const r = { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
     try {
       const h = helpers({ pass: `echo '{"Username":"ci","Secret":"pw"}'` });
-      const dir = mkdtempSync(join(tmpdir(), 'bbc-helper-config-'));
+      const dir = tempDir('bbc-helper-config-');
       writeFileSync(join(dir, 'config.json'), JSON.stringify({ credsStore: 'pass' }));
       const [found] = await lookUpRegistry('127.0.0.1:1/acme/app', [{ ref: '127.0.0.1:1/acme/app:c', tag: 'c' }], {
         env: { ...h.env, DOCKER_CONFIG: dir },

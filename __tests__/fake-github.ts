@@ -3,7 +3,7 @@
 // a version) and records every request, with the versions and the checked-out
 // repository the GHCR cleanup tests use. Shared by __tests__/ghcr.test.ts'
 // in-process tests and the bundle's (__tests__/bundle/ghcr.test.ts).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,9 +30,12 @@ export interface FakeGitHub {
 }
 
 const servers: Server[] = [];
+/** The workspace() directories made so far. */
+const workspaces: string[] = [];
 
-/** Stops every fake started so far: call it from afterEach. */
+/** Stops every fake started so far and removes every workspace(): call it from afterEach. */
 export async function closeFakeGitHubs(): Promise<void> {
+  for (const dir of workspaces.splice(0)) rmSync(dir, { recursive: true, force: true });
   await Promise.all(
     servers.splice(0).map((s) => {
       s.closeAllConnections(); // a silent server's connections never end by themselves
@@ -151,9 +154,10 @@ export function acmeVersions(): PackageVersion[] {
   ];
 }
 
-/** A checked-out repository: its Dockerfile and the event payload. */
+/** A checked-out repository: its Dockerfile and the event payload (closeFakeGitHubs removes it). */
 export function workspace(payload: unknown): { dir: string; eventPath: string } {
   const dir = mkdtempSync(join(tmpdir(), 'bbc-cleanup-'));
+  workspaces.push(dir);
   writeFileSync(
     join(dir, 'Dockerfile'),
     'FROM scratch AS dependencies\nFROM dependencies AS build\nFROM build AS test\nFROM build\n',

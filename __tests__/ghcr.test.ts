@@ -2,8 +2,6 @@
 // Packages REST API (fake-github.ts), which records every request. Also
 // runCleanup as the action runs it, with a GHCR image, through the same server.
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chooseMode } from '../src/core/modes.js';
 import { CLEANUP_INPUTS } from '../src/core/inputs-cleanup.js';
@@ -21,8 +19,12 @@ import {
   workspace,
   type FakeGitHub,
 } from './fake-github.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 
-afterEach(closeFakeGitHubs);
+afterEach(async () => {
+  await closeFakeGitHubs();
+  removeTempDirs();
+});
 
 describe('ghcrPackage', () => {
   test('item 15: the host in any case', () => {
@@ -508,7 +510,7 @@ describe('runCleanup with a GHCR image (as the action runs it)', () => {
       deletePayload,
       'delete',
       {
-        DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'bbc-docker-')),
+        DOCKER_CONFIG: tempDir('bbc-docker-'),
       },
     );
     expect(Date.now() - start).toBeLessThan(4000);

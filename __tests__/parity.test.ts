@@ -82,12 +82,15 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'bbc-parity-'));
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
   rmSync(tmp, { recursive: true, force: true });
+  // The toolkit made a directory of its own when loaded (Context.tmpDir(), docker-actions-toolkit-XXXXXX).
+  const { Context } = await import('@docker/actions-toolkit/lib/context.js');
+  rmSync(Context.tmpDir(), { recursive: true, force: true });
 });
 
 type Raw = Record<string, string>;

@@ -1,14 +1,15 @@
 // proc.ts's docker() and probeRefs() against a fake docker first on PATH (fake-docker.ts), and onPath().
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildx, buildxPlugin, docker, onPath, probeRefs } from '../src/shell/proc.js';
 import { FakeDocker, NO_BUILDX, noDockerOnPath, type Rule, setEnv } from './fake-docker.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 
 const undo: (() => void)[] = [];
 afterEach(() => {
   for (const f of undo.splice(0).reverse()) f();
+  removeTempDirs();
 });
 
 function installDocker(rules: Rule[], opts: { plugin?: boolean; extraDirs?: boolean } = {}): FakeDocker {
@@ -140,7 +141,7 @@ describe('buildx(): the plugin alone where docker would run it for sure, else do
 
   test('no DOCKER_CONFIG: ~/.docker/cli-plugins, as docker looks', () => {
     installDocker([], { plugin: true }); // docker on PATH
-    const home = mkdtempSync(join(tmpdir(), 'bbc-home-'));
+    const home = tempDir('bbc-home-');
     mkdirSync(join(home, '.docker', 'cli-plugins'), { recursive: true });
     writeFileSync(join(home, '.docker', 'cli-plugins', 'docker-buildx'), '#!/bin/sh\n');
     chmodSync(join(home, '.docker', 'cli-plugins', 'docker-buildx'), 0o755);
@@ -180,7 +181,7 @@ describe('probeRefs()', () => {
 
 describe('onPath()', () => {
   test('an executable file in one of PATH’s directories; not a plain file, a directory or an empty entry', () => {
-    const root = mkdtempSync(join(tmpdir(), 'bbc-onpath-'));
+    const root = tempDir('bbc-onpath-');
     const [bin, other] = [join(root, 'bin'), join(root, 'other')];
     mkdirSync(bin);
     mkdirSync(other);

@@ -3,10 +3,9 @@
 // Basic or Bearer auth, with its own token endpoint; every request is recorded.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ghcrPackage } from '../src/registry/ghcr.js';
 import { credentialsFor, dockerConfigPath, readDockerConfig, type Credentials } from '../src/registry/credentials.js';
@@ -14,6 +13,7 @@ import { deleteRegistryTags } from '../src/registry/delete-tags.js';
 import { MANIFEST_ACCEPT, RegistryClient } from '../src/registry/registry.js';
 import { parseChallenge } from '../src/registry/registry-auth.js';
 import { parseRepository, registryBaseUrl } from '../src/registry/reference.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 
 const USER = 'ci';
 const PASSWORD = 's3cret';
@@ -54,6 +54,7 @@ interface Fake {
 
 const servers: Server[] = [];
 afterEach(async () => {
+  removeTempDirs();
   await Promise.all(
     servers.splice(0).map((s) => {
       s.closeAllConnections(); // a silent server's connections never end by themselves
@@ -237,7 +238,7 @@ describe('the Docker config', () => {
   });
 
   test('no file: no credentials; a broken file: a clear error', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bbc-cfg-'));
+    const dir = tempDir('bbc-cfg-');
     expect(readDockerConfig(join(dir, 'config.json'))).toEqual({});
     writeFileSync(join(dir, 'config.json'), '{nope');
     expect(() => readDockerConfig(join(dir, 'config.json'))).toThrow(/config\.json is not JSON/);

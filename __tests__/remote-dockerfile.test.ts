@@ -13,6 +13,7 @@ import { buildDockerfile, fetchDockerfile } from '../src/shell/remote-dockerfile
 import { PIPELINE } from '../e2e/fixtures.mjs';
 import { CONTENTS_TOKEN, fakeContentsApi, type FakeContentsApi } from './fake-contents-api.js';
 import { thrown } from './helpers.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 
 const SHA = 'c0ffee'.padEnd(40, '0');
 const FILES = { [`acme/app@${SHA}:Dockerfile`]: PIPELINE, [`acme/app@${SHA}:docker/Dockerfile`]: PIPELINE };
@@ -22,6 +23,7 @@ let api: FakeContentsApi | undefined;
 afterEach(async () => {
   await api?.close();
   api = undefined;
+  removeTempDirs();
 });
 
 function config(inputs: Record<string, string>): Config {
@@ -112,7 +114,7 @@ describe('fetchDockerfile', () => {
 
 describe('buildDockerfile', () => {
   test('a local context: the file from the disk, the context as given, no secret', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bbc-remote-'));
+    const dir = tempDir('bbc-remote-');
     writeFileSync(join(dir, 'Dockerfile'), PIPELINE);
     const { log, warnings } = recorder();
     const r = await buildDockerfile(config({ context: dir }), REMEDY, log, { env: runEnv('http://unused') });
@@ -123,7 +125,7 @@ describe('buildDockerfile', () => {
   test('no checkout on GitHub Actions: the repository at GITHUB_SHA, its Dockerfile from the API, the token secret', async () => {
     api = await fakeContentsApi(FILES);
     const cwd = process.cwd();
-    process.chdir(mkdtempSync(join(tmpdir(), 'bbc-empty-')));
+    process.chdir(tempDir('bbc-empty-'));
     try {
       const { log, warnings } = recorder();
       const r = await buildDockerfile(config({}), REMEDY, log, { env: runEnv(api.url) });

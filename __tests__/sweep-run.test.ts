@@ -1,15 +1,15 @@
 // shell/sweep.ts start to end against a real HTTP server that answers as a
 // distribution registry with delete enabled (fake-distribution.ts), and a
 // branch source the test gives.
-import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeTag } from '../src/core/tag.js';
 import type { LiveBranches } from '../src/shell/sweep.js';
 import { runSweep } from '../src/shell/sweep.js';
 import { distribution } from './fake-distribution.js';
 import { sha } from './fake-registry.js';
+import { removeTempDirs, tempDir } from './temp-dirs.js';
 
 const tag = (stage: string, branch: string) => encodeTag({ prefix: 'cache', stage, branch });
 
@@ -63,11 +63,13 @@ function host(live: LiveBranches) {
 }
 
 function env(): NodeJS.ProcessEnv {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-sweep-'));
+  const dir = tempDir('bbc-sweep-');
   writeFileSync(join(dir, 'config.json'), '{}');
   writeFileSync(join(dir, 'summary.md'), '');
   return { DOCKER_CONFIG: dir, GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), PATH: process.env.PATH };
 }
+
+afterEach(removeTempDirs);
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 const OLD = '2026-11-01T00:00:00Z';

@@ -15,7 +15,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -242,6 +242,7 @@ async function registryBench(): Promise<void> {
     () => new Date(),
   );
   const sweepMs = performance.now() - swept;
+  rmSync(dir, { recursive: true, force: true });
   check(fails.length === 0, `the sweep failed: ${fails.join('; ')}`);
   for (const b of gone) check(!(await exists(cacheName('cache', 'build', branchName(b)))), `branch ${b} was not swept`);
   check(await exists(cacheName('cache', 'build', branchName(200))), 'a live branch was swept');

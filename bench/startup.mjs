@@ -2,7 +2,7 @@
 // (build: false), run as the runner runs it. Median of N runs, against an empty
 // `node` start as the floor. Usage: node bench/startup.mjs [runs=21]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,7 @@ const median = (xs) => {
   return s[Math.floor(s.length / 2)];
 };
 const cwd = mkdtempSync(join(tmpdir(), 'bbc-bench-'));
+process.on('exit', () => rmSync(cwd, { recursive: true, force: true }));
 writeFileSync(join(cwd, 'Dockerfile'), PIPELINE);
 
 const nodes = [['node ' + process.version, process.execPath]];

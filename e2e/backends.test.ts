@@ -1,15 +1,17 @@
 // Issue: beyond one registry ref. The local backend on a persistent disk, and
 // matrix jobs whose platform-scoped refs do not overwrite each other.
-import { describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pushEvent, runAction } from '../scripts/action-harness.mjs';
 import { busyboxStage } from './fixtures.mjs';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext } from './pipeline.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 
 function ok(r: { code: number; stdout: string; stderr: string }): void {
   if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
@@ -17,7 +19,7 @@ function ok(r: { code: number; stdout: string; stderr: string }): void {
 
 describe('cache-type local: a persistent runner disk', () => {
   test('a new branch runs zero RUN steps from the main branch directory, after the builder was emptied', async () => {
-    const cacheDir = mkdtempSync(join(tmpdir(), 'bbc-local-cache-'));
+    const cacheDir = tempDir('bbc-local-cache-');
     const context = pipelineContext({ sleep: 0 });
     const repo = uniqueRepo('local');
     const inputs = { 'cache-type': 'local', 'cache-dir': cacheDir, image: '' };

@@ -4,24 +4,26 @@
 // builder: the new branch's build runs no RUN step of any target, and the
 // report names each target. Skipped, visibly, where bake drops the `network`
 // attribute (buildx 0.13): the test engine has no bridge network.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { busyboxStage } from './fixtures.mjs';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, uniqueRepo } from './lib.js';
 import { pushEvent } from './pipeline.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 
 /**
  * Does this buildx's bake keep the `network` attribute? The test engine has no bridge network, so every RUN step
  * needs `network = "none"`; buildx 0.13's bake drops the attribute it does not know (its --print leaves it out).
  */
 function bakeKeepsNetwork(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-bake-probe-'));
+  const dir = tempDir('bbc-bake-probe-');
   writeFileSync(join(dir, 'docker-bake.json'), '{"target":{"t":{"network":"none"}}}');
   const r = spawnSync('docker', ['buildx', 'bake', '--print', 't'], {
     cwd: dir,

@@ -4,17 +4,19 @@
 // (deletion enabled; once behind htpasswd after a `docker login`). What is left
 // is read from the registry's own tags list.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runAction, type RunnerEvent, type RunResult } from '../scripts/action-harness.mjs';
 import { cacheName } from '../src/core/plan.js';
 import { docker, engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext, pullRequestEvent, pushEvent } from './pipeline.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 
 function ok(r: { code: number; stdout: string; stderr: string }): void {
   if (r.code !== 0) throw new Error(`action failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
@@ -247,7 +249,7 @@ describe('cleanup on the registry behind htpasswd, after docker login', () => {
    * tests running on the same engine count on the shared one having no login.
    */
   function dockerConfig(): string {
-    const dir = mkdtempSync(join(tmpdir(), 'bbc-docker-config-'));
+    const dir = tempDir('bbc-docker-config-');
     mkdirSync(join(dir, 'cli-plugins'));
     symlinkSync(join(E.env.DOCKER_CONFIG!, 'cli-plugins', 'docker-buildx'), join(dir, 'cli-plugins', 'docker-buildx'));
     writeFileSync(join(dir, 'config.json'), '{}');
@@ -316,7 +318,7 @@ describe('cleanup against a registry that never answers', () => {
       image: `${host}/acme/app`,
       event: deleteEvent('feature/x'),
       inputs: { 'request-timeout': '1', 'cache-stages': 'build' },
-      env: { DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'bbc-docker-config-')) },
+      env: { DOCKER_CONFIG: tempDir('bbc-docker-config-') },
     });
     expect(Date.now() - start).toBeLessThan(15_000);
     expect(r.code).toBe(1);

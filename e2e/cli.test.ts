@@ -2,14 +2,17 @@
 // line (`node dist/cli.js build`) the way a GitLab CI job runs it, with only
 // GitLab's variables and the engine's in the environment. Every job starts on
 // an emptied builder, as on an ephemeral runner.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { FAILING_STAGE } from './fixtures.mjs';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, uniqueRepo, type StepCount } from './lib.js';
 import { pipelineContext } from './pipeline.js';
+import { removeTempDirs } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 
 interface CliJob {

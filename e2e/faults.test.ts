@@ -1,9 +1,9 @@
 // Issue: nothing breaks it. Hostile branch names, faults of the engine and the
 // registry, failed builds and secrets, against the real engine and registry.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { cacheName } from '../src/core/plan.js';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,11 @@ import { pullRequestEvent, pushEvent, runAction, type RunResult } from '../scrip
 import { commandOutputs, forgedCommands, runnerCommands, type RunnerCommand } from '../scripts/runner-log.mjs';
 import { busyboxStage, FAILING_STAGE, SINGLE_STAGE } from './fixtures.mjs';
 import { emptyBuilder, engine, fixture, registryDigest, registryTags, uniqueRepo } from './lib.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 
 async function act(
   cwd: string,
@@ -173,7 +176,7 @@ describe('no docker, no buildx, no daemon: one clear error', () => {
   });
 
   test('no buildx plugin', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'bbc-no-plugins-'));
+    const empty = tempDir('bbc-no-plugins-');
     const r = await runAction({ cwd: context(), env: { ...E.env, DOCKER_CONFIG: empty }, inputs: { image } });
     expect([r.code, errors(r)]).toEqual([
       1,

@@ -8,17 +8,19 @@
 // registry (the docker driver runs in dockerd, on the host's network).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { CONTENTS_TOKEN, fakeContentsApi, type FakeContentsApi } from '../__tests__/fake-contents-api.js';
 import { busyboxStage } from './fixtures.mjs';
 import { countRunSteps, emptyBuilder, engine, fixture, registryTags, run, uniqueRepo } from './lib.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 const DOCKERFILE = [
   ...busyboxStage('dependencies'),
   'RUN echo deps > /deps',
@@ -85,7 +87,7 @@ describe('no checkout: the repository at GITHUB_SHA as a Git context', () => {
   let sha: string;
 
   beforeAll(async () => {
-    const root = mkdtempSync(join(tmpdir(), 'bbc-git-'));
+    const root = tempDir('bbc-git-');
     sha = await bareRepository(root);
     gitServer = await serveStatic(root);
     api = await fakeContentsApi({ [`acme/app@${sha}:Dockerfile`]: DOCKERFILE });
@@ -101,7 +103,7 @@ describe('no checkout: the repository at GITHUB_SHA as a Git context', () => {
   async function job(branch: string, inputs: Record<string, string>, apiUrl = api.url): Promise<RunResult> {
     await emptyBuilder();
     const r = await runAction({
-      cwd: mkdtempSync(join(tmpdir(), 'bbc-no-checkout-')),
+      cwd: tempDir('bbc-no-checkout-'),
       event: pushEvent(branch),
       env: { ...E.env, GITHUB_SERVER_URL: gitServer.url, GITHUB_API_URL: apiUrl, GITHUB_SHA: sha },
       inputs: { 'github-token': CONTENTS_TOKEN, network: 'none', ...inputs },

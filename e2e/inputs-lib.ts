@@ -2,12 +2,12 @@
 // runner commands in its log, buildx's version, a manifest from the registry,
 // a tar's listing, and a private ssh-agent.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { runnerCommands } from '../scripts/runner-log.mjs';
 import { emptyBuilder, engine, MANIFEST_TYPES, run } from './lib.js';
+import { tempDir } from '../__tests__/temp-dirs.js';
 
 /** One job on a fresh runner: an emptied builder, a push to main, no network in RUN steps. */
 export async function actJob(context: string, inputs: Record<string, string>, env: Record<string, string> = {}) {
@@ -104,7 +104,7 @@ export interface SshAgent {
 
 /** A private ssh-agent on its own socket, holding one fresh ed25519 key. Call stop() afterwards. */
 export async function startSshAgent(): Promise<SshAgent> {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-ssh-'));
+  const dir = tempDir('bbc-ssh-');
   const socket = join(dir, 'agent.sock');
   const started = await run('ssh-agent', ['-s', '-a', socket]);
   const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(started.stdout)?.[1]);

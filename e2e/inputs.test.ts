@@ -2,10 +2,9 @@
 // build contexts, secrets from the environment and from files, an ssh agent,
 // annotations in the registry, the three kinds of outputs, and `call: check`
 // (buildx 0.15 or later; on an older buildx the action says so, naming `call`).
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { busyboxStage } from './fixtures.mjs';
 import {
@@ -23,9 +22,12 @@ import {
   tarNames,
 } from './inputs-lib.js';
 import { engine, fixture, registryTags, uniqueRepo } from './lib.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
-const tmp = (name: string) => mkdtempSync(join(tmpdir(), `bbc-inputs-${name}-`));
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
+const tmp = (name: string) => tempDir(`bbc-inputs-${name}-`);
 /** The cache image of a test: its own repository in the open registry. */
 const cacheImage = (name: string) => `${E.registry}/${uniqueRepo(name)}`;
 

@@ -2,11 +2,11 @@
 // process, an emptied builder per job, fixtures, the registry's HTTP API, and
 // counting RUN steps from a build's own plain progress output.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { JsonStreamDecoder } from '../src/core/json-stream.js';
+import { tempDir } from '../__tests__/temp-dirs.js';
 
 export interface Engine {
   registry: string;
@@ -111,9 +111,9 @@ export function uniqueRepo(name: string): string {
   return `e2e/${name}-${randomBytes(4).toString('hex')}`;
 }
 
-/** A build context: the files given, plus the static busybox at ./busybox. */
+/** A build context: the files given, plus the static busybox at ./busybox (a tempDir(): the test file's removeTempDirs() removes it). */
 export function fixture(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-e2e-'));
+  const dir = tempDir('bbc-e2e-');
   copyFileSync(engine().busybox, join(dir, 'busybox'));
   writeFiles(dir, files);
   return dir;

@@ -13,6 +13,7 @@ import {
   pushEvent,
   type JobResult,
 } from './pipeline.js';
+import { removeTempDirs } from '../__tests__/temp-dirs.js';
 
 const E = engine();
 const MERGE_SHA = 'c0ffee'.padEnd(40, '0');
@@ -31,6 +32,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
 });
+// What the file made in os.tmpdir() (pipelineContext()), removed after its tests.
+afterAll(removeTempDirs);
 
 function ok(job: JobResult): JobResult {
   if (job.result.code !== 0)

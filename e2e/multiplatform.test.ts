@@ -4,12 +4,15 @@
 // cache scope, then a run with `merge: true` that joins their digests. What
 // was pushed is read back over the registry's HTTP API. The Dockerfile has no
 // RUN step, so linux/arm64 builds on this machine without emulation.
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { pushEvent, runAction, type RunResult } from '../scripts/action-harness.mjs';
 import { cacheName } from '../src/core/plan.js';
 import { docker, emptyBuilder, engine, fixture, registryDigest, registryTags, uniqueRepo } from './lib.js';
+import { removeTempDirs } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
 const INDEX_TYPES = [
   'application/vnd.oci.image.index.v1+json',

@@ -1,11 +1,14 @@
 // Issue: prove it on a real BuildKit engine and registry. Every job starts on an
 // emptied builder, as on an ephemeral runner; the counts come from the build's own output.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { pullRequestEvent, pushEvent } from '../scripts/action-harness.mjs';
 import { engine, registryDigest, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, manualJob, pipelineContext } from './pipeline.js';
+import { removeTempDirs } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 /** The build stage's RUN steps, and the dependency steps after `COPY package.json`, as the log names them. */
 const BUILD_STEPS = ['RUN cat /app/src/*.js > /app/bundle.js && sleep 1', 'RUN echo built >> /app/bundle.js'];
 const INSTALL_STEPS = [

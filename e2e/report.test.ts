@@ -1,11 +1,14 @@
 // Issue: show the cache at work. Probing, hit counts, the first step that ran,
 // export failures and the job summary, on the real engine.
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { pushEvent } from '../scripts/action-harness.mjs';
 import { engine, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext } from './pipeline.js';
+import { removeTempDirs } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 const IMPORTER_NOT_FOUND = /failed to configure registry cache importer/;
 
 function ok(job: { result: { code: number; stdout: string; stderr: string } }): void {

@@ -6,7 +6,6 @@
 // command line against a git remote. What is left is read from the registry.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,8 +14,11 @@ import { runAction, type RunnerEvent } from '../scripts/action-harness.mjs';
 import { cacheName } from '../src/core/plan.js';
 import { engine, registryTags, uniqueRepo } from './lib.js';
 import { actionJob, pipelineContext, pushEvent } from './pipeline.js';
+import { removeTempDirs, tempDir } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (fixture(), tempDir()), removed after its tests.
+afterAll(removeTempDirs);
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const BRANCHES = ['main', 'feature/live', 'feature/gone', 'feature/also-gone', 'release/1'];
 const cacheTag = (branch: string) => cacheName('cache', 'build', branch);
@@ -111,8 +113,8 @@ describe('sweep', () => {
 
   test('the command line: the branches of a git remote; a dry run first, then the sweep', async () => {
     // A bare remote whose branches are main and feature/live (HEAD main); release/1's caches are protected.
-    const remote = mkdtempSync(join(tmpdir(), 'bbc-sweep-remote-'));
-    const work = mkdtempSync(join(tmpdir(), 'bbc-sweep-work-'));
+    const remote = tempDir('bbc-sweep-remote-');
+    const work = tempDir('bbc-sweep-work-');
     const git = (cwd: string, ...args: string[]) =>
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'pipe' });
     git(remote, 'init', '-q', '--bare', '-b', 'main');

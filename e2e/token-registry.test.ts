@@ -17,8 +17,11 @@ import { pushEvent } from '../scripts/action-harness.mjs';
 import { startTokenServer, type TokenServer } from '../__tests__/token-server.js';
 import { docker, engine, uniqueRepo } from './lib.js';
 import { actionJob, type Job, type JobResult, pipelineContext } from './pipeline.js';
+import { removeTempDirs } from '../__tests__/temp-dirs.js';
 
 const E = engine();
+// What the file made in os.tmpdir() (pipelineContext()), removed after its tests.
+afterAll(removeTempDirs);
 const SERVICE = 'bbc-token-registry';
 const USER = 'tok-user';
 const PASSWORD = `tok-${randomBytes(12).toString('hex')}`;

@@ -3,14 +3,14 @@
 // `docker` on PATH that records its argv (the real engine is e2e/cli.test.ts).
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pullRequestEvent, runAction } from '../../scripts/action-harness.mjs';
 import { README } from '../readme.js';
+import { tempDir } from '../temp-dirs.js';
 import { bundledCli, CLI, type CliResult, NODE24, ROOT, workdir } from './harness.js';
 
 /** What a test started and must stop, whether it passed or not. */
@@ -25,7 +25,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 };
 
 /** An empty directory as PATH: no docker, so plan checks no refs and build says docker is missing. */
-const NO_DOCKER = mkdtempSync(join(tmpdir(), 'bbc-nodocker-'));
+const NO_DOCKER = tempDir('bbc-nodocker-'); // removed after the file's tests, as every tempDir() (harness.ts)
 
 function cli(
   args: string[],
@@ -374,9 +374,9 @@ describe('exit codes', () => {
   });
 });
 
-/** A `docker` that answers buildx's questions and records the build's argv. */
+/** A `docker` that answers buildx's questions and records the build's argv (removed after the file's tests). */
 function fakeDocker(): { dir: string; argvFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-fakedocker-'));
+  const dir = tempDir('bbc-fakedocker-');
   const argvFile = join(dir, 'argv');
   writeFileSync(
     join(dir, 'docker'),

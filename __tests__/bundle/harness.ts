@@ -1,11 +1,16 @@
 // What the bundle tests share: where the bundle is, Node 24, the bundled
 // command line as a process, a checked-out repository, and the runner's error
 // lines. The action itself runs through scripts/action-harness.mjs.
+import { afterAll } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PIPELINE } from '../../e2e/fixtures.mjs';
+import { removeTempDirs, tempDir } from '../temp-dirs.js';
+
+// Every workdir() (and tempDir()) of a test file is removed after its tests.
+afterAll(removeTempDirs);
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The bundled command line (package.json's bin). */
@@ -33,6 +38,8 @@ export function bundledCli(
         cwd: opts.cwd,
         env: {
           PATH: '/nonexistent',
+          // The test file's own (tmpdir-environment.cjs): what the command line leaves there fails the file.
+          TMPDIR: tmpdir(),
           ...(process.env.DOCKER_CONFIG ? { DOCKER_CONFIG: process.env.DOCKER_CONFIG } : {}),
           ...opts.env,
         },
@@ -43,9 +50,9 @@ export function bundledCli(
   });
 }
 
-/** A checked-out repository holding `files` (by default the article's pipeline as its Dockerfile). */
+/** A checked-out repository holding `files` (by default the article's pipeline as its Dockerfile); removed after the file's tests. */
 export function workdir(files: Record<string, string> = { Dockerfile: PIPELINE }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-bundle-'));
+  const dir = tempDir('bbc-bundle-');
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);

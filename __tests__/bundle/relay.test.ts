@@ -4,13 +4,13 @@
 // whose error body forges commands. The relay on its own: __tests__/relay.test.ts;
 // the real engine: e2e/faults.test.ts.
 import { describe, expect, test } from '@jest/globals';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ONE_STAGE } from '../../e2e/fixtures.mjs';
 import { pushEvent, runAction } from '../../scripts/action-harness.mjs';
 import { commandOutputs, forgedCommands as forged, runnerCommands } from '../../scripts/runner-log.mjs';
 import { HOSTILE_OUTPUT as HOSTILE } from '../helpers.js';
+import { tempDir } from '../temp-dirs.js';
 import { bundledCli, workdir } from './harness.js';
 
 const cli = (args: string[], env: Record<string, string>, cwd: string) => bundledCli(args, { env, cwd });
@@ -46,9 +46,9 @@ function rawjson(): string {
     .join('\n');
 }
 
-/** A docker whose buildx build prints rawjson on stderr and hostile text on stdout, then fails. */
+/** A docker whose buildx build prints rawjson on stderr and hostile text on stdout, then fails (removed after the file's tests: harness.ts). */
 function fakeDocker(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bbc-relay-docker-'));
+  const dir = tempDir('bbc-relay-docker-');
   writeFileSync(join(dir, 'progress.json'), `${rawjson()}\n`);
   writeFileSync(join(dir, 'stdout.txt'), `${HOSTILE}\n`);
   writeFileSync(
