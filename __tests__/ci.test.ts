@@ -336,3 +336,65 @@ describe('explicit options win over every CI', () => {
     );
   });
 });
+
+describe('ciFacts: the facts as each CI gives them, before any decision', () => {
+  test('plain BRANCH_NAME: the branch writes, main assumed and said', () => {
+    expect(ciFacts({ BRANCH_NAME: ' feature/x ' })).toEqual({
+      provider: 'branch-name',
+      facts: {
+        branch: 'feature/x',
+        fallbacks: ['main'],
+        exportAllowed: true,
+        defaultBranch: 'main',
+        reasons: [
+          'only BRANCH_NAME is set, which does not say which branch is the default: assuming "main"; --fallback overrides',
+          'BRANCH_NAME: branch feature/x (no known CI detected)',
+        ],
+      },
+      where: 'this BRANCH_NAME build of feature/x',
+    });
+  });
+
+  test('no CI: no branch, nothing forbids writing once --branch names one', () => {
+    expect(ciFacts({})).toEqual({
+      provider: 'none',
+      facts: {
+        branch: undefined,
+        fallbacks: ['main'],
+        exportAllowed: true,
+        defaultBranch: 'main',
+        reasons: [
+          'no CI detected and no BRANCH_NAME: no branch unless --branch names one; assuming the default branch is "main"',
+        ],
+      },
+      where: 'this build (no CI detected)',
+    });
+  });
+
+  test("a merge commit's message names the first fallback, unless merge messages are off", () => {
+    const message = "Merge branch 'feature/y' into 'main'";
+    for (const env of [{ BRANCH_NAME: 'main' }, {}, { ...GITLAB, CI_COMMIT_BRANCH: 'main' }] as Env[]) {
+      expect(ciFacts(env, {}, { commitMessage: message }).facts.fallbacks).toEqual(['feature/y', 'main']);
+      expect(ciFacts(env, {}, { commitMessage: message, mergeMessages: false }).facts.fallbacks).toEqual(['main']);
+    }
+    const jenkins = { ...JENKINS, BRANCH_NAME: 'main', BBC_COMMIT_MESSAGE: message };
+    expect(ciFacts(jenkins).facts.fallbacks).toEqual(['feature/y', 'main']);
+    expect(ciFacts({ ...BUILDKITE, BUILDKITE_BRANCH: 'main' }, {}, { commitMessage: message }).facts.fallbacks).toEqual(
+      ['feature/y', 'main'],
+    );
+  });
+
+  test('GitHub Actions: the event and GITHUB_REF name the build; neither set is said as such', () => {
+    const push = { GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/x' };
+    expect(ciFacts(push, { repository: { default_branch: 'main' } })).toMatchObject({
+      provider: 'github',
+      facts: { branch: 'x', fallbacks: ['main'], exportAllowed: true },
+      where: 'push on refs/heads/x',
+    });
+    expect(ciFacts({ GITHUB_ACTIONS: 'true' })).toMatchObject({
+      provider: 'github',
+      facts: { branch: undefined, exportAllowed: false },
+      where: 'an unnamed event on no ref',
+    });
+  });
+});

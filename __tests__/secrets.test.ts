@@ -15,6 +15,13 @@ describe('secrets', () => {
     expect(parseSecrets('TOKEN=a=b,c')).toEqual([{ id: 'TOKEN', value: 'a=b,c' }]);
   });
 
+  test('an unclosed quote is an error naming secrets and the line, never the text', () => {
+    expect(thrown(() => parseSecrets('A=1\n"KEY=TOPSECRET')).message).toBe(
+      'secrets: a double quote is not closed (line 2): close it, or write "" for a quote inside a quoted field ' +
+        '(the value is not shown: it may hold a secret)',
+    );
+  });
+
   test('errors name the item, never its text (it may be a secret)', () => {
     for (const [raw, message] of [
       ['TOPSECRETBODYLINE', /^secrets: item 1 is not id=value \(it is not shown: it may hold a secret\); a value over/],

@@ -151,6 +151,8 @@ export function parseConfig(get: InputGetter): Config {
   cacheOptionWarnings(cacheType as CacheType, cacheOptions, toOptions);
 
   // Attributes read later (attest.ts, outputs.ts) are checked now, so that a bad one names its input.
+  // attributes() trims every field itself: blanks around the value never change whether it parses.
+  // Stryker disable next-line MethodExpression: see above
   for (const name of ['provenance', 'sbom']) attributes(name, input(name).trim());
   for (const name of ['attests', 'outputs']) for (const item of list(name)) attributes(name, item);
 

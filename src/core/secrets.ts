@@ -21,7 +21,10 @@ export interface SecretSource {
 
 function splitItem(input: string, item: string, i: number, what: string): [string, string] {
   const eq = item.indexOf('=');
+  // With no = (or = first) both halves are '': the same error whatever either one is.
+  // Stryker disable next-line StringLiteral: see above
   const id = eq > 0 ? item.slice(0, eq) : '';
+  // Stryker disable next-line StringLiteral: see above
   const value = eq > 0 ? item.slice(eq + 1) : '';
   if (id.trim() === '' || value === '') {
     const hint =
