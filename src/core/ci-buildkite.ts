@@ -11,8 +11,8 @@ export function repoKey(url: string): string {
     .replace(/^[a-z+]+:\/\//, '')
     .replace(/^[^@/]*@/, '')
     .replace(/^([^/:]+):(?!\d)/, '$1/')
-    .replace(/\.git$/, '')
-    .replace(/\/+$/, '');
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '');
 }
 
 export function ciBuildkite(env: Env, message?: Msg): CiFacts {

@@ -28,7 +28,8 @@ export function ciJenkins(env: Env, message?: Msg): CiFacts {
       {
         branch: change,
         fallbacks: [target, def],
-        exportAllowed: forkName === undefined,
+        // No CHANGE_BRANCH: whatever --branch names, this build's source is unknown, so it never writes.
+        exportAllowed: forkName === undefined && change !== undefined,
         defaultBranch: def,
         fork: forkName,
         reason,

@@ -25,7 +25,7 @@ function github(env: Env, payload: Record<string, unknown>): CiFacts {
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const ref = env.GITHUB_REF ?? '';
   const f = githubFacts({ eventName, ref, headRef: env.GITHUB_HEAD_REF, baseRef: env.GITHUB_BASE_REF, payload });
-  return { provider: 'github', facts: f, where: `${eventName} on ${ref || 'no ref'}` };
+  return { provider: 'github', facts: f, where: `${eventName || 'an unnamed event'} on ${ref || 'no ref'}` };
 }
 
 /**
