@@ -36,6 +36,10 @@ export default {
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: {
     projectType: 'custom',
+    // Not jest.config.js: Stryker's jest runner merges the config below over the file it reads, and
+    // `projects: undefined` does not drop the file's projects, so every mutant's run also started
+    // the e2e project's engine (about 5 s each, and more tests). package.json has no jest key.
+    configFile: 'package.json',
     // roots: Jest's file crawl, on every mutant's run, reads only the tests and the sources.
     config: { ...unitConfig, ...testMatch, projects: undefined, roots: ['<rootDir>/__tests__', '<rootDir>/src'] },
   },
