@@ -135,6 +135,27 @@ describe('an answer', () => {
   });
 });
 
+test('an answer declared over the limit, or compressed unasked, keeps its status and headers; its body is refused', async () => {
+  const s = await started((req, _body, res) => {
+    if (req.url === '/declared') res.writeHead(200, { 'Content-Length': String(MAX_ANSWER_BYTES + 1) });
+    else res.writeHead(200, { 'Content-Encoding': 'gzip' });
+    if (req.url === '/declared') res.write('x');
+    else res.end('not really gzip');
+  });
+  const declared = await httpFetch(`${s.url}/declared`);
+  expect([declared.status, declared.headers.get('content-length')]).toEqual([200, String(MAX_ANSWER_BYTES + 1)]);
+  await expect(declared.text()).rejects.toThrow(`the answer is ${MAX_ANSWER_BYTES + 1} bytes, more than`);
+  const zipped = await httpFetch(`${s.url}/zipped`);
+  await expect(zipped.arrayBuffer()).rejects.toThrow('the answer is gzip-encoded, which the request did not ask for');
+});
+
+test("a byte order mark is not part of the text; fetch's Accept */* goes unless the caller names one", async () => {
+  const s = await started((_req, _body, res) => res.end('\uFEFF{"a":1}'));
+  expect(await (await httpFetch(`${s.url}/bom`)).json()).toEqual({ a: 1 });
+  await httpFetch(`${s.url}/named`, { headers: { accept: 'x/y' } });
+  expect(s.seen.map((r) => r.headers.accept)).toEqual(['*/*', 'x/y']);
+});
+
 describe('redirects', () => {
   let target: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
@@ -252,5 +273,33 @@ describe('failures', () => {
     ]);
     const post = await httpFetch(`${s.url}/three`, { method: 'POST' }).catch((x: Error) => x);
     expect(requestFailure(post, 'host')).toMatch(/^connection to host failed: socket hang up \(ECONNRESET\)/);
+  });
+  test('a switch of protocols (101) nobody asked for is an error, not a promise left hanging', async () => {
+    const s = await started(() => undefined);
+    s.server.on('upgrade', (_req, socket: Socket) =>
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n'),
+    );
+    const e = await httpFetch(`${s.url}/up`, { headers: { Connection: 'Upgrade', Upgrade: 'x' } }).catch(
+      (x: Error) => x,
+    );
+    expect(requestFailure(e, 'host')).toBe(
+      'connection to host failed: the server switched protocols (101), which was not asked for',
+    );
+  });
+
+  test('an answer given before the request body was read, then a reset, is the answer: the request is not sent again', async () => {
+    let puts = 0;
+    const s = await started(() => undefined);
+    s.server.removeAllListeners('request');
+    s.server.on('request', (req, res) => {
+      if (req.method !== 'PUT') return void req.resume().on('end', () => res.end('warm'));
+      puts++;
+      res.writeHead(401, { 'Content-Length': '0' }).end();
+      setTimeout(() => req.socket.destroy(), 5);
+    });
+    await (await httpFetch(`${s.url}/warm`)).text();
+    const res = await httpFetch(`${s.url}/put`, { method: 'PUT', body: 'x'.repeat(8 * 1024 * 1024) }).catch((x) => x);
+    await new Promise((r) => setTimeout(r, 200));
+    expect([(res as { status?: number }).status ?? requestFailure(res, 'host'), puts]).toEqual([401, 1]);
   });
 });

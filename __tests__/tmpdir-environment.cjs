@@ -22,6 +22,14 @@ module.exports = class TmpdirEnvironment extends TestEnvironment {
     process.env.TMPDIR = dir;
     super(config, context);
     this.tmp = { dir, outer, file: relative(config.projectConfig.rootDir, context.testPath) };
+    this.failed = false;
+  }
+
+  // A failing test usually skips its own clean-up: its failure is what to see, not the leftovers
+  // (an error thrown from teardown would replace the file's results).
+  async handleTestEvent(event) {
+    if ((event.name === 'test_done' && event.test.errors.length > 0) || event.name === 'hook_failure')
+      this.failed = true;
   }
 
   async teardown() {
@@ -32,7 +40,15 @@ module.exports = class TmpdirEnvironment extends TestEnvironment {
       if (outer === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = outer;
       const left = readdirSync(dir).sort();
-      rmSync(dir, { recursive: true, force: true });
+      let removal;
+      try {
+        // A process the file started may still be writing: a few tries before giving up.
+        rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      } catch (e) {
+        removal = e;
+      }
+      if (this.failed) return;
+      if (removal !== undefined) throw new Error(`${file}: could not remove its temporary directory ${dir}: ${removal}`);
       if (left.length > 0) {
         const names = left.slice(0, 20).join(' ') + (left.length > 20 ? ' ...' : '');
         const error = new Error(

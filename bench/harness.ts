@@ -5,10 +5,10 @@
 // uses a fresh repository name and fresh build contexts.
 // Used by bench/pipeline.ts (timings) and bench/rates.ts (re-run rates).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ProgressStream } from '../src/core/progress.js';
 import { countRawRunSteps, countRunSteps, engine, uniqueRepo, type Engine, type StepCount } from '../e2e/lib.js';
 import { fakePullsApi, PULLS_TOKEN, type FakePullsApi } from '../__tests__/fake-pulls-api.js';
@@ -52,7 +52,11 @@ export interface ActionBundle {
 export function snapshotAction(from?: string): ActionBundle {
   const dir = mkdtempSync(join(tmpdir(), 'bbc-bench-dist-'));
   const entry = join(dir, 'index.js');
-  copyFileSync(from ?? 'dist/index.js', entry);
+  const source = from ?? 'dist/index.js';
+  copyFileSync(source, entry);
+  // The module type beside it goes too (dist/package.json: CommonJS), so the copy runs as the bundle does.
+  const type = join(dirname(source), 'package.json');
+  if (existsSync(type)) copyFileSync(type, join(dir, 'package.json'));
   const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
   return {
     entry,

@@ -97,13 +97,24 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-// dist/cli.js is CommonJS (scripts/bundle.mjs): no top-level await.
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    early.emit(`${NAME}: ${errorMessage(e, CLI_WORDS)}`);
-    process.exitCode = 1;
-  },
-);
+// dist/cli.js is CommonJS (scripts/bundle.mjs): no top-level await. A promise that never settled
+// would end the process with exit 0 (ESM's top-level await exited 13): that is a failure too.
+let settled = false;
+process.on('exit', () => {
+  if (settled) return;
+  early.emit(`${NAME}: stopped before it finished (a bug: please report it)`);
+  process.exitCode = 1;
+});
+main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      early.emit(`${NAME}: ${errorMessage(e, CLI_WORDS)}`);
+      process.exitCode = 1;
+    },
+  )
+  .finally(() => {
+    settled = true;
+  });

@@ -36,9 +36,14 @@ export interface HttpAnswer {
 export type HttpFetch = (input: string | URL, init?: HttpInit) => Promise<HttpAnswer>;
 
 const MAX_REDIRECTS = 20;
-/** Larger answers are refused: the clients read manifests and JSON pages, never layers. */
+/** Larger answers are not read: the clients read manifests and JSON pages, never layers. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/** What a kept-alive connection the server had closed fails with, before any answer. */
+const STALE = new Set(['ECONNRESET', 'EPIPE']);
+
+/** An answer's body, or why it was not read (its declared size, an encoding nobody asked for). */
+type Body = { bytes: Buffer } | { unread: string };
 
 class Answer implements HttpAnswer {
   constructor(
@@ -46,7 +51,7 @@ class Answer implements HttpAnswer {
     readonly statusText: string,
     readonly url: string,
     private readonly raw: IncomingMessage['headers'],
-    private readonly bytes: Buffer,
+    private readonly body: Body,
   ) {}
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
@@ -57,14 +62,21 @@ class Answer implements HttpAnswer {
       return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
     },
   };
+  private bytes(): Buffer {
+    if ('unread' in this.body) throw new Error(`${this.url}: ${this.body.unread}`);
+    return this.body.bytes;
+  }
   async text(): Promise<string> {
-    return this.bytes.toString('utf8');
+    // As fetch decodes UTF-8: a leading byte order mark is not part of the text.
+    return this.bytes()
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
   }
   async json(): Promise<unknown> {
-    return JSON.parse(this.bytes.toString('utf8'));
+    return JSON.parse(await this.text());
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return new Uint8Array(this.bytes).buffer;
+    return new Uint8Array(this.bytes()).buffer;
   }
 }
 
@@ -73,13 +85,29 @@ function failed(url: URL, cause: unknown): Error {
   return new Error(`request to ${url.host} failed`, { cause });
 }
 
-/** One request and its whole answer; a stale kept-alive connection is tried once more for an idempotent method. */
+/** Why an answer's body is not read: over the size limit, or compressed although nobody asked for it. */
+function unreadable(headers: IncomingMessage['headers']): string | undefined {
+  const declared = Number(headers['content-length'] ?? '0');
+  if (declared > MAX_ANSWER_BYTES) return `the answer is ${declared} bytes, more than ${MAX_ANSWER_BYTES} read here`;
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined && encoding !== 'identity')
+    return `the answer is ${encoding}-encoded, which the request did not ask for`;
+  return undefined;
+}
+
+/**
+ * One request and its whole answer. A kept-alive connection the server had
+ * closed fails before any answer: an idempotent request is then sent once more
+ * on a new one. Every way the request can end settles the promise (an upgrade,
+ * a close without an answer), so nothing waits on an unref'd timer forever.
+ */
 function once(
   url: URL,
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
   signal?: AbortSignal,
+  retried = false,
 ) {
   return new Promise<Answer>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -92,37 +120,53 @@ function once(
       method,
       headers: sized ? { ...headers, 'Content-Length': String(payload?.length ?? 0) } : headers,
     });
+    let answered = false;
+    let settled = false;
+    const settle = (then: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', abort);
+      then();
+    };
+    const fail = (cause: unknown) => settle(() => reject(failed(url, cause)));
     const abort = () => {
       req.destroy();
-      reject(signal?.reason);
+      settle(() => reject(signal?.reason));
     };
     signal?.addEventListener('abort', abort, { once: true });
-    const done = () => signal?.removeEventListener('abort', abort);
     req.on('error', (e) => {
-      done();
-      if (req.reusedSocket && IDEMPOTENT.has(method) && (e as { code?: string }).code === 'ECONNRESET')
-        once(url, method, headers, body, signal).then(resolve, reject);
-      else reject(failed(url, e));
+      const stale = req.reusedSocket && !answered && !retried && STALE.has((e as { code?: string }).code ?? '');
+      if (stale && IDEMPOTENT.has(method))
+        settle(() => once(url, method, headers, body, signal, true).then(resolve, reject));
+      else fail(e);
     });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      fail(new Error('the server switched protocols (101), which was not asked for'));
+    });
+    const cut = () => fail(new Error('the connection closed before the answer was complete'));
+    req.on('close', () => answered || cut());
     req.on('response', (res) => {
+      answered = true;
+      const why = unreadable(res.headers);
+      const answer = (b: Body) => new Answer(res.statusCode ?? 0, res.statusMessage ?? '', url.href, res.headers, b);
+      if (why !== undefined && method !== 'HEAD') {
+        res.destroy();
+        req.destroy();
+        return settle(() => resolve(answer({ unread: why })));
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_ANSWER_BYTES) {
-          done();
-          req.destroy();
-          reject(failed(url, new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`)));
-        } else chunks.push(chunk);
+        if (size <= MAX_ANSWER_BYTES) return void chunks.push(chunk);
+        req.destroy();
+        fail(new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`));
       });
-      res.on('error', (e) => {
-        done();
-        reject(failed(url, e));
-      });
-      res.on('end', () => {
-        done();
-        resolve(new Answer(res.statusCode ?? 0, res.statusMessage ?? '', url.href, res.headers, Buffer.concat(chunks)));
-      });
+      res.on('error', fail);
+      res.on('end', () => settle(() => resolve(answer({ bytes: Buffer.concat(chunks) }))));
+      // After 'end' this does nothing; without one, the answer was cut short.
+      res.on('close', cut);
     });
     req.end(payload);
   });
@@ -150,7 +194,10 @@ function redirected(
 /** A request with fetch's meaning for the parts of HttpInit; network failures throw with their cause. */
 export const httpFetch: HttpFetch = async (input, init = {}) => {
   let url = new URL(input);
-  let current = { ...init, method: (init.method ?? 'GET').toUpperCase(), headers: { ...init.headers } };
+  // fetch's default Accept, unless the caller names one.
+  const named = Object.keys(init.headers ?? {}).some((k) => k.toLowerCase() === 'accept');
+  const accept: Record<string, string> = named ? {} : { Accept: '*/*' };
+  let current = { ...init, method: (init.method ?? 'GET').toUpperCase(), headers: { ...accept, ...init.headers } };
   for (let hop = 0; ; hop++) {
     const res = await once(url, current.method, current.headers, current.body, init.signal);
     const location = res.headers.get('location');
