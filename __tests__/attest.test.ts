@@ -104,6 +104,80 @@ describe('attestValues, as build-push-action', () => {
   });
 });
 
+describe('githubRun: the workflow run from the runner variables', () => {
+  test('the run URL names the attempt, the first when the runner does not say', () => {
+    expect(githubRun(ENV, true)).toEqual({ url: RUN_URL, privateRepository: true });
+    const firstAttempt = 'https://github.com/acme/app/actions/runs/123/attempts/1';
+    expect(githubRun({ ...ENV, GITHUB_RUN_ATTEMPT: undefined }, false)).toEqual({
+      url: firstAttempt,
+      privateRepository: false,
+    });
+    expect(githubRun({ ...ENV, GITHUB_RUN_ATTEMPT: '' }, false)?.url).toEqual(firstAttempt);
+  });
+
+  test('no run without each of the server, the repository and the run id, nor outside GitHub Actions', () => {
+    const without = ['GITHUB_SERVER_URL', 'GITHUB_REPOSITORY', 'GITHUB_RUN_ID'].map((k) => ({ ...ENV, [k]: '' }));
+    expect([...without, { ...ENV, GITHUB_ACTIONS: 'false' }].map((env) => githubRun(env, false))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+});
+
+describe('attestValues: how each item is read', () => {
+  const run = githubRun(ENV, false);
+
+  test('provenance true and false in any of their spellings', () => {
+    for (const yes of ['true', 'True', 'TRUE']) {
+      expect(attestValues({ ...NONE, provenance: yes }, run)).toEqual([`type=provenance,builder-id=${RUN_URL}`]);
+    }
+    for (const no of ['false', 'False', 'FALSE']) {
+      expect(attestValues({ ...NONE, provenance: no }, run)).toEqual(['type=provenance,disabled=true']);
+    }
+  });
+
+  test("an attests item's type is found wherever it is, spaces around its = or not", () => {
+    const item = 'mode=max, type = provenance';
+    expect(attestValues({ ...NONE, attests: [item] }, run)).toEqual([`${item},builder-id=${RUN_URL}`]);
+    expect(attestValues({ ...NONE, attests: [item] }, run)).toEqual(oracle({ ...NONE, attests: [item] }, false));
+  });
+
+  test('an item with no type, or a type without a value, is passed on as another type', () => {
+    expect(attestValues({ ...NONE, attests: ['foo=bar'] }, undefined)).toEqual(['foo=bar']);
+    expect(attestValues({ ...NONE, attests: ['type,foo=bar'] }, undefined)).toEqual(['type,foo=bar']);
+  });
+
+  test('a builder id the provenance names, spaces around its = or not, is kept', () => {
+    const provenance = 'mode=max, builder-id = https://example.com/b';
+    expect(attestValues({ ...NONE, provenance }, run)).toEqual([
+      `type=provenance,mode=max,builder-id = https://example.com/b`,
+    ]);
+  });
+
+  test('provenance and sbom inputs drop the attests items of their type', () => {
+    const attests = ['type=provenance,mode=max', 'type=sbom,generator=x', 'type=custom'];
+    expect(attestValues({ ...NONE, provenance: 'mode=min', sbom: 'true', attests }, undefined)).toEqual([
+      'type=provenance,mode=min',
+      'type=sbom,disabled=false',
+      'type=custom',
+    ]);
+  });
+
+  test('the provenance input alone drops the provenance items of attests, and keeps the sbom ones', () => {
+    const attests = ['type=provenance,mode=max', 'type=sbom,generator=x'];
+    expect(attestValues({ ...NONE, provenance: 'false', attests }, run)).toEqual([
+      'type=provenance,disabled=true',
+      'type=sbom,generator=x',
+    ]);
+  });
+
+  test('an item that does not read as attributes is an error of attests', () => {
+    expect(() => attestValues({ ...NONE, attests: ['type=custom,"x'] }, undefined)).toThrow(/^attests: /);
+  });
+});
+
 describe('outputsToDocker', () => {
   test('a type=docker output, in any spacing; others not', () => {
     expect(outputsToDocker(['type=docker,dest=x'])).toBe(true);

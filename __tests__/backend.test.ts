@@ -1,6 +1,7 @@
 // Each cache backend says the same plan (branch chain x stages, export only to
 // the branch's own stage) in its own terms; each backend's bad inputs are errors.
 import { describe, expect, test } from '@jest/globals';
+import { type Backend, cacheHome, location, renderExport, renderImport, renderOptions } from '../src/core/backend.js';
 import { decide, type BuildSource } from '../src/core/decide.js';
 import { InputError } from '../src/core/errors.js';
 import { parseConfig } from '../src/core/inputs.js';
@@ -211,5 +212,82 @@ describe('extra refs', () => {
     expect(p.cacheFrom.slice(-2)).toEqual(['type=registry,ref=ghcr.io/acme/base:cache', 'type=local,src=/tmp/c']);
     expect(p.cacheTo).toHaveLength(2);
     expect(p.cacheTo[1]).toBe('type=local,dest=/tmp/c,mode=max');
+  });
+});
+
+describe('each backend in its own terms (backend.ts)', () => {
+  const opts: [string, string][] = [['url', 'http://cache:1/']];
+  const backends: Record<string, Backend> = {
+    registry: { type: 'registry', image: 'ghcr.io/acme/app', options: [] },
+    inline: { type: 'inline', image: 'ghcr.io/acme/app', options: [['registry.insecure', 'true']] },
+    local: { type: 'local', cacheDir: '/mnt/cache//', options: [] },
+    gha: { type: 'gha', options: opts },
+    s3: { type: 's3', s3: { bucket: 'ci-cache', region: 'eu-west-1' }, options: [['prefix', 'p/']] },
+  };
+
+  test('renderOptions: key=value pairs; a later key overrides an earlier one in its place', () => {
+    expect(renderOptions([])).toBe('');
+    expect(
+      renderOptions([
+        ['type', 'registry'],
+        ['mode', 'max'],
+        ['ref', 'r'],
+        ['mode', 'min'],
+      ]),
+    ).toBe('type=registry,mode=min,ref=r');
+  });
+
+  test('cacheHome: the repository, the directory or the bucket; gha has none', () => {
+    expect(Object.values(backends).map(cacheHome)).toEqual([
+      'ghcr.io/acme/app',
+      'ghcr.io/acme/app',
+      '/mnt/cache//',
+      undefined,
+      's3://ci-cache',
+    ]);
+  });
+
+  test('location: where one named cache lives (a directory without its trailing slashes)', () => {
+    expect(Object.values(backends).map((b) => location(b, 'cache.app.main'))).toEqual([
+      'ghcr.io/acme/app:cache.app.main',
+      'ghcr.io/acme/app:cache.app.main',
+      '/mnt/cache/cache.app.main',
+      'gha:cache.app.main',
+      's3://ci-cache/cache.app.main',
+    ]);
+  });
+
+  test('renderImport: the type, the place, then the user options', () => {
+    expect(Object.values(backends).map((b) => renderImport(b, 'c.main'))).toEqual([
+      'type=registry,ref=ghcr.io/acme/app:c.main',
+      'type=registry,ref=ghcr.io/acme/app:c.main,registry.insecure=true',
+      'type=local,src=/mnt/cache/c.main',
+      'type=gha,scope=c.main,url=http://cache:1/',
+      'type=s3,region=eu-west-1,bucket=ci-cache,name=c.main,prefix=p/',
+    ]);
+  });
+
+  test('renderExport: the place, the mode, the layout a registry needs, ignore-error; inline only its own options', () => {
+    const to: [string, string][] = [['compression', 'zstd']];
+    expect(Object.values(backends).map((b) => renderExport(b, 'c.x', 'max', to))).toEqual([
+      'type=registry,ref=ghcr.io/acme/app:c.x,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true,compression=zstd',
+      'type=inline,compression=zstd',
+      'type=local,dest=/mnt/cache/c.x,mode=max,ignore-error=true,compression=zstd',
+      'type=gha,scope=c.x,mode=max,ignore-error=true,url=http://cache:1/,compression=zstd',
+      'type=s3,region=eu-west-1,bucket=ci-cache,name=c.x,mode=max,ignore-error=true,prefix=p/,compression=zstd',
+    ]);
+  });
+
+  test('renderExport: cache-to-options override the options and the defaults, in place', () => {
+    const gha: Backend = { type: 'gha', options: [['timeout', '1m']] };
+    expect(
+      renderExport(gha, 'c', 'min', [
+        ['ignore-error', 'false'],
+        ['timeout', '2m'],
+      ]),
+    ).toBe('type=gha,scope=c,mode=min,ignore-error=false,timeout=2m');
+    expect(renderExport(backends.registry!, 'c', 'min', [['oci-mediatypes', 'false']])).toBe(
+      'type=registry,ref=ghcr.io/acme/app:c,mode=min,image-manifest=true,oci-mediatypes=false,ignore-error=true',
+    );
   });
 });

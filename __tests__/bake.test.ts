@@ -18,6 +18,7 @@ import { decide } from '../src/core/decide.js';
 import { InputError } from '../src/core/errors.js';
 import { parseConfig } from '../src/core/inputs.js';
 import { ProgressStream } from '../src/core/progress.js';
+import { summarize, type Vertex } from '../src/core/step-report.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const push = (branch: string) => ({
@@ -156,5 +157,196 @@ describe('reportOf', () => {
 
   test('one target: the whole report, as for a build', () => {
     expect(reportOf(vertices, 'api', false)).toEqual(stream.report());
+  });
+});
+
+describe('parseBakeDefinition: what the plan reads, with the defaults bake has', () => {
+  test('defaults: context ., file Dockerfile, no inline text, no stage, no platforms; odd values are left out', () => {
+    const def = parseBakeDefinition({
+      group: { all: { targets: ['a', 7, 'b'] }, odd: 'x', none: {} },
+      target: {
+        a: {},
+        b: {
+          context: 'sub',
+          dockerfile: 'b.Dockerfile',
+          'dockerfile-inline': 'FROM x',
+          target: 'api',
+          platforms: ['linux/amd64', 1],
+        },
+        c: { context: 3, dockerfile: null, platforms: 'linux/arm64', target: 5 },
+        notATarget: 'x',
+        alsoNot: ['x'],
+        norThis: null,
+      },
+    });
+    expect(def.groups).toEqual({ all: ['a', 'b'], odd: [], none: [] });
+    expect(Object.keys(def.targets)).toEqual(['a', 'b', 'c']);
+    const { raw: _a, ...a } = def.targets.a!;
+    expect(a).toStrictEqual({ name: 'a', context: '.', dockerfile: 'Dockerfile', platforms: [] });
+    const { raw: _b, ...b } = def.targets.b!;
+    expect(b).toStrictEqual({
+      name: 'b',
+      context: 'sub',
+      dockerfile: 'b.Dockerfile',
+      dockerfileInline: 'FROM x',
+      stage: 'api',
+      platforms: ['linux/amd64'],
+    });
+    const { raw: _c, ...c } = def.targets.c!;
+    expect(c).toStrictEqual({ name: 'c', context: '.', dockerfile: 'Dockerfile', platforms: [] });
+    expect(def.targets.b!.raw).toEqual({
+      context: 'sub',
+      dockerfile: 'b.Dockerfile',
+      'dockerfile-inline': 'FROM x',
+      target: 'api',
+      platforms: ['linux/amd64', 1],
+    });
+  });
+
+  test('no groups, or groups that are no object: none', () => {
+    expect(parseBakeDefinition({ target: {} })).toEqual({ groups: {}, targets: {} });
+    expect(parseBakeDefinition({ group: ['x'], target: {} }).groups).toEqual({});
+  });
+
+  test.each([null, 'x', [], { target: [] }, { target: null }, { target: 'x' }])('%j is no definition', (json) => {
+    expect(() => parseBakeDefinition(json)).toThrow('docker buildx bake --print gave no "target" object');
+  });
+});
+
+describe('targetsToBuild: groups expanded, each target once', () => {
+  const def = parseBakeDefinition({
+    group: {
+      default: { targets: ['b', 'all'] },
+      all: { targets: ['a', 'b', 'inner'] },
+      inner: { targets: ['c', 'a'] },
+    },
+    target: { a: {}, b: {}, c: {}, d: {} },
+  });
+  const names = (requested: string[]) => targetsToBuild(def, requested).map((t) => t.name);
+
+  test('nothing requested: the default group, its groups expanded in place', () => {
+    expect(names([])).toEqual(['b', 'a', 'c']);
+  });
+
+  test('requested names in their order, groups and targets mixed, no target twice', () => {
+    expect(names(['d', 'all', 'd'])).toEqual(['d', 'a', 'b', 'c']);
+  });
+
+  test('a group that includes itself, directly or through another, is an input error naming the loop', () => {
+    const loop = parseBakeDefinition({
+      group: { default: { targets: ['a', 'all'] }, all: { targets: ['default'] } },
+      target: { a: {} },
+    });
+    let error: unknown;
+    try {
+      targetsToBuild(loop, []);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect([(error as InputError).input, (error as InputError).message]).toEqual([
+      'targets',
+      'targets: group "default" includes itself (default -> all -> default): remove it',
+    ]);
+  });
+
+  test('no default group: the default target; neither: an error listing the names there are, sorted', () => {
+    const single = parseBakeDefinition({ target: { default: {}, x: {} } });
+    expect(targetsToBuild(single, []).map((t) => t.name)).toEqual(['default']);
+    const none = parseBakeDefinition({ group: { g: { targets: ['x'] } }, target: { x: {} } });
+    expect(() => targetsToBuild(none, [])).toThrow(
+      'targets: "default" is not a target or group of the bake definition: use one of g, x',
+    );
+  });
+
+  test('a group that names an unknown target: that name is the error', () => {
+    const bad = parseBakeDefinition({ group: { default: { targets: ['x', 'ghost'] } }, target: { x: {} } });
+    expect(() => targetsToBuild(bad, [])).toThrow('targets: "ghost" is not a target or group');
+  });
+});
+
+describe('siblings and stages', () => {
+  const def = parseBakeDefinition({
+    target: {
+      api: { target: 'api' },
+      worker: { target: 'worker' },
+      rival: { target: 'api' },
+      elsewhere: { context: 'other', target: 'worker' },
+      otherFile: { dockerfile: 'x.Dockerfile', target: 'worker' },
+      inlineA: { 'dockerfile-inline': 'FROM a', target: 'x' },
+      inlineB: { 'dockerfile-inline': 'FROM a', target: 'y' },
+    },
+  });
+  const all = Object.values(def.targets);
+  const stages = new Map(all.map((t) => [t.name, t.stage!]));
+
+  test('the same context and file, or the same inline text, is one Dockerfile', () => {
+    expect(dockerfileKey(def.targets.api!)).toBe(dockerfileKey(def.targets.worker!));
+    expect(dockerfileKey(def.targets.api!)).not.toBe(dockerfileKey(def.targets.elsewhere!));
+    expect(dockerfileKey(def.targets.api!)).not.toBe(dockerfileKey(def.targets.otherFile!));
+    expect(dockerfileKey(def.targets.inlineA!)).toBe('inline:FROM a');
+  });
+
+  test('siblings: other targets of the same Dockerfile exporting another stage', () => {
+    expect(siblingsOf(def.targets.api!, all, stages)).toEqual([{ target: 'worker', stage: 'worker' }]);
+    expect(siblingsOf(def.targets.worker!, all, stages)).toEqual([
+      { target: 'api', stage: 'api' },
+      { target: 'rival', stage: 'api' },
+    ]);
+    expect(siblingsOf(def.targets.inlineA!, all, stages)).toEqual([{ target: 'inlineB', stage: 'y' }]);
+  });
+
+  test('exportStage: the target stage as the Dockerfile names it, else its last stage, else final', () => {
+    const dockerfile = 'FROM alpine AS Base\nFROM base AS App\n';
+    expect(exportStage(def.targets.api!, undefined)).toBe('api');
+    expect(exportStage({ ...def.targets.api!, stage: 'API' }, undefined)).toBe('api');
+    expect(exportStage({ ...def.targets.api!, stage: undefined }, undefined)).toBe('final');
+    expect(exportStage({ ...def.targets.api!, stage: 'BASE' }, dockerfile)).toBe('base');
+    expect(exportStage({ ...def.targets.api!, stage: undefined }, dockerfile)).toBe('app');
+    expect(exportStage({ ...def.targets.api!, stage: 'nope' }, dockerfile)).toBe('final');
+    expect(exportStage({ ...def.targets.api!, stage: undefined }, 'FROM alpine\n')).toBe('final');
+  });
+});
+
+describe('withCaches and reportOf, by hand', () => {
+  test("a target's own cache-to follows the planned one; non-text entries of its own are dropped", () => {
+    const def = parseBakeDefinition({
+      target: { a: { 'cache-to': ['type=local,dest=x', 3], 'cache-from': 'no list' } },
+    });
+    expect(withCaches(def, { a: { cacheFrom: ['f'], cacheTo: ['t'] } })).toEqual({
+      target: { a: { 'cache-from': ['f'], 'cache-to': ['t', 'type=local,dest=x'] } },
+    });
+  });
+
+  const vertex = (name: string): Vertex => ({
+    digest: `sha256:${name.length}${name}`,
+    name,
+    cached: false,
+    error: undefined,
+    started: '2026-01-01T00:00:00Z',
+    completed: '2026-01-01T00:00:01Z',
+  });
+
+  test('several targets: only the vertices named for the target, named as a build names them', () => {
+    const vertices = [
+      vertex('[api base 1/2] FROM alpine'),
+      vertex('[api] exporting cache to registry'),
+      vertex('[apiv2 base 1/2] FROM alpine'),
+      vertex('[worker base 2/2] RUN x'),
+      vertex('[internal] load build definition'),
+      vertex('exporting to image'),
+      vertex('[api]'),
+      vertex('note [api base 1/2] RUN y'),
+      vertex('[api base 2/2] RUN a\nb'),
+    ];
+    const mine = [
+      { ...vertices[0]!, name: '[base 1/2] FROM alpine' },
+      { ...vertices[1]!, name: 'exporting cache to registry' },
+      { ...vertices[8]!, name: '[base 2/2] RUN a\nb' },
+    ];
+    expect(reportOf(vertices, 'api', true, { warnings: ['w'] })).toEqual(summarize(mine, { warnings: ['w'] }));
+    expect(reportOf(vertices, 'api', true).exported).toBe(true);
+    expect(reportOf(vertices, 'worker', true).exported).toBe(false);
+    expect(reportOf(vertices, 'api', false)).toEqual(summarize(vertices));
   });
 });

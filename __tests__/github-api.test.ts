@@ -281,3 +281,37 @@ describe('github-api: edges of each rule', () => {
     expect(statusReason(500, 'Server Error', '')).toBe('HTTP 500');
   });
 });
+
+describe('github-api: more edges', () => {
+  test('parseLinks: a parameter without a value does not hide the rel; only `rel` itself names one', () => {
+    expect(parseLinks('<https://a.example/x>; foo; rel="next"', 'https://a.example/')).toStrictEqual({
+      next: 'https://a.example/x',
+    });
+    expect(parseLinks('<https://a.example/x>; relation="next"', 'https://a.example/')).toStrictEqual({});
+  });
+
+  test('parseLinks: a link that does not resolve leaves no entry behind', () => {
+    expect(
+      parseLinks('<http://[bad>; rel="prev", <https://a.example/n>; rel="next"', 'https://a.example/'),
+    ).toStrictEqual({
+      next: 'https://a.example/n',
+    });
+  });
+
+  test('rateLimit: a blank or endless retry-after says no time; the reset header is read then', () => {
+    const headers = (h: Record<string, string>) => (name: string) => h[name] ?? null;
+    expect(rateLimit(429, headers({ 'retry-after': '  ' }), 0)).toEqual({});
+    expect(rateLimit(429, headers({ 'retry-after': 'Infinity' }), 0)).toEqual({});
+    expect(rateLimit(429, headers({ 'retry-after': ' ', 'x-ratelimit-reset': '100' }), 0)).toEqual({
+      resetAt: new Date(100_000),
+    });
+  });
+
+  test('oneLineText: an empty secret replaces nothing', () => {
+    expect(oneLineText('ab', [''])).toBe('ab');
+  });
+
+  test('apiMessage: JSON that is no object says nothing', () => {
+    expect(['null', '5', '"text"', '[]'].map(apiMessage)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+});

@@ -104,4 +104,13 @@ describe('parseImage: each error in full', () => {
     expect(() => parseImage('Host_x:5000/app')).toThrow('invalid registry host "Host_x:5000"');
     expect(() => parseImage('x:y')).toThrow('has a tag: remove ":y"');
   });
+
+  test('a name without a slash is a path, whatever it holds: no host is taken from it', () => {
+    expect(parseImage('my.app')).toEqual({ repository: 'my.app', lowered: false });
+    expect(parseImage('My.App')).toEqual({ repository: 'my.app', lowered: true });
+  });
+
+  test('a host with a port is a host: its colon is no tag', () => {
+    expect(parseImage('localhost:5000/app')).toEqual({ repository: 'localhost:5000/app', lowered: false });
+  });
 });

@@ -194,3 +194,80 @@ describe('parsePushedList', () => {
     expect(() => parsePushedList('{ not json }')).toThrow(/printed no manifest/);
   });
 });
+
+describe('merge: each input read as written', () => {
+  const base = { merge: 'true', digests: `ghcr.io/acme/app@${A}`, tags: 'ghcr.io/acme/app:1.0' };
+
+  test('no image, or only blanks: none, when every digest names its repository; a builder of blanks is none', () => {
+    for (const image of ['', '  ']) {
+      expect(mergeConfig(get({ ...base, image, builder: '  ' }))).toEqual({
+        sources: [`ghcr.io/acme/app@${A}`],
+        duplicates: [],
+        tags: ['ghcr.io/acme/app:1.0'],
+        builder: undefined,
+      });
+    }
+    expect(mergeConfig(get({ ...base, builder: ' b1 ' })).builder).toBe('b1');
+    expect(mergeConfig(get({ ...base, image: ' ghcr.io/Acme/app ', digests: A })).sources).toEqual([
+      `ghcr.io/acme/app@${A}`,
+    ]);
+  });
+
+  test('each refusal in full', () => {
+    const message = (inputs: Record<string, string>) => inputError(() => mergeConfig(get(inputs))).message;
+    expect(message({ ...base, digests: 'nope' })).toBe(
+      'digests: item 1, "nope", is not an image digest: give sha256: and 64 lower-case hex digits ' +
+        "(a platform job's `digest` output), or <repository>@sha256:...",
+    );
+    expect(message({ ...base, digests: `${A},${B}` })).toBe(
+      'image: is required with merge: true when digests has a bare digest (item 1): ' +
+        'the repository the platform jobs pushed to, e.g. ghcr.io/acme/app',
+    );
+    expect(message({ ...base, digests: `ghcr.io/acme/App:1@${A}` })).toBe(
+      'digests: item 1: the repository before @ is not one: "ghcr.io/acme/App:1" has a tag: remove ":1", ' +
+        'the action adds its own cache tags',
+    );
+    expect(message({ ...base, tags: `ghcr.io/acme/app@${A}` })).toBe(
+      `tags: "ghcr.io/acme/app@${A}" has a digest: a manifest list is pushed to a tag`,
+    );
+    expect(message({ ...base, digests: '"x' })).toMatch(/^digests: a double quote is not closed/);
+    expect(message({ ...base, tags: '"x' })).toMatch(/^tags: a double quote is not closed/);
+  });
+
+  test('an item quoted in an error is cut after 100 characters', () => {
+    const at100 = 'x'.repeat(100);
+    expect(inputError(() => parseDigests(at100, undefined)).message).toContain(`item 1, "${at100}", is not`);
+    expect(inputError(() => parseDigests(`${at100}y`, undefined)).message).toContain(`item 1, "${at100}...", is not`);
+  });
+});
+
+describe('parsePushedList: what inspect printed, read loosely', () => {
+  test('lines before and after the JSON are skipped', () => {
+    const json = JSON.stringify({ digest: A, mediaType: 'm', manifests: [] });
+    expect(parsePushedList(`x${json}\nWARNING: later\n`)).toEqual({
+      digest: A,
+      mediaType: 'm',
+      platforms: [],
+      attestations: 0,
+    });
+  });
+
+  test('no media type, no manifests, an entry without a platform: empty values, no error', () => {
+    expect(parsePushedList(JSON.stringify({ digest: A, mediaType: 7 }))).toEqual({
+      digest: A,
+      mediaType: '',
+      platforms: [],
+      attestations: 0,
+    });
+    expect(parsePushedList(JSON.stringify({ digest: A, manifests: [{ digest: B }] })).platforms).toEqual(['']);
+  });
+
+  test('the error quotes what was printed, trimmed, at most 300 characters', () => {
+    expect(thrown(() => parsePushedList(`  ${'e'.repeat(400)}  `)).message).toBe(
+      `imagetools inspect printed no manifest with a digest: ${'e'.repeat(300)}`,
+    );
+    expect(thrown(() => parsePushedList('{"digest": 7}')).message).toBe(
+      'imagetools inspect printed no manifest with a digest: {"digest": 7}',
+    );
+  });
+});

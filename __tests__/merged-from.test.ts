@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseArgs, UsageError } from '../src/cli/args.js';
 import { ciFacts } from '../src/core/ci.js';
 import type { Env } from '../src/core/ci-facts.js';
-import { isBranchName, mergedFrom } from '../src/core/merge-message.js';
+import { branchFallbacks, commitMessage, isBranchName, mergedFrom } from '../src/core/merge-message.js';
 import { decideRefs } from '../src/core/ref.js';
 import { gitAllows, HOSTILE_CHARS } from './helpers.js';
 
@@ -191,5 +191,78 @@ describe('--commit-message', () => {
     expect(parseArgs(['plan', '--commit-message=a']).inputs).toEqual({});
     expect(() => parseArgs(['plan', '--commit-message'])).toThrow(UsageError);
     expect(() => parseArgs(['plan', '--commit-mesage', 'x'])).toThrow(/did you mean --commit-message/);
+  });
+});
+
+describe('merge-message rules, one by one', () => {
+  test('isBranchName: what git refuses for a branch, and what it takes', () => {
+    const refused = [
+      '',
+      '@',
+      '-x',
+      '/x',
+      'x/',
+      'x.',
+      'a//b',
+      'a..b',
+      'a@{b',
+      'a b',
+      'a:b',
+      'x.lock',
+      'a.lock/b',
+      'a/.b',
+      '.a',
+    ];
+    const taken = ['a', 'a/b', 'a.b', '@x', 'x@', 'a-b', 'x.locked', 'a.lock.b', 'a/b.c', 'x'.repeat(255)];
+    expect(refused.filter(isBranchName)).toEqual([]);
+    expect(taken.filter((n) => !isBranchName(n))).toEqual([]);
+    expect(isBranchName('x'.repeat(256))).toBe(false);
+  });
+
+  test('a subject of up to 1024 characters is read; a longer one is no merge message', () => {
+    const at = `${'x'.repeat(1019)}(#12)`;
+    expect(at).toHaveLength(1024);
+    expect(mergedFrom(`${at}\r\nbody`)).toEqual({ kind: 'squash', request: '#12' });
+    expect(mergedFrom(`x${at}\nbody`)).toEqual({ kind: 'none' });
+  });
+
+  test('the merge and squash forms must be the whole subject', () => {
+    expect(mergedFrom('Revert "Merge pull request #1 from acme/x"')).toEqual({ kind: 'none' });
+    expect(mergedFrom("Revert Merge branch 'x'")).toEqual({ kind: 'none' });
+    expect(mergedFrom('Fix (#12) and more')).toEqual({ kind: 'none' });
+  });
+
+  test("GitLab's merge request line: on a line of its own, trailing blanks only, within the first 64 KiB", () => {
+    const merge = (tail: string) => mergedFrom(`Merge branch 'x' into 'main'\n\n${tail}`);
+    expect(merge('See merge request g/p!12')).toEqual({ kind: 'merge', branch: 'x', request: 'g/p!12' });
+    expect(merge('See merge request g/p!12  \nmore')).toMatchObject({ request: 'g/p!12' });
+    expect(merge('See merge request g/p!12 and more')).toMatchObject({ request: 'a merge' });
+    expect(merge('also: See merge request g/p!12')).toMatchObject({ request: 'a merge' });
+    expect(merge(`${'y'.repeat(70_000)}\nSee merge request g/p!12`)).toMatchObject({ request: 'a merge' });
+  });
+
+  test('commitMessage: --commit-message first unless blank, then BBC_COMMIT_MESSAGE, then the CI variable', () => {
+    const env = { BBC_COMMIT_MESSAGE: 'bbc', CI_COMMIT_MESSAGE: 'gitlab', BUILDKITE_MESSAGE: 'bk' };
+    expect(commitMessage(env, 'gitlab', 'given')).toEqual({ text: 'given', from: '--commit-message' });
+    expect(commitMessage(env, 'gitlab', '  ')).toEqual({ text: 'bbc', from: 'BBC_COMMIT_MESSAGE' });
+    expect(commitMessage({ ...env, BBC_COMMIT_MESSAGE: ' ' }, 'gitlab')).toEqual({
+      text: 'gitlab',
+      from: 'CI_COMMIT_MESSAGE',
+    });
+    expect(commitMessage({ BUILDKITE_MESSAGE: 'bk' }, 'buildkite')).toEqual({ text: 'bk', from: 'BUILDKITE_MESSAGE' });
+    expect(commitMessage({ CI_COMMIT_MESSAGE: 'gitlab' }, 'jenkins')).toBeUndefined();
+  });
+
+  test('branchFallbacks: the merged branch first, with why; a squash says it names none; else the default', () => {
+    const reasons: string[] = [];
+    const msg = (text: string) => ({ text, from: 'BBC_COMMIT_MESSAGE' });
+    expect(branchFallbacks('main', 'main', msg("Merge branch 'feature/x'"), reasons)).toEqual(['feature/x', 'main']);
+    expect(branchFallbacks('main', 'main', msg('Add it (#7)'), reasons)).toEqual(['main']);
+    expect(branchFallbacks('feature/x', 'main', msg("Merge branch 'feature/x'"), reasons)).toEqual(['main']);
+    expect(branchFallbacks('dev', 'main', undefined, reasons)).toEqual(['main']);
+    expect(reasons).toEqual([
+      'BBC_COMMIT_MESSAGE: a merge of feature/x (a merge): its cache is the first fallback',
+      'BBC_COMMIT_MESSAGE: a squash merge (#7) names no branch, so no merged branch to fall back to (--fallback names one)',
+    ]);
   });
 });

@@ -161,3 +161,32 @@ describe('selectImports', () => {
     );
   });
 });
+
+describe('probe: more edges', () => {
+  test('the detail drops only a leading ERROR: and the blanks after it', () => {
+    const detail = (line: string) => classifyProbe(REF, 1, `${line}\n`).detail;
+    expect([detail('ERROR:denied'), detail('ERROR:   denied'), detail('x ERROR: denied')]).toEqual([
+      'denied',
+      'denied',
+      'x ERROR: denied',
+    ]);
+  });
+
+  test("of two diverging refs, this branch's wins over a newer one of a fallback branch", () => {
+    const own = entry('feature-x');
+    const main = entry('main');
+    const content = (records: Record<string, number>) => ({ records: new Map(Object.entries(records)) });
+    const results: ProbeResult[] = [
+      { ref: own.ref, state: 'exists', content: content({ base: 1, own: 2 }) },
+      { ref: main.ref, state: 'exists', content: content({ base: 1, main: 99 }) },
+    ];
+    const selection = selectImports([own, main], results);
+    expect(selection.imports.map((e) => e.ref)).toEqual([own.ref]);
+    expect(selection.verdicts.get(main.ref)).toEqual({
+      ref: main.ref,
+      imported: false,
+      why: 'diverges',
+      other: own.ref,
+    });
+  });
+});
