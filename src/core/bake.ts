@@ -65,7 +65,9 @@ export function targetsToBuild(def: BakeDefinition, requested: readonly string[]
   const names = requested.length > 0 ? requested : ['default'];
   const out: string[] = [];
   const expand = (name: string, seen: Set<string>) => {
-    if (def.groups[name] !== undefined && !seen.has(name)) {
+    if (def.groups[name] !== undefined) {
+      if (seen.has(name))
+        throw new InputError('targets', `group "${name}" includes itself (${[...seen, name].join(' -> ')}): remove it`);
       for (const t of def.groups[name]!) expand(t, new Set([...seen, name]));
     } else if (def.targets[name] !== undefined) {
       if (!out.includes(name)) out.push(name);
