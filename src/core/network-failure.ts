@@ -1,6 +1,6 @@
 // Why a request over the network failed, in words a user can act on: shared
 // by the registry client (registry/registry.ts) and the GitHub REST client
-// (github/rest.ts). Pure: it reads the error fetch threw, it sends nothing.
+// (github/rest.ts). Pure: it reads the error a request threw (http/request.ts), it sends nothing.
 import { errorMessage } from './errors.js';
 
 /** Each request's limit unless told otherwise (the `request-timeout` input's default): fetch's own is 300 s. */
