@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { requestFailure } from '../src/core/network-failure.js';
-import { httpFetch, MAX_ANSWER_BYTES } from '../src/http/request.js';
+import { httpFetch, MAX_ANSWER_BYTES, redirectMethod } from '../src/http/request.js';
 import { makeSigningCertificate } from './token-server.js';
 
 interface Seen {
@@ -157,6 +157,19 @@ test("a byte order mark is not part of the text; fetch's Accept */* goes unless 
 });
 
 describe('redirects', () => {
+  test('redirectMethod: 303 (but after a HEAD), and 301/302 after a POST, become a GET; nothing else changes', () => {
+    const cases = [303, 301, 302, 307, 308].flatMap((status) =>
+      ['GET', 'HEAD', 'POST', 'PUT'].map((method) => `${status} ${method} -> ${redirectMethod(status, method)}`),
+    );
+    expect(cases.filter((c) => c.endsWith('-> GET') && !c.includes(' GET '))).toEqual([
+      '303 POST -> GET',
+      '303 PUT -> GET',
+      '301 POST -> GET',
+      '302 POST -> GET',
+    ]);
+    expect(redirectMethod(303, 'HEAD')).toBe('HEAD');
+  });
+
   let target: Awaited<ReturnType<typeof serve>>;
   beforeAll(async () => {
     target = await started((req, _body, res) => {

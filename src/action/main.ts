@@ -1,14 +1,9 @@
-// Entry point of the bundled action (dist/index.js, CommonJS: no top-level await).
-// run() catches every failure itself and reports it through the runner. A promise
-// that never settled would end the process with exit 0 (a green step that did
-// nothing; ESM's top-level await exited 13): that is a failure too.
+// Entry point of the bundled action (dist/index.js). run() catches every failure
+// itself and reports it through the runner; one that never ends fails the step.
 import * as core from '@actions/core';
+import { failIfUnsettled } from '../shell/unsettled.js';
 import { run } from './run.js';
 
-let settled = false;
-process.on('exit', () => {
-  if (!settled) core.setFailed('buildx-branch-cache stopped before it finished (a bug: please report it)');
-});
-void run().finally(() => {
-  settled = true;
-});
+failIfUnsettled(run(), () =>
+  core.setFailed('buildx-branch-cache stopped before it finished (a bug: please report it)'),
+);

@@ -17,6 +17,7 @@ import { remoteBranches } from '../shell/live-branches.js';
 import { BuildPipeline } from '../shell/pipeline.js';
 import { runSweep } from '../shell/sweep.js';
 import { runBake } from '../shell/bake.js';
+import { failIfUnsettled } from '../shell/unsettled.js';
 import { inputGetter, NAME, parseArgs, UsageError, type Cli } from './args.js';
 import { helpText } from './help.js';
 import { ciLine, planFlags, planJson, unsafeWords } from './plan-output.js';
@@ -97,16 +98,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-// dist/cli.js is CommonJS (scripts/bundle.mjs): no top-level await. A promise that never settled
-// would end the process with exit 0 (ESM's top-level await exited 13): that is a failure too.
-let settled = false;
-process.on('exit', () => {
-  if (settled) return;
-  early.emit(`${NAME}: stopped before it finished (a bug: please report it)`);
-  process.exitCode = 1;
-});
-main(process.argv.slice(2))
-  .then(
+failIfUnsettled(
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
@@ -114,7 +107,9 @@ main(process.argv.slice(2))
       early.emit(`${NAME}: ${errorMessage(e, CLI_WORDS)}`);
       process.exitCode = 1;
     },
-  )
-  .finally(() => {
-    settled = true;
-  });
+  ),
+  () => {
+    early.emit(`${NAME}: stopped before it finished (a bug: please report it)`);
+    process.exitCode = 1;
+  },
+);

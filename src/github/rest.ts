@@ -15,7 +15,7 @@ import {
   statusReason,
 } from '../core/github-api.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, requestFailure } from '../core/network-failure.js';
-import { type HttpAnswer, type HttpFetch, type HttpHeaders, httpFetch } from '../http/request.js';
+import { type HttpAnswer, type HttpFetch, type HttpHeaders, httpFetch, redirectMethod } from '../http/request.js';
 
 /** Redirects followed per request: GitHub redirects once (a renamed repository, a download), never in a chain. */
 const MAX_REDIRECTS = 5;
@@ -141,8 +141,8 @@ export class GitHubRest {
   }
 
   /**
-   * One request and its JSON answer. Redirects are followed here, not by
-   * fetch, so that the token is decided for each hop. A 2xx answers; anything
+   * One request and its JSON answer. Redirects are followed here, not by the
+   * transport, so that the token is decided for each hop. A 2xx answers; anything
    * else throws a GitHubApiError (a GitHubRateLimitError for the rate limit).
    */
   async request<T = unknown>(method: string, pathOrUrl: string, opts: RequestOptions = {}): Promise<GitHubResponse<T>> {
@@ -165,9 +165,9 @@ export class GitHubRest {
           if (hop >= MAX_REDIRECTS)
             throw this.fail({ status: res.status, method: verb, path, reason: `more than ${MAX_REDIRECTS} redirects` });
           url = new URL(location, url).toString();
-          // 303, and 301/302 after a POST, turn into a GET without the body (as browsers do).
-          const toGet = res.status === 303 || ((res.status === 301 || res.status === 302) && current.method === 'POST');
-          if (toGet) current = { method: 'GET', body: undefined };
+          // fetch's rules: 303, and 301/302 after a POST, turn into a GET without the body.
+          const next = redirectMethod(res.status, current.method);
+          if (next !== current.method) current = { method: next, body: undefined };
           continue;
         }
         const text = await res.text();

@@ -172,15 +172,20 @@ function once(
   });
 }
 
-/** fetch's redirect rules: 303 (and 301/302 after a POST) become a GET; credentials stay on their origin. */
+/** The method a redirect is followed with, by fetch's rules: 303 (but after a HEAD), and 301/302 after a POST, GET. */
+export function redirectMethod(status: number, method: string): string {
+  const toGet = (status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
+  return toGet ? 'GET' : method;
+}
+
+/** A redirect's next request: its method (redirectMethod), no body for a GET; credentials stay on their origin. */
 function redirected(
   from: URL,
   to: URL,
   status: number,
   init: Required<Pick<HttpInit, 'method' | 'headers'>> & HttpInit,
 ) {
-  const toGet =
-    (status === 303 && init.method !== 'HEAD') || ((status === 301 || status === 302) && init.method === 'POST');
+  const toGet = redirectMethod(status, init.method) !== init.method;
   const headers = Object.fromEntries(
     Object.entries(init.headers).filter(([k]) => {
       const key = k.toLowerCase();
